@@ -1,0 +1,63 @@
+# Two commands from a fresh machine: `make run` and `make test`. Every step is skipped
+# when its result is already there, so a second run goes straight to the point.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RAG := $(VENV)/bin/rag
+INSTALLED := $(VENV)/.installed
+# llama-cpp-python compiles from source (about 6 minutes on 2 cores). Its default
+# -march=native build enables AMX, which this VM's kernel does not grant: generation dies
+# with SIGILL in `tilezero`. So we build a portable AVX2 wheel once, keep it in a cache
+# keyed by version and flags, and install that wheel into every fresh .venv.
+LLAMA_VERSION := 0.3.36
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_BMI2=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+LLAMA_KEY := $(shell printf '%s' '$(LLAMA_VERSION) $(LLAMA_CMAKE_ARGS)' | sha256sum | cut -c1-12)
+WHEELHOUSE ?= $(HOME)/.cache/rag-wheels/llama-cpp-python-$(LLAMA_KEY)
+LLAMA_BUILT := $(WHEELHOUSE)/.built
+export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
+
+.PHONY: run test setup models test-models index serve unit clean-venv
+
+run: index ## set up what is missing, then start the chat UI on http://127.0.0.1:7860
+	$(PY) app.py
+
+test: test-models ## set up what is missing, then run every test (real models included)
+	$(PY) -m pytest
+
+unit: $(INSTALLED) ## only the fast tests, no model weights needed
+	$(PY) -m pytest tests/unit
+
+setup: $(INSTALLED)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(LLAMA_BUILT): | $(PY)
+	@echo "Building llama-cpp-python $(LLAMA_VERSION) (portable AVX2, about 6 minutes, once per machine)"
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip wheel --quiet --no-deps --no-cache-dir \
+		-w $(WHEELHOUSE) llama-cpp-python==$(LLAMA_VERSION)
+	touch $@
+
+# torch==2.13.0 first: it is a local CPU build here; any other torch request pulls CUDA.
+$(INSTALLED): pyproject.toml $(LLAMA_BUILT) | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet $(WHEELHOUSE)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+models: $(INSTALLED) ## fetch and verify the default LLM and embedder (~2.3 GB the first time)
+	$(RAG) models fetch
+
+test-models: $(INSTALLED)
+	$(RAG) models fetch --all
+
+index: models ## build vectorstore/ from seeds/ if it is missing or stale
+	$(RAG) ingest
+
+serve: run
+
+clean-venv:
+	rm -rf $(VENV)

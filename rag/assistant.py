@@ -1,0 +1,207 @@
+"""`Assistant`: the one object users hold. Question in, cited `Answer` out.
+
+Heavy parts (embedder, LLM, Chroma) load on first use, so constructing an Assistant is
+instant and `import rag` stays light; `Assistant.load()` loads everything up front for
+servers that should answer their first question without a pause.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+from . import prompts
+from .chunk import chunk_articles
+from .cite import cite
+from .errors import EmptyQuestionError, InvalidQuestionError, RagError
+from .ingest import load_articles
+from .lang import detect_language
+from .models import DEFAULT_EMBEDDER, resolve_embedder, resolve_llm
+from .retrieve import Passage, retrieve
+from .settings import Settings
+from .store import ArticleIndex
+from .types import Answer
+
+log = logging.getLogger(__name__)
+
+NO_ANSWER = "NO_ANSWER"  # what the prompt asks the model to say when the passages lack the answer
+LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
+REFUSALS = {
+    "ar": "لا تتضمن المقالات المتاحة إجابة عن هذا السؤال.",
+    "en": "The articles do not contain the answer to this question.",
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    """The question as the pipeline should see it, or a clear error."""
+    if not isinstance(question, str):
+        raise InvalidQuestionError(f"the question must be text, not {type(question).__name__}.")
+    # Lone surrogates (from broken clipboards or JSON) cannot be encoded: drop them.
+    question = question.encode("utf-8", "ignore").decode("utf-8")
+    question = unicodedata.normalize("NFC", _CONTROL.sub(" ", question)).strip()
+    if not question:
+        raise EmptyQuestionError("the question is empty: type a question about the articles.")
+    if len(question) > max_chars:
+        raise InvalidQuestionError(
+            f"the question is {len(question)} characters long; the limit is {max_chars}. Please shorten it."
+        )
+    return question
+
+
+def format_passages(passages: list[Passage]) -> str:
+    return "\n\n".join(f"[{i}] {p.text}" for i, p in enumerate(passages, start=1))
+
+
+class Assistant:
+    """Answers questions about the indexed articles, citing the passages it used."""
+
+    def __init__(self, settings: Settings | None = None, *, generator=None, embeddings=None, **overrides):
+        if settings is None:
+            settings = Settings(**overrides)
+        elif overrides:
+            settings = settings.model_copy(update=overrides)
+        self.settings = settings
+        self._generator = generator
+        self._embeddings = embeddings
+        self._index: ArticleIndex | None = None
+
+    # --- named constructors -------------------------------------------------------
+    @classmethod
+    def load(cls, settings: Settings | None = None, **overrides) -> "Assistant":
+        """An Assistant with models and index loaded now (index built if missing)."""
+        assistant = cls(settings, **overrides)
+        assistant.ensure_index()
+        assistant.generator  # noqa: B018 - loading is the point
+        return assistant
+
+    @classmethod
+    def from_index(cls, index_dir: str | Path, **overrides) -> "Assistant":
+        """An Assistant over an index kept somewhere else than the default vectorstore/."""
+        return cls(index_dir=Path(index_dir), **overrides)
+
+    # --- the heavy parts, loaded on first use ---------------------------------------
+    @property
+    def embeddings(self):
+        if self._embeddings is None:
+            from .embed import SentenceTransformerEmbeddings
+
+            self._embeddings = SentenceTransformerEmbeddings(resolve_embedder(self.settings))
+        return self._embeddings
+
+    @property
+    def generator(self):
+        if self._generator is None:
+            from .generate import LlamaCppGenerator
+
+            s = self.settings
+            self._generator = LlamaCppGenerator(resolve_llm(s), n_ctx=s.n_ctx, n_threads=s.n_threads, seed=s.seed)
+        return self._generator
+
+    @property
+    def index(self) -> ArticleIndex:
+        if self._index is None:
+            self._index = ArticleIndex(self.settings.index_dir, self.embeddings)
+        return self._index
+
+    @property
+    def embedder_name(self) -> str:
+        return self.settings.embedder or DEFAULT_EMBEDDER
+
+    def _expected_manifest(self) -> dict:
+        s = self.settings
+        return ArticleIndex.expected_manifest(self.embedder_name, s.chunk_size, s.chunk_overlap)
+
+    # --- indexing -------------------------------------------------------------------
+    def ensure_index(self) -> None:
+        """Build the index from the seed articles when it is missing or was made differently."""
+        reason = ArticleIndex(self.settings.index_dir, None).mismatch(self._expected_manifest())
+        if reason:
+            log.warning("building the index in %s: %s", self.settings.index_dir, reason)
+            self.ingest(rebuild=True)
+
+    def ingest(self, rebuild: bool = False) -> dict:
+        """Index the articles in `settings.seeds_dir`; returns the index manifest."""
+        if not rebuild and ArticleIndex(self.settings.index_dir, None).mismatch(self._expected_manifest()) is None:
+            return {**self.index.read_manifest(), "status": "up to date"}
+        seeds = Path(self.settings.seeds_dir)
+        articles = load_articles(seeds)
+        if not articles:
+            raise RagError(f"no readable articles (.txt, .md) in {seeds}: nothing to index.")
+        chunks = chunk_articles(articles, self.settings.chunk_size, self.settings.chunk_overlap)
+        manifest = self.index.build(chunks, self._expected_manifest())
+        return {**manifest, "status": "built"}
+
+    # --- answering ------------------------------------------------------------------
+    def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
+        question = clean_question(question, self.settings.max_question_chars)
+        self.ensure_index()
+        return retrieve(self.index, question, k or self.settings.top_k)
+
+    def stream(self, question: str) -> Iterator[str | Answer]:
+        """Yield the answer text piece by piece as it is generated, then the final `Answer`.
+
+        The final Answer's text is authoritative: markers are cleaned there, and a refusal
+        replaces whatever was streamed.
+        """
+        question = clean_question(question, self.settings.max_question_chars)
+        language = detect_language(question)
+        passages = self.retrieve(question)
+        if not passages or passages[0].score < self.settings.min_score:
+            # Nothing in the articles is even close: refusing here is both honest and instant.
+            yield from self._refusal(language)
+            return
+        messages = self._messages(question, language, passages)
+        pieces: list[str] = []
+        undecided = True  # text is held back while it could still be the NO_ANSWER sentinel
+        for piece in self.generator.stream_chat(
+            messages, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature
+        ):
+            pieces.append(piece)
+            if undecided:
+                so_far = "".join(pieces).lstrip()
+                if NO_ANSWER.startswith(so_far):
+                    continue
+                undecided = False
+                yield so_far
+            else:
+                yield piece
+        raw = "".join(pieces).strip()
+        if not raw or NO_ANSWER in raw:
+            yield from self._refusal(language)
+            return
+        text, citations = cite(raw, passages)
+        yield Answer(text=text, refused=False, language=language, citations=citations)
+
+    def ask(self, question: str) -> Answer:
+        """Answer `question` from the articles, or refuse when they do not hold the answer."""
+        answer = None
+        for item in self.stream(question):
+            answer = item
+        assert isinstance(answer, Answer)  # stream() always ends with one
+        return answer
+
+    def _messages(self, question: str, language: str, passages: list[Passage]) -> list[dict[str, str]]:
+        name = LANGUAGE_NAMES[language]
+        return [
+            {"role": "system", "content": prompts.render("answer_system", language=name, no_answer=NO_ANSWER)},
+            {
+                "role": "user",
+                "content": prompts.render(
+                    "answer_user", passages=format_passages(passages), question=question, language=name
+                ),
+            },
+        ]
+
+    @staticmethod
+    def _refusal(language: str) -> Iterator[str | Answer]:
+        text = REFUSALS[language]
+        yield text
+        yield Answer(text=text, refused=True, language=language, citations=[])
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()

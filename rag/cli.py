@@ -1,0 +1,121 @@
+"""The `rag` command: ask, ingest, models, serve.
+
+Every failure a user can cause or fix (empty question, missing model, damaged index)
+ends with one line on stderr saying what to do and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+
+from .errors import RagError
+from .settings import Settings
+
+
+def _cmd_ask(args: argparse.Namespace) -> int:
+    from .assistant import Assistant, clean_question
+
+    settings = Settings()
+    clean_question(args.question, settings.max_question_chars)  # fail fast, before loading models
+    assistant = Assistant(settings)
+    if args.json:
+        print(json.dumps(assistant.ask(args.question).to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    answer = None
+    for item in assistant.stream(args.question):
+        if isinstance(item, str):
+            print(item, end="", flush=True)
+        else:
+            answer = item
+    print("\r\033[K" if sys.stdout.isatty() else "\n", end="")
+    print(answer.text)
+    for c in answer.citations:
+        print(f"  [{c.n}] {c.doc_id} ¶{c.paragraph + 1} (score {c.score:.2f}): {c.text[:160]}")
+    return 0
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from .assistant import Assistant
+
+    started = time.perf_counter()
+    manifest = Assistant().ingest(rebuild=args.rebuild)
+    print(
+        f"index {manifest['status']}: {manifest['documents']} documents, {manifest['chunks']} chunks "
+        f"({time.perf_counter() - started:.1f}s)"
+    )
+    return 0
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    from . import models
+
+    settings = Settings()
+    wanted = list(models.REGISTRY.values())
+    if args.action == "fetch" and not args.all:
+        wanted = [models.REGISTRY[models.DEFAULT_LLM], models.REGISTRY[models.DEFAULT_EMBEDDER]]
+    for spec in wanted:
+        if args.action == "fetch":
+            models.fetch(spec, settings.models_dir, progress=not args.quiet)
+        elif args.action == "verify" and models.status(spec, settings.models_dir) == "unverified":
+            models.ensure(spec, settings.models_dir)  # re-hashes; a mismatch is an error naming the file
+        state = models.status(spec, settings.models_dir)
+        print(f"{spec.name:40} {state:10} {spec.description}")
+    print(f"cache: {settings.models_dir}")
+    if settings.llm_path or settings.embedder:
+        print(f"overrides: RAG_LLM_PATH={settings.llm_path or '-'} RAG_EMBEDDER={settings.embedder or '-'}")
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .ui import launch
+
+    launch(host=args.host, port=args.port)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rag", description="Answer questions about the articles, with citations.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show progress logs")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ask = sub.add_parser("ask", help="answer one question")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print one JSON object: answer, refused, language, citations")
+    ask.set_defaults(func=_cmd_ask)
+
+    ingest = sub.add_parser("ingest", help="index the articles in seeds/ (skipped when the index is current)")
+    ingest.add_argument("--rebuild", action="store_true", help="rebuild even when the index is current")
+    ingest.set_defaults(func=_cmd_ingest)
+
+    mdl = sub.add_parser("models", help="list, fetch or verify the model weights")
+    mdl.add_argument("action", nargs="?", choices=["list", "fetch", "verify"], default="list")
+    mdl.add_argument("--all", action="store_true", help="fetch the tiny test LLM too")
+    mdl.add_argument("--quiet", action="store_true", help="no progress bar")
+    mdl.set_defaults(func=_cmd_models)
+
+    serve = sub.add_parser("serve", help="start the chat UI (same as `python app.py`)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=7860)
+    serve.set_defaults(func=_cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        return args.func(args)
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

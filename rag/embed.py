@@ -1,0 +1,83 @@
+"""The embedder, as a LangChain `Embeddings` so the Chroma store can call it directly.
+
+Retrieval models such as EmbeddingGemma are trained with different prompts for queries
+and for documents; sentence-transformers applies them in `encode_query` and
+`encode_document`. Vectors are normalized so cosine similarity is a dot product and
+scores are comparable across questions (the refusal threshold relies on that).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from .errors import DependencyError, ModelMissingError
+
+BATCH_SIZE = 16
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    def __init__(self, model_name_or_path: str, device: str = "cpu"):
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise DependencyError(
+                "sentence-transformers is not installed: run `make run` or `pip install -e .`"
+            ) from exc
+        local = Path(model_name_or_path).expanduser()
+        try:
+            # A local folder must never trigger a hub look-up (there is no network here).
+            self.model = SentenceTransformer(
+                str(local) if local.exists() else model_name_or_path,
+                device=device,
+                local_files_only=local.exists(),
+            )
+        except OSError as exc:
+            raise ModelMissingError(f"cannot load the embedder '{model_name_or_path}': {exc}") from exc
+        self.name = model_name_or_path
+        get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dimension = get_dim()
+        # torch releases the GIL, but one model object is not meant for concurrent encode calls.
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        with self._lock:
+            vectors = self.model.encode_document(
+                list(texts), batch_size=BATCH_SIZE, normalize_embeddings=True, convert_to_numpy=True
+            )
+        return vectors.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            vector = self.model.encode_query(text, normalize_embeddings=True, convert_to_numpy=True)
+        return vector.tolist()
+
+
+class FakeEmbeddings(Embeddings):
+    """Deterministic bag-of-words vectors for unit tests: same words, similar vectors.
+
+    Not a model: it only lets the store and pipeline logic run without loading weights.
+    """
+
+    def __init__(self, dimension: int = 64):
+        self.name = f"fake-{dimension}"
+        self.dimension = dimension
+
+    def _vector(self, text: str) -> list[float]:
+        from .lang import words
+
+        vec = [0.0] * self.dimension
+        for word in words(text):
+            vec[int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1.0
+        norm = math.sqrt(sum(v * v for v in vec)) or 1.0
+        return [v / norm for v in vec]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)

@@ -1,0 +1,61 @@
+"""One Settings object for the whole product; every field can be set from the environment.
+
+Why one object: a test (or a user with a bigger machine) relocates all state by
+overriding a field or two (`RAG_HOME`, `RAG_INDEX_DIR`, `RAG_MODELS_DIR`) instead of
+hunting for paths spread through the code. Environment variables use the `RAG_` prefix,
+e.g. `RAG_LLM_PATH=/models/big.gguf`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The checkout this package lives in: seeds/ and vectorstore/ sit beside rag/.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_models_dir() -> Path:
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "rag-models"
+
+
+class Settings(BaseSettings):
+    """Every knob of the pipeline. Paths left empty are derived from `home`."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="forbid", validate_assignment=False)
+
+    # --- where things live -------------------------------------------------------
+    home: Path = Field(REPO_ROOT, description="Root for seeds/ and vectorstore/ unless they are set on their own.")
+    seeds_dir: Path | None = Field(None, description="Articles indexed by default (home/seeds).")
+    index_dir: Path | None = Field(None, description="Persisted Chroma index (home/vectorstore).")
+    models_dir: Path = Field(default_factory=_default_models_dir, description="Cache of fetched model weights.")
+
+    # --- models ------------------------------------------------------------------
+    llm_path: Path | None = Field(None, description="Any GGUF file; default: the bundled Qwen2.5-Coder-1.5B.")
+    embedder: str | None = Field(None, description="Any sentence-transformers folder or hub id; default: EmbeddingGemma-300M.")
+
+    # --- chunking ----------------------------------------------------------------
+    chunk_size: int = Field(1200, ge=200, description="Longest chunk in characters; longer paragraphs are split.")
+    chunk_overlap: int = Field(150, ge=0)
+
+    # --- retrieval and answering ---------------------------------------------------
+    top_k: int = Field(4, ge=1, le=20, description="Passages handed to the LLM.")
+    min_score: float = Field(0.30, description="Below this cosine similarity the best passage is off-topic: refuse without asking the LLM.")
+    n_ctx: int = Field(4096, ge=512)
+    n_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
+    max_tokens: int = Field(256, ge=16)
+    temperature: float = Field(0.0, ge=0.0)
+    seed: int = 42
+    max_question_chars: int = Field(2000, ge=10)
+
+    @model_validator(mode="after")
+    def _derive_paths(self) -> "Settings":
+        if self.seeds_dir is None:
+            self.seeds_dir = self.home / "seeds"
+        if self.index_dir is None:
+            self.index_dir = self.home / "vectorstore"
+        return self

@@ -1,0 +1,68 @@
+"""End-to-end answers from the default models over the seed articles."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from rag import Answer
+from rag.errors import ModelChecksumError
+
+
+def test_arabic_question_is_answered_with_a_supporting_citation(assistant):
+    answer = assistant.ask("من هو وزير خارجية أذربيجان؟")
+    assert not answer.refused and answer.language == "ar"
+    assert "بيراموف" in answer.text
+    assert any("بيراموف" in c.text for c in answer.citations)
+    assert all(f"[{c.n}]" in answer.text for c in answer.citations)
+
+
+def test_english_question_over_arabic_articles(assistant):
+    answer = assistant.ask("How many tons of food and detergents did the emergency ministry deliver?")
+    assert not answer.refused and answer.language == "en"
+    assert "40" in answer.text
+    assert any("40" in c.text for c in answer.citations)
+
+
+def test_question_outside_the_articles_is_refused(assistant):
+    answer = assistant.ask("Who won the 2022 FIFA World Cup?")
+    assert answer.refused and answer.citations == [] and answer.language == "en"
+
+
+def test_arabic_question_outside_the_articles_is_refused_in_arabic(assistant):
+    answer = assistant.ask("كم عدد سكان اليابان؟")
+    assert answer.refused and answer.language == "ar"
+    assert answer.text == "لا تتضمن المقالات المتاحة إجابة عن هذا السؤال."
+
+
+def test_stream_yields_text_then_the_final_answer(assistant):
+    items = list(assistant.stream("متى أعلنت أذربيجان إطلاق العملية في قره باغ؟"))
+    assert isinstance(items[-1], Answer) and all(isinstance(i, str) for i in items[:-1])
+    assert len(items) > 3  # really streamed, not one block
+    assert not items[-1].refused and "19" in items[-1].text
+
+
+def test_cli_ask_json(index_dir):
+    env = {**os.environ, "RAG_INDEX_DIR": str(index_dir)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "ask", "--json", "من هو وزير خارجية أذربيجان؟"],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert set(data) == {"answer", "refused", "language", "citations"}
+    assert data["refused"] is False and "بيراموف" in data["answer"]
+    assert set(data["citations"][0]) == {"n", "doc_id", "title", "text", "score"}
+
+
+def test_corrupt_gguf_is_refused_with_a_clear_message(tmp_path, index_dir):
+    from rag import Assistant
+
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"GGUF" + os.urandom(4096))
+    with pytest.raises(ModelChecksumError, match="not a usable GGUF"):
+        Assistant(index_dir=index_dir, llm_path=bad).ask("من هو وزير خارجية أذربيجان؟")

@@ -1,0 +1,84 @@
+"""Pipeline logic with fake models over a real Chroma index on disk (in tmp_path).
+
+These prove the plumbing (index building, prompt, streaming, refusal, citations); the
+claim that the product answers well is made by tests/integration with the real models.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rag import Answer, Assistant
+from rag.embed import FakeEmbeddings
+from rag.errors import EmptyQuestionError, IndexStoreError, InvalidQuestionError
+from rag.generate import FakeGenerator
+
+
+@pytest.fixture
+def make_assistant(tmp_path, seeds_copy):
+    def make(reply="NO_ANSWER", **overrides):
+        settings = {"seeds_dir": seeds_copy, "index_dir": tmp_path / "index", "models_dir": tmp_path / "models"}
+        settings.update({"min_score": 0.05, **overrides})
+        return Assistant(generator=FakeGenerator(reply), embeddings=FakeEmbeddings(), **settings)
+
+    return make
+
+
+def test_builds_index_on_first_use_and_answers_with_citations(make_assistant, tmp_path):
+    assistant = make_assistant("وزير الخارجية هو جيهون بيراموف [1].")
+    answer = assistant.ask("من هو وزير خارجية أذربيجان جيهون بيراموف؟")
+    manifest = json.loads((tmp_path / "index" / "manifest.json").read_text())
+    assert manifest["chunks"] == 35 and manifest["documents"] == 2
+    assert not answer.refused and answer.language == "ar"
+    assert [c.n for c in answer.citations] == [1]
+    # The prompt numbered the retrieved passages and named the answer language.
+    system, user = assistant.generator.calls[0]
+    assert "Arabic" in system["content"] and "[1] " in user["content"]
+    assert answer.citations[0].text in user["content"]
+
+
+def test_sentinel_becomes_a_refusal_and_is_never_streamed(make_assistant):
+    assistant = make_assistant("NO_ANSWER")
+    items = list(assistant.stream("How many tanks did Armenia lose in Karabakh?"))
+    pieces, final = items[:-1], items[-1]
+    assert isinstance(final, Answer) and final.refused and final.citations == []
+    assert final.language == "en" and final.text == "The articles do not contain the answer to this question."
+    assert not any("NO_ANSWER" in p for p in pieces)
+
+
+def test_off_topic_question_is_refused_without_calling_the_llm(make_assistant):
+    assistant = make_assistant("should not be used", min_score=0.5)
+    answer = assistant.ask("zzz qqq xxx")
+    assert answer.refused and assistant.generator.calls == []
+
+
+def test_bad_questions_fail_before_any_work(make_assistant, tmp_path):
+    assistant = make_assistant()
+    with pytest.raises(EmptyQuestionError):
+        assistant.ask("   \n\t ")
+    with pytest.raises(InvalidQuestionError, match="limit"):
+        assistant.ask("س" * 5000)
+    assert not (tmp_path / "index").exists()
+
+
+def test_index_made_with_other_settings_is_rebuilt(make_assistant, tmp_path):
+    make_assistant().ingest()
+    first = json.loads((tmp_path / "index" / "manifest.json").read_text())
+    assistant = make_assistant(chunk_size=300)
+    assistant.ensure_index()
+    second = json.loads((tmp_path / "index" / "manifest.json").read_text())
+    assert first["chunk_size"] == 1200 and second["chunk_size"] == 300
+    assert second["chunks"] > first["chunks"]
+    assert make_assistant(chunk_size=300).ingest()["status"] == "up to date"
+
+
+def test_damaged_index_is_a_clear_error(make_assistant, tmp_path):
+    make_assistant().ingest()
+    (tmp_path / "index" / "chroma.sqlite3").write_bytes(b"this is not a database")
+    with pytest.raises(IndexStoreError, match="rag ingest --rebuild"):
+        make_assistant().ask("من هو وزير خارجية أذربيجان؟")
+    # The documented fix works.
+    make_assistant().ingest(rebuild=True)
+    assert make_assistant("بيراموف [1]").ask("وزير خارجية أذربيجان").citations

@@ -1,0 +1,31 @@
+import os
+import subprocess
+import sys
+
+
+def _rag(*args, env_extra=None):
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run([sys.executable, "-m", "rag.cli", *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_empty_question_is_a_clear_error_not_a_traceback(tmp_path):
+    proc = _rag("ask", "   ", env_extra={"RAG_INDEX_DIR": str(tmp_path / "idx")})
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "error: the question is empty: type a question about the articles."
+    assert not (tmp_path / "idx").exists()
+
+
+def test_missing_model_names_the_fix(tmp_path):
+    proc = _rag(
+        "ask", "من هو وزير خارجية أذربيجان؟",
+        env_extra={"RAG_MODELS_DIR": str(tmp_path / "no-models"), "RAG_INDEX_DIR": str(tmp_path / "idx")},
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "make run" in proc.stderr and "rag models fetch" in proc.stderr
+
+
+def test_models_list_reports_status(tmp_path):
+    proc = _rag("models", env_extra={"RAG_MODELS_DIR": str(tmp_path)})
+    assert proc.returncode == 0
+    assert proc.stdout.count("missing") == 3
