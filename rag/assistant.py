@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import prompts
 from .chunk import chunk_articles
-from .cite import cite
+from .cite import cite, has_content
 from .errors import EmptyQuestionError, InvalidQuestionError, RagError
 from .ingest import load_articles
 from .lang import detect_language
@@ -116,17 +116,21 @@ class Assistant:
         return ArticleIndex.expected_manifest(self.embedder_name, s.chunk_size, s.chunk_overlap)
 
     # --- indexing -------------------------------------------------------------------
+    def _stale_reason(self) -> str | None:
+        """Why the index on disk must be (re)built, or None; reads only the manifest, no model."""
+        return ArticleIndex(self.settings.index_dir, None).mismatch(self._expected_manifest())
+
     def ensure_index(self) -> None:
         """Build the index from the seed articles when it is missing or was made differently."""
-        reason = ArticleIndex(self.settings.index_dir, None).mismatch(self._expected_manifest())
+        reason = self._stale_reason()
         if reason:
             log.warning("building the index in %s: %s", self.settings.index_dir, reason)
             self.ingest(rebuild=True)
 
     def ingest(self, rebuild: bool = False) -> dict:
         """Index the articles in `settings.seeds_dir`; returns the index manifest."""
-        if not rebuild and ArticleIndex(self.settings.index_dir, None).mismatch(self._expected_manifest()) is None:
-            return {**self.index.read_manifest(), "status": "up to date"}
+        if not rebuild and self._stale_reason() is None:
+            return {**ArticleIndex(self.settings.index_dir, None).read_manifest(), "status": "up to date"}
         seeds = Path(self.settings.seeds_dir)
         articles = load_articles(seeds)
         if not articles:
@@ -170,7 +174,8 @@ class Assistant:
             else:
                 yield piece
         raw = "".join(pieces).strip()
-        if not raw or NO_ANSWER in raw:
+        if NO_ANSWER in raw or not has_content(raw):
+            # The model said the passages lack the answer, or produced nothing but markers.
             yield from self._refusal(language)
             return
         text, citations = cite(raw, passages)

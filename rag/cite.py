@@ -42,6 +42,11 @@ def best_supporting(text: str, passages: list[Passage]) -> int | None:
     return best
 
 
+def has_content(text: str) -> bool:
+    """False for an 'answer' that is only markers and punctuation, e.g. '[1]'."""
+    return bool(re.search(r"\w", _MARKER.sub("", text)))
+
+
 def cite(text: str, passages: list[Passage]) -> tuple[str, list[Citation]]:
     """The answer text with valid markers only, and the citations they point at (in order)."""
     cited: list[int] = []

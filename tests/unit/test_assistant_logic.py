@@ -48,6 +48,11 @@ def test_sentinel_becomes_a_refusal_and_is_never_streamed(make_assistant):
     assert not any("NO_ANSWER" in p for p in pieces)
 
 
+def test_reply_of_markers_only_is_a_refusal(make_assistant):
+    answer = make_assistant("[1]").ask("كم عدد الجنود الروس الذين قتلوا في قره باغ؟")
+    assert answer.refused and answer.citations == [] and answer.language == "ar"
+
+
 def test_off_topic_question_is_refused_without_calling_the_llm(make_assistant):
     assistant = make_assistant("should not be used", min_score=0.5)
     answer = assistant.ask("zzz qqq xxx")

@@ -1,4 +1,4 @@
-from rag.cite import best_supporting, cite
+from rag.cite import best_supporting, cite, has_content
 from rag.retrieve import Passage
 
 
@@ -41,3 +41,8 @@ def test_no_citation_without_clear_support():
     assert best_supporting("Something unrelated entirely.", PASSAGES) is None
     text, cites = cite("Something unrelated entirely.", PASSAGES)
     assert cites == [] and text == "Something unrelated entirely."
+
+
+def test_markers_alone_are_not_an_answer():
+    assert not has_content(" [1]. ")
+    assert has_content("40 [1]")
