@@ -25,14 +25,20 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(assistant.ask(args.question).to_dict(), ensure_ascii=False, indent=2))
         return 0
-    answer = None
+    # On a terminal the answer streams as it is generated; piped, only the final text is printed.
+    live = sys.stdout.isatty()
+    streamed, answer = "", None
     for item in assistant.stream(args.question):
         if isinstance(item, str):
-            print(item, end="", flush=True)
+            streamed += item
+            if live:
+                print(item, end="", flush=True)
         else:
             answer = item
-    print("\r\033[K" if sys.stdout.isatty() else "\n", end="")
-    print(answer.text)
+    if live:
+        print()
+    if not live or (answer.refused and streamed.strip() != answer.text):
+        print(answer.text)
     for c in answer.citations:
         print(f"  [{c.n}] {c.doc_id} ¶{c.paragraph + 1} (score {c.score:.2f}): {c.text[:160]}")
     return 0

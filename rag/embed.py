@@ -28,6 +28,12 @@ class SentenceTransformerEmbeddings(Embeddings):
             raise DependencyError(
                 "sentence-transformers is not installed: run `make run` or `pip install -e .`"
             ) from exc
+        try:  # a per-load "Loading weights" bar is noise in a CLI answer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+        except ImportError:  # pragma: no cover
+            pass
         local = Path(model_name_or_path).expanduser()
         try:
             # A local folder must never trigger a hub look-up (there is no network here).
