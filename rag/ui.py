@@ -41,7 +41,8 @@ def render_answer(answer: Answer) -> str:
         return f"{answer.text}\n\n_(not covered by the indexed articles)_"
     lines = [answer.text, "", "**Sources**" if answer.language == "en" else "**المصادر**"]
     for c in answer.citations:
-        lines.append(f"- **[{c.n}]** {escape_passage(c.title)} — ¶{c.paragraph + 1}: {escape_passage(c.text)}")
+        # Title and passage on lines of their own: mixing Latin labels into an Arabic line scrambles it.
+        lines += ["", f"**[{c.n}]** {escape_passage(c.title)} (¶{c.paragraph + 1})", "", f"> {escape_passage(c.text)}"]
     return "\n".join(lines)
 
 
