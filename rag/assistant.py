@@ -75,6 +75,7 @@ class Assistant:
         """An Assistant with models and index loaded now (index built if missing)."""
         assistant = cls(settings, **overrides)
         assistant.ensure_index()
+        assistant.index.store()  # loads the embedder and opens Chroma
         assistant.generator  # noqa: B018 - loading is the point
         return assistant
 

@@ -11,9 +11,12 @@ import json
 import logging
 import sys
 import time
+from pathlib import Path
 
 from .errors import RagError
-from .settings import Settings
+from .settings import REPO_ROOT, Settings
+
+DEFAULT_QUESTIONS = REPO_ROOT / "tests" / "data" / "questions.jsonl"
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
@@ -76,6 +79,52 @@ def _cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from . import evaluate
+    from .assistant import Assistant
+
+    questions = evaluate.load_questions(args.questions)[: args.limit or None]
+    assistant = Assistant()
+    started = time.perf_counter()
+    records = evaluate.run(assistant, questions, progress=not args.json)
+    overall, per_lang = evaluate.metrics(records), evaluate.by_language(records)
+    if args.report:
+        from .report import write_report
+
+        meta = {
+            "questions": str(args.questions), "n": len(records), "llm": str(assistant.settings.llm_path or "default"),
+            "embedder": assistant.embedder_name, "top_k": assistant.settings.top_k,
+            "wall_s": round(time.perf_counter() - started, 1),
+        }
+        path = write_report(args.report, overall, per_lang, records, meta)
+        print(f"report: {path}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(overall))
+        return 0
+    langs = list(per_lang)
+    print(f"{'metric':20}{'all':>10}" + "".join(f"{lang:>10}" for lang in langs))
+    for key, value in overall.items():
+        row = [value] + [per_lang[lang][key] for lang in langs]
+        print(f"{key:20}" + "".join(f"{'–' if v is None else v:>10}" for v in row))
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from . import bench
+
+    results = bench.run(quick=args.quick, progress=(lambda msg: None) if args.json else (lambda msg: print(msg, file=sys.stderr)))
+    if args.json:
+        print(json.dumps(results))
+        return 0
+    targets = results.pop("targets")
+    for key, value in results.items():
+        print(f"{key:32} {value}")
+    print("targets:")
+    for key, verdict in targets.items():
+        print(f"  {key:30} {verdict}")
+    return 0
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .ui import launch
 
@@ -102,6 +151,18 @@ def build_parser() -> argparse.ArgumentParser:
     mdl.add_argument("--all", action="store_true", help="fetch the tiny test LLM too")
     mdl.add_argument("--quiet", action="store_true", help="no progress bar")
     mdl.set_defaults(func=_cmd_models)
+
+    ev = sub.add_parser("eval", help="score the assistant on a question set")
+    ev.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help="JSONL question file")
+    ev.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    ev.add_argument("--report", type=Path, metavar="DIR", help="write report.md and metrics.png into DIR")
+    ev.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    ev.set_defaults(func=_cmd_eval)
+
+    bn = sub.add_parser("bench", help="speed and memory against the raw engines")
+    bn.add_argument("--json", action="store_true")
+    bn.add_argument("--quick", action="store_true", help="smaller synthetic index, fewer repetitions")
+    bn.set_defaults(func=_cmd_bench)
 
     serve = sub.add_parser("serve", help="start the chat UI (same as `python app.py`)")
     serve.add_argument("--host", default="127.0.0.1")

@@ -15,6 +15,7 @@ _LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 _DIACRITICS = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED]")
 _TATWEEL = "\u0640"
 _WORD = re.compile(r"\w+", re.UNICODE)
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
 def detect_language(text: str) -> str:
@@ -27,9 +28,10 @@ def detect_language(text: str) -> str:
 def normalize_arabic(text: str) -> str:
     """Fold the spelling variants that do not change an Arabic word's identity.
 
-    Diacritics and tatweel go; أ إ آ ٱ become ا; ة becomes ه; ى becomes ي; Latin is case-folded.
+    Diacritics and tatweel go; أ إ آ ٱ become ا; ة becomes ه; ى becomes ي; Arabic-Indic
+    digits become ASCII digits; Latin is case-folded.
     """
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text).translate(_DIGITS)
     text = _DIACRITICS.sub("", text).replace(_TATWEEL, "")
     text = re.sub("[أإآٱ]", "ا", text)
     text = text.replace("ة", "ه").replace("ى", "ي")
