@@ -66,14 +66,7 @@ def cite(text: str, passages: list[Passage]) -> tuple[str, list[Citation]]:
             cited.append(n)
             text = f"{text} [{n}]"
     citations = [
-        Citation(
-            n=n,
-            doc_id=passages[n - 1].doc_id,
-            title=passages[n - 1].title,
-            text=passages[n - 1].text,
-            score=passages[n - 1].score,
-            paragraph=passages[n - 1].paragraph,
-        )
-        for n in cited
+        Citation(n=n, doc_id=p.doc_id, title=p.title, text=p.text, score=p.score, paragraph=p.paragraph, also_in=p.also_in)
+        for n, p in ((n, passages[n - 1]) for n in cited)
     ]
     return text, citations

@@ -15,6 +15,7 @@ class Citation:
     text: str  # the passage itself
     score: float  # retrieval similarity, higher is closer (cosine, -1..1)
     paragraph: int = 0  # position of the passage in its article (0-based)
+    also_in: tuple[str, ...] = ()  # other articles that carry a near-identical passage
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,8 @@ def render_answer(answer: Answer) -> str:
     lines = [answer.text, "", "**Sources**" if answer.language == "en" else "**المصادر**"]
     for c in answer.citations:
         # Title and passage on lines of their own: mixing Latin labels into an Arabic line scrambles it.
-        lines += ["", f"**[{c.n}]** {escape_passage(c.title)} (¶{c.paragraph + 1})", "", f"> {escape_passage(c.text)}"]
+        also = f" · also in {', '.join(c.also_in)}" if c.also_in else ""
+        lines += ["", f"**[{c.n}]** {escape_passage(c.title)} (¶{c.paragraph + 1}{also})", "", f"> {escape_passage(c.text)}"]
     return "\n".join(lines)
 
 

@@ -45,6 +45,7 @@ def test_bench_quick(tmp_path):
     for key in ("ingest_ratio", "retrieval_seed_ratio", "retrieval_synthetic_ratio", "ask_overhead_ratio"):
         assert 0 < b[key] < 100, (key, b[key])
     assert b["synthetic_chunks"] == 1000 and b["ingest_chunks"] == 35
+    assert 0 < b["retrieval_synthetic_chroma_only_p50_ms"] < b["retrieval_synthetic_raw_p50_ms"]
     assert b["ttft_s"] > 0 and b["gen_tokens_per_s"] > 0
     assert 0 < b["warm_start_s"] < 120 and 0 < b["peak_rss_gib"] < 24
     assert set(b["targets"]) == {"ask_overhead_ratio", "ingest_ratio", "retrieval_synthetic_p50_ms", "peak_rss_gib", "warm_start_s"}
