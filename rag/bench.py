@@ -3,13 +3,14 @@
 Each figure is a ratio against the engine underneath, measured in the same process on
 the same inputs, so a slow machine does not hide our overhead and a fast one does not
 flatter it:
-  ingest     our full ingest path (read, chunk, embed, write Chroma) vs raw
-             SentenceTransformer.encode_document on the same chunk texts;
+  ingest     our full ingest path (read, chunk, embed, write Chroma) over 3 copies of the
+             seeds vs raw SentenceTransformer.encode_document on the same chunk texts;
   retrieval  our search vs the same work on the raw engines (encode_query + chromadb
              collection.query), on the seed index and on a synthetic index of 10,000 chunks
              (shuffled seed sentences); the Chroma query alone is reported too;
   answer     Assistant.ask vs raw llama-cpp-python chat completion on the identical final
-             prompt (both from an empty KV cache); time to first token; generation tokens/s;
+             prompt (both from an empty KV cache, ABBA order against VM noise); time to
+             first token; generation tokens/s;
   process    peak RSS; warm start (a fresh process constructing Assistant.load() with
              models and index present).
 Everything is written to a temp dir; the repo's vectorstore/ is never touched.
@@ -60,14 +61,35 @@ def _ms(values: list[float], q: float) -> float:
     return round(percentile(values, q) * 1000, 2)
 
 
-def bench_ingest(settings: Settings, embeddings, workdir: Path, reps: int) -> dict:
-    texts = [c.text for c in chunk_articles(load_articles(settings.seeds_dir), settings.chunk_size, settings.chunk_overlap)]
+def bench_ingest(settings: Settings, embeddings, workdir: Path, copies: int, reps: int) -> dict:
+    """Full ingest of `copies` copies of the seeds vs raw encode_document of the same chunks.
+
+    Alternating order and best-of-`reps` per side, because VM noise on a few seconds of
+    work is larger than the difference being measured.
+    """
+    corpus = workdir / "corpus"
+    corpus.mkdir()
+    for i in range(copies):
+        for src in sorted(Path(settings.seeds_dir).glob("*.txt")):
+            shutil.copy(src, corpus / f"copy{i}_{src.name}")
+    texts = [c.text for c in chunk_articles(load_articles(corpus), settings.chunk_size, settings.chunk_overlap)]
     ours, raw = [], []
-    for i in range(reps):
-        a = Assistant(settings, embeddings=embeddings, index_dir=workdir / f"ingest-{i}")
+
+    def run_ours(i: int) -> None:
+        a = Assistant(settings, embeddings=embeddings, seeds_dir=corpus, index_dir=workdir / f"ingest-{i}")
         ours.append(_timed(a.ingest, rebuild=True)[0])
-        raw.append(_timed(embeddings.model.encode_document, texts, batch_size=16, normalize_embeddings=True)[0])
         a.close()
+
+    def run_raw() -> None:
+        raw.append(_timed(embeddings.model.encode_document, texts, batch_size=16, normalize_embeddings=True)[0])
+
+    for i in range(reps):
+        if i % 2 == 0:
+            run_ours(i)
+            run_raw()
+        else:
+            run_raw()
+            run_ours(i)
     ours_rate, raw_rate = len(texts) / min(ours), len(texts) / min(raw)
     return {
         "ingest_chunks": len(texts),
@@ -148,18 +170,26 @@ def bench_retrieval(settings: Settings, embeddings, seed_index_dir: Path, workdi
     return out
 
 
-def bench_answer(assistant: Assistant, questions: list[str]) -> dict:
+def bench_answer(assistant: Assistant, questions: list[str], rounds: int) -> dict:
+    """Ours vs raw on the identical prompt, in ABBA order.
+
+    Run-to-run noise on this VM is about +-2 s for the same prompt, more than the overhead
+    being measured, so each question runs `rounds` pairs with the order alternating, both
+    sides start from an empty KV cache, and the ratio is of the summed times.
+    """
     llm = assistant.generator.llm
     s = assistant.settings
     ours, raw, ttfts, rates = [], [], [], []
-    for q in questions:
-        messages = assistant._messages(q, *_language_and_passages(assistant, q))
+
+    def run_ours(q: str) -> None:
         llm.reset()
         started, first = time.perf_counter(), None
-        for item in assistant.stream(q):
+        for _ in assistant.stream(q):
             first = first or time.perf_counter()
         ours.append(time.perf_counter() - started)
         ttfts.append(first - started)
+
+    def run_raw(messages) -> None:
         llm.reset()
         started, first, pieces = time.perf_counter(), None, 0
         for chunk in llm.create_chat_completion(
@@ -172,7 +202,18 @@ def bench_answer(assistant: Assistant, questions: list[str]) -> dict:
         raw.append(end - started)
         if first and pieces > 1:
             rates.append((pieces - 1) / (end - first))
+
+    for q in questions:
+        messages = assistant._messages(q, *_language_and_passages(assistant, q))
+        for r in range(rounds):
+            if r % 2 == 0:
+                run_ours(q)
+                run_raw(messages)
+            else:
+                run_raw(messages)
+                run_ours(q)
     return {
+        "answer_runs": len(ours),
         "ask_s": round(percentile(ours, 50), 3),
         "raw_llama_s": round(percentile(raw, 50), 3),
         "ask_overhead_ratio": round(sum(ours) / sum(raw), 3),
@@ -206,14 +247,14 @@ def run(settings: Settings | None = None, quick: bool = False, progress=print) -
         embeddings = assistant.embeddings
         results: dict = {"quick": quick}
         progress("bench: ingest …")
-        results.update(bench_ingest(assistant.settings, embeddings, workdir, reps=1 if quick else 3))
+        results.update(bench_ingest(assistant.settings, embeddings, workdir, copies=1 if quick else 3, reps=1 if quick else 2))
         progress("bench: retrieval …")
         results.update(bench_retrieval(
             assistant.settings, embeddings, workdir / "seed-index", workdir,
             size=1000 if quick else 10_000, rounds=1 if quick else 5,
         ))
         progress("bench: answer …")
-        results.update(bench_answer(assistant, BENCH_QUESTIONS[:1] if quick else BENCH_QUESTIONS))
+        results.update(bench_answer(assistant, BENCH_QUESTIONS[:1] if quick else BENCH_QUESTIONS, rounds=1 if quick else 2))
         progress("bench: warm start …")
         assistant.close()
         results["warm_start_s"] = bench_warm_start(settings, workdir / "seed-index")
