@@ -54,8 +54,8 @@ models: $(INSTALLED) ## fetch and verify the default LLM and embedder (~2.3 GB t
 test-models: $(INSTALLED)
 	$(RAG) models fetch --all
 
-index: models ## build vectorstore/ from seeds/ if it is missing or stale
-	$(RAG) ingest
+index: models ## bring vectorstore/ up to date with seeds/ (a no-op when nothing changed)
+	$(RAG) ingest --prune
 
 serve: run
 

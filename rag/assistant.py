@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,11 +20,12 @@ from .cite import cite, has_content
 from .errors import EmptyQuestionError, InvalidQuestionError, RagError
 from .ingest import load_articles
 from .lang import detect_language
-from .models import DEFAULT_EMBEDDER, resolve_embedder, resolve_llm
+from .models import DEFAULT_EMBEDDER, REGISTRY, resolve_embedder, resolve_llm
 from .retrieve import Passage, retrieve
 from .settings import Settings
 from .store import ArticleIndex
-from .types import Answer
+from .sync import plan_sync
+from .types import Answer, IngestReport
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +107,12 @@ class Assistant:
     @property
     def index(self) -> ArticleIndex:
         if self._index is None:
-            self._index = ArticleIndex(self.settings.index_dir, self.embeddings)
+            self._index = ArticleIndex(self.settings.index_dir, self.embeddings, self.settings.chroma_url)
         return self._index
+
+    def _manifest_reader(self) -> ArticleIndex:
+        """The index without its embedder: enough to read the manifest, loads no model."""
+        return ArticleIndex(self.settings.index_dir, None, self.settings.chroma_url)
 
     @property
     def embedder_name(self) -> str:
@@ -114,31 +120,88 @@ class Assistant:
 
     def _expected_manifest(self) -> dict:
         s = self.settings
-        return ArticleIndex.expected_manifest(self.embedder_name, s.chunk_size, s.chunk_overlap)
+        checksum = None if s.embedder else REGISTRY[DEFAULT_EMBEDDER].check_sha256
+        return ArticleIndex.expected_manifest(self.embedder_name, checksum, s.chunk_size, s.chunk_overlap)
 
     # --- indexing -------------------------------------------------------------------
     def _stale_reason(self) -> str | None:
-        """Why the index on disk must be (re)built, or None; reads only the manifest, no model."""
-        return ArticleIndex(self.settings.index_dir, None).mismatch(self._expected_manifest())
+        """Why the index must be (re)built, or None; reads only the manifest, no model."""
+        return self._manifest_reader().mismatch(self._expected_manifest())
 
     def ensure_index(self) -> None:
-        """Build the index from the seed articles when it is missing or was made differently."""
-        reason = self._stale_reason()
-        if reason:
-            log.warning("building the index in %s: %s", self.settings.index_dir, reason)
+        """Build the index when it is missing or was made with other settings."""
+        if self._stale_reason():
             self.ingest(rebuild=True)
 
-    def ingest(self, rebuild: bool = False) -> dict:
-        """Index the articles in `settings.seeds_dir`; returns the index manifest."""
-        if not rebuild and self._stale_reason() is None:
-            return {**ArticleIndex(self.settings.index_dir, None).read_manifest(), "status": "up to date"}
-        seeds = Path(self.settings.seeds_dir)
-        articles = load_articles(seeds)
-        if not articles:
-            raise RagError(f"no readable articles (.txt, .md) in {seeds}: nothing to index.")
-        chunks = chunk_articles(articles, self.settings.chunk_size, self.settings.chunk_overlap)
-        manifest = self.index.build(chunks, self._expected_manifest())
-        return {**manifest, "status": "built"}
+    def documents(self) -> dict[str, dict]:
+        """What is indexed: {doc_id: {title, path, chunks, ingested_at, ...}}."""
+        return self._manifest_reader().documents()
+
+    def ingest(self, paths=None, *, rebuild: bool = False, prune: bool = False, progress: bool = True) -> IngestReport:
+        """Bring the index up to date with files and folders (default: settings.seeds_dir).
+
+        New and changed files are embedded, unchanged ones skipped by content hash, files
+        with text already indexed are recorded as duplicates, and with `prune` documents
+        whose file is gone from the given folders are removed.
+        """
+        started = time.perf_counter()
+        roots = [Path(p) for p in (paths or [self.settings.seeds_dir])]
+        reason = self._stale_reason()
+        indexed: dict[str, dict] = {}
+        if reason and not rebuild:
+            rebuild = True
+        if reason and reason != "there is no index yet":
+            log.warning("rebuilding the index in %s: %s", self._manifest_reader().location, reason)
+        if rebuild:
+            # Keep what was indexed from elsewhere: rebuild it from its files too.
+            old = self._old_documents()
+            roots += [Path(d["path"]) for d in old.values() if Path(d.get("path", "")).is_file()]
+        else:
+            indexed = self.documents()
+        articles = load_articles(roots)
+        if rebuild and not articles:
+            raise RagError(f"no readable documents in {', '.join(map(str, roots))}: nothing to index.")
+        plan = plan_sync(indexed, articles, roots, prune)
+        if not plan.changes_index and not rebuild:
+            return self._report(plan, indexed, started, rebuilt=False)
+        s = self.settings
+        chunks_by_doc = {a.doc_id: chunk_articles([a], s.chunk_size, s.chunk_overlap) for a in plan.add + plan.update}
+        documents = {doc_id: info for doc_id, info in indexed.items() if doc_id not in plan.remove}
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        for a in plan.add + plan.update:
+            documents[a.doc_id] = {
+                "title": a.title, "path": str(a.path), "sha256": a.sha256,
+                "chunks": len(chunks_by_doc[a.doc_id]), "ingested_at": now,
+            }
+        for path, holder in plan.duplicates.items():
+            if holder in documents:
+                dups = documents[holder].setdefault("duplicates", [])
+                if path not in dups:
+                    dups.append(path)
+        from tqdm import tqdm
+
+        total = sum(len(c) for c in chunks_by_doc.values())
+        with tqdm(total=total, desc=f"embedding {len(chunks_by_doc)} documents", unit="chunk",
+                  disable=None if progress else True) as bar:
+            self.index.update(chunks_by_doc, plan.remove, documents, self._expected_manifest(),
+                              rebuild=rebuild, progress=bar.update)
+        return self._report(plan, documents, started, rebuilt=rebuild)
+
+    def _old_documents(self) -> dict[str, dict]:
+        try:
+            docs = (self._manifest_reader().read_manifest() or {}).get("documents")
+        except RagError:
+            return {}
+        return docs if isinstance(docs, dict) else {}
+
+    @staticmethod
+    def _report(plan, documents: dict, started: float, rebuilt: bool) -> IngestReport:
+        return IngestReport(
+            added=len(plan.add), updated=len(plan.update), removed=len(plan.remove), unchanged=len(plan.unchanged),
+            duplicates=len(plan.duplicates), documents=len(documents),
+            chunks=sum(d.get("chunks", 0) for d in documents.values()),
+            seconds=round(time.perf_counter() - started, 2), rebuilt=rebuilt,
+        )
 
     # --- answering ------------------------------------------------------------------
     def retrieve(self, question: str, k: int | None = None) -> list[Passage]:

@@ -77,7 +77,7 @@ def bench_ingest(settings: Settings, embeddings, workdir: Path, copies: int, rep
 
     def run_ours(i: int) -> None:
         a = Assistant(settings, embeddings=embeddings, seeds_dir=corpus, index_dir=workdir / f"ingest-{i}")
-        ours.append(_timed(a.ingest, rebuild=True)[0])
+        ours.append(_timed(a.ingest, rebuild=True, progress=False)[0])
         a.close()
 
     def run_raw() -> None:

@@ -50,12 +50,24 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from .assistant import Assistant
 
-    started = time.perf_counter()
-    manifest = Assistant().ingest(rebuild=args.rebuild)
-    print(
-        f"index {manifest['status']}: {manifest['documents']} documents, {manifest['chunks']} chunks "
-        f"({time.perf_counter() - started:.1f}s)"
-    )
+    report = Assistant().ingest(args.paths or None, rebuild=args.rebuild, prune=args.prune)
+    print(report.summary())
+    return 0
+
+
+def _cmd_docs(args: argparse.Namespace) -> int:
+    from .assistant import Assistant
+
+    docs = Assistant().documents()
+    if args.json:
+        print(json.dumps(docs, ensure_ascii=False, indent=2))
+        return 0
+    if not docs:
+        print("the index is empty or missing: run `rag ingest`")
+        return 0
+    print(f"{'doc_id':28} {'chunks':>6}  {'ingested':20}  title")
+    for doc_id, info in sorted(docs.items()):
+        print(f"{doc_id:28} {info.get('chunks', 0):>6}  {info.get('ingested_at', ''):20}  {info.get('title', '')}")
     return 0
 
 
@@ -142,9 +154,15 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print one JSON object: answer, refused, language, citations")
     ask.set_defaults(func=_cmd_ask)
 
-    ingest = sub.add_parser("ingest", help="index the articles in seeds/ (skipped when the index is current)")
-    ingest.add_argument("--rebuild", action="store_true", help="rebuild even when the index is current")
+    ingest = sub.add_parser("ingest", help="bring the index up to date with files and folders (default: seeds/)")
+    ingest.add_argument("paths", nargs="*", type=Path, help=".txt .md .html .pdf files or folders")
+    ingest.add_argument("--rebuild", action="store_true", help="re-embed everything, even unchanged files")
+    ingest.add_argument("--prune", action="store_true", help="remove documents whose file is gone from these folders")
     ingest.set_defaults(func=_cmd_ingest)
+
+    docs = sub.add_parser("docs", help="list the indexed documents")
+    docs.add_argument("--json", action="store_true")
+    docs.set_defaults(func=_cmd_docs)
 
     mdl = sub.add_parser("models", help="list, fetch or verify the model weights")
     mdl.add_argument("action", nargs="?", choices=["list", "fetch", "verify"], default="list")

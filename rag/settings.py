@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     seeds_dir: Path | None = Field(None, description="Articles indexed by default (home/seeds).")
     index_dir: Path | None = Field(None, description="Persisted Chroma index (home/vectorstore).")
     models_dir: Path = Field(default_factory=_default_models_dir, description="Cache of fetched model weights.")
+    chroma_url: str | None = Field(None, description="A Chroma server (http://host:port) instead of the local index_dir.")
 
     # --- models ------------------------------------------------------------------
     llm_path: Path | None = Field(None, description="Any GGUF file; default: the bundled Qwen2.5-Coder-1.5B.")

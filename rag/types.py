@@ -36,3 +36,32 @@ class Answer:
                 for c in self.citations
             ],
         }
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What an ingest changed, for the summary line and for callers."""
+
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    duplicates: int  # files whose text is already indexed under another doc_id
+    documents: int  # in the index afterwards
+    chunks: int
+    seconds: float
+    rebuilt: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def summary(self) -> str:
+        totals = f"{self.documents} documents, {self.chunks} chunks ({self.seconds:.1f}s)"
+        if not self.changed:
+            return f"nothing changed: {self.unchanged} unchanged, {self.duplicates} duplicates; {totals}"
+        verb = "rebuilt" if self.rebuilt else "updated"
+        return (
+            f"index {verb}: {self.added} added, {self.updated} updated, {self.removed} removed, "
+            f"{self.unchanged} unchanged, {self.duplicates} duplicates; {totals}"
+        )

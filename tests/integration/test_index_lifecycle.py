@@ -1,0 +1,116 @@
+"""The index under real conditions: a kill -9 mid-ingest, and a Chroma server that restarts."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from rag import Assistant
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+def _rag(*args, env_extra):
+    return [sys.executable, "-m", "rag.cli", *args], {**os.environ, **env_extra}
+
+
+def test_kill_9_mid_ingest_leaves_the_old_index_usable(tmp_path):
+    index = tmp_path / "vectorstore"
+    cmd, env = _rag("ingest", str(SEEDS), env_extra={"RAG_INDEX_DIR": str(index)})
+    subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=600)
+    before = json.loads((index / "manifest.json").read_text())
+
+    # Enough new articles that embedding them takes a while.
+    news = tmp_path / "news"
+    news.mkdir()
+    for i in range(8):
+        for src in SEEDS.glob("*.txt"):
+            lines = src.read_text(encoding="utf-8").splitlines()
+            (news / f"n{i}_{src.name}").write_text("\n".join(f"{ln} ({i})" for ln in lines), encoding="utf-8")
+    cmd, env = _rag("ingest", str(SEEDS), str(news), env_extra={"RAG_INDEX_DIR": str(index)})
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while not list(tmp_path.glob(".vectorstore.building-*")):
+        assert proc.poll() is None, "ingest ended before it could be interrupted"
+        assert time.time() < deadline
+        time.sleep(0.05)
+    time.sleep(3)  # well into embedding
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    # The previous index is intact and answers retrieval.
+    assert json.loads((index / "manifest.json").read_text()) == before
+    a = Assistant(index_dir=index)
+    hits = a.retrieve("من هو وزير خارجية أذربيجان؟")
+    assert any("بيراموف" in p.text for p in hits)
+    a.close()
+
+    # The next run completes the update and cleans up the leftovers.
+    cmd, env = _rag("ingest", str(SEEDS), str(news), env_extra={"RAG_INDEX_DIR": str(index)})
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    assert "16 added" in done.stdout
+    after = json.loads((index / "manifest.json").read_text())
+    assert len(after["documents"]) == 18
+    assert not list(tmp_path.glob(".vectorstore.building-*"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_chroma(path: Path, port: int) -> subprocess.Popen:
+    chroma = Path(sys.executable).parent / "chroma"
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)
+            return proc
+        except OSError:
+            assert proc.poll() is None, "chroma run exited"
+            time.sleep(0.3)
+    proc.kill()
+    pytest.fail("chroma run did not start")
+
+
+def test_chroma_server_mode_persists_across_restarts(tmp_path, assistant):
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = _start_chroma(tmp_path / "chroma-data", port)
+    try:
+        remote = Assistant(chroma_url=url, index_dir=tmp_path / "unused",
+                           embeddings=assistant.embeddings, generator=assistant.generator)
+        report = remote.ingest([SEEDS])
+        assert (report.added, report.chunks) == (2, 35)
+        answer = remote.ask("من هو وزير خارجية أذربيجان؟")
+        assert not answer.refused and "بيراموف" in answer.text
+        remote.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert not (tmp_path / "unused").exists()  # nothing was written locally
+
+    server = _start_chroma(tmp_path / "chroma-data", port)
+    try:
+        again = Assistant(chroma_url=url, index_dir=tmp_path / "unused",
+                          embeddings=assistant.embeddings, generator=assistant.generator)
+        assert not again.ingest([SEEDS]).changed  # the manifest persisted on the server
+        answer = again.ask("من هو وزير خارجية أذربيجان؟")
+        assert not answer.refused and any("بيراموف" in c.text for c in answer.citations)
+        again.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
