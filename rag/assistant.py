@@ -183,8 +183,10 @@ class Assistant:
         total = sum(len(c) for c in chunks_by_doc.values())
         with tqdm(total=total, desc=f"embedding {len(chunks_by_doc)} documents", unit="chunk",
                   disable=None if progress else True) as bar:
-            self.index.update(chunks_by_doc, plan.remove, documents, self._expected_manifest(),
-                              rebuild=rebuild, progress=bar.update)
+            # Removing documents needs no embedder: load the model only when there is text to embed.
+            index = self.index if chunks_by_doc else self._manifest_reader()
+            index.update(chunks_by_doc, plan.remove, documents, self._expected_manifest(),
+                         rebuild=rebuild, progress=bar.update)
         return self._report(plan, documents, started, rebuilt=rebuild)
 
     def _old_documents(self) -> dict[str, dict]:

@@ -60,7 +60,7 @@ class IngestReport:
         totals = f"{self.documents} documents, {self.chunks} chunks ({self.seconds:.1f}s)"
         if not self.changed:
             return f"nothing changed: {self.unchanged} unchanged, {self.duplicates} duplicates; {totals}"
-        verb = "rebuilt" if self.rebuilt else "updated"
+        verb = "built" if self.rebuilt else "updated"
         return (
             f"index {verb}: {self.added} added, {self.updated} updated, {self.removed} removed, "
             f"{self.unchanged} unchanged, {self.duplicates} duplicates; {totals}"

@@ -80,8 +80,10 @@ def test_new_file_duplicate_and_prune(make, corpus, tmp_path):
     assert docs["001_a5a7ca26a8a469ec"]["duplicates"] == [str((corpus / "copy_of_001.txt").resolve())]
     (corpus / "extra.md").unlink()
     assert not make().ingest([corpus]).removed  # without --prune nothing is removed
-    pruned = make().ingest([corpus], prune=True)
+    no_model = Assistant(embeddings=None, index_dir=make().settings.index_dir, models_dir=make().settings.models_dir)
+    pruned = no_model.ingest([corpus], prune=True)  # removing needs no embedder (models_dir is empty)
     assert (pruned.removed, pruned.documents) == (1, 2)
+    assert no_model._embeddings is None
     assert "extra" not in make().documents()
 
 
