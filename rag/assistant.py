@@ -17,7 +17,7 @@ from pathlib import Path
 from . import prompts
 from .chunk import chunk_articles
 from .cite import cite, has_content
-from .errors import EmptyQuestionError, InvalidQuestionError, RagError
+from .errors import EmptyQuestionError, IndexStoreError, InvalidQuestionError, RagError
 from .ingest import load_articles
 from .lang import detect_language
 from .models import DEFAULT_EMBEDDER, REGISTRY, resolve_embedder, resolve_llm
@@ -70,6 +70,7 @@ class Assistant:
         self._generator = generator
         self._embeddings = embeddings
         self._index: ArticleIndex | None = None
+        self._index_checked = False  # the manifest matched the settings once: no need to re-read it per question
 
     # --- named constructors -------------------------------------------------------
     @classmethod
@@ -129,9 +130,11 @@ class Assistant:
         return self._manifest_reader().mismatch(self._expected_manifest())
 
     def ensure_index(self) -> None:
-        """Build the index when it is missing or was made with other settings."""
-        if self._stale_reason():
-            self.ingest(rebuild=True)
+        """Build the index when it is missing or was made with other settings (checked once)."""
+        if not self._index_checked:
+            if self._stale_reason():
+                self.ingest(rebuild=True)
+            self._index_checked = True
 
     def documents(self) -> dict[str, dict]:
         """What is indexed: {doc_id: {title, path, chunks, ingested_at, ...}}."""
@@ -142,22 +145,27 @@ class Assistant:
 
         New and changed files are embedded, unchanged ones skipped by content hash, files
         with text already indexed are recorded as duplicates, and with `prune` documents
-        whose file is gone from the given folders are removed.
+        whose file is gone from the given folders are removed. An index built with other
+        settings is rebuilt from every file it held, plus the given ones.
         """
         started = time.perf_counter()
         roots = [Path(p) for p in (paths or [self.settings.seeds_dir])]
-        reason = self._stale_reason()
-        indexed: dict[str, dict] = {}
-        if reason and not rebuild:
-            rebuild = True
-        if reason and reason != "there is no index yet":
-            log.warning("rebuilding the index in %s: %s", self._manifest_reader().location, reason)
+        reader = self._manifest_reader()
+        try:
+            found = reader.read_manifest()
+        except IndexStoreError:
+            if not rebuild:
+                raise
+            found = None  # a rebuild is the cure for an unreadable manifest
+        reason = reader.mismatch(self._expected_manifest(), found)
+        held = found.get("documents") if found else None
+        held = held if isinstance(held, dict) else {}  # schema 1 kept only a count here
+        if reason and found is not None:
+            log.warning("rebuilding the index in %s: %s", reader.location, reason)
+        rebuild = rebuild or reason is not None
         if rebuild:
-            # Keep what was indexed from elsewhere: rebuild it from its files too.
-            old = self._old_documents()
-            roots += [Path(d["path"]) for d in old.values() if Path(d.get("path", "")).is_file()]
-        else:
-            indexed = self.documents()
+            roots += [Path(d["path"]) for d in held.values() if Path(d.get("path", "")).is_file()]
+        indexed = {} if rebuild else held
         articles = load_articles(roots)
         if rebuild and not articles:
             raise RagError(f"no readable documents in {', '.join(map(str, roots))}: nothing to index.")
@@ -184,17 +192,11 @@ class Assistant:
         with tqdm(total=total, desc=f"embedding {len(chunks_by_doc)} documents", unit="chunk",
                   disable=None if progress else True) as bar:
             # Removing documents needs no embedder: load the model only when there is text to embed.
-            index = self.index if chunks_by_doc else self._manifest_reader()
+            index = self.index if chunks_by_doc else reader
             index.update(chunks_by_doc, plan.remove, documents, self._expected_manifest(),
                          rebuild=rebuild, progress=bar.update)
+        self._index_checked = True
         return self._report(plan, documents, started, rebuilt=rebuild)
-
-    def _old_documents(self) -> dict[str, dict]:
-        try:
-            docs = (self._manifest_reader().read_manifest() or {}).get("documents")
-        except RagError:
-            return {}
-        return docs if isinstance(docs, dict) else {}
 
     @staticmethod
     def _report(plan, documents: dict, started: float, rebuilt: bool) -> IngestReport:

@@ -119,9 +119,10 @@ class ArticleIndex:
             "chunk_overlap": chunk_overlap,
         }
 
-    def mismatch(self, expected: dict) -> str | None:
-        """Why the index cannot be used as it is, or None when it can."""
-        found = self.read_manifest()
+    def mismatch(self, expected: dict, found: dict | None = ...) -> str | None:
+        """Why the index cannot be used as it is, or None when it can (`found`: a manifest already read)."""
+        if found is ...:
+            found = self.read_manifest()
         if found is None:
             if self.chroma_url or not self.index_dir.exists():
                 return "there is no index yet"

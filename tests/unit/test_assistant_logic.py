@@ -87,3 +87,11 @@ def test_damaged_index_is_a_clear_error(make_assistant, tmp_path):
     # The documented fix works.
     make_assistant().ingest(rebuild=True)
     assert make_assistant("بيراموف [1]").ask("وزير خارجية أذربيجان").citations
+
+
+def test_unreadable_manifest_is_cured_by_rebuild(make_assistant, tmp_path):
+    make_assistant().ingest()
+    (tmp_path / "index" / "manifest.json").write_text("{ not json")
+    with pytest.raises(IndexStoreError, match="rag ingest --rebuild"):
+        make_assistant().ingest()
+    assert make_assistant().ingest(rebuild=True).documents == 2
