@@ -17,6 +17,7 @@ from pathlib import Path
 from . import prompts
 from .chunk import chunk_articles
 from .cite import cite, has_content
+from .followup import clean_rewrite, history_messages, needs_rewrite, rewrite_messages
 from .errors import EmptyQuestionError, IndexStoreError, InvalidQuestionError, RagError
 from .ingest import load_articles
 from .lang import detect_language
@@ -213,14 +214,19 @@ class Assistant:
         self.ensure_index()
         return retrieve(self.index, question, k or self.settings.top_k)
 
-    def stream(self, question: str) -> Iterator[str | Answer]:
+    def stream(self, question: str, history=None) -> Iterator[str | Answer]:
         """Yield the answer text piece by piece as it is generated, then the final `Answer`.
 
+        `history`: earlier turns, as {"role", "content"} dicts or (user, assistant) pairs; a
+        follow-up that refers back to them is rewritten into a standalone question first.
         The final Answer's text is authoritative: markers are cleaned there, and a refusal
         replaces whatever was streamed.
         """
         question = clean_question(question, self.settings.max_question_chars)
         language = detect_language(question)
+        turns = history_messages(history)
+        if needs_rewrite(question, turns):
+            question = self._standalone(question, turns)
         passages = self.retrieve(question)
         if not passages or passages[0].score < self.settings.min_score:
             # Nothing in the articles is even close: refusing here is both honest and instant.
@@ -249,13 +255,20 @@ class Assistant:
         text, citations = cite(raw, passages)
         yield Answer(text=text, refused=False, language=language, citations=citations)
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, history=None) -> Answer:
         """Answer `question` from the articles, or refuse when they do not hold the answer."""
         answer = None
-        for item in self.stream(question):
+        for item in self.stream(question, history):
             answer = item
         assert isinstance(answer, Answer)  # stream() always ends with one
         return answer
+
+    def _standalone(self, question: str, turns: list[dict[str, str]]) -> str:
+        messages = rewrite_messages(question, turns, LANGUAGE_NAMES[detect_language(question)])
+        reply = "".join(self.generator.stream_chat(messages, max_tokens=64, temperature=0.0))
+        standalone = clean_rewrite(reply, question, turns)
+        log.info("follow-up rewritten: %r -> %r", question, standalone)
+        return standalone
 
     def _messages(self, question: str, language: str, passages: list[Passage]) -> list[dict[str, str]]:
         name = LANGUAGE_NAMES[language]

@@ -55,7 +55,7 @@ def build_app(assistant: Assistant | None = None):
     def respond(message: str, history: list):
         text = ""
         try:
-            for item in assistant.stream(message):
+            for item in assistant.stream(message, history):  # follow-ups are resolved against the chat
                 if isinstance(item, Answer):
                     yield render_answer(item)
                 else:

@@ -66,3 +66,18 @@ def test_corrupt_gguf_is_refused_with_a_clear_message(tmp_path, index_dir):
     bad.write_bytes(b"GGUF" + os.urandom(4096))
     with pytest.raises(ModelChecksumError, match="not a usable GGUF"):
         Assistant(index_dir=index_dir, llm_path=bad).ask("من هو وزير خارجية أذربيجان؟")
+
+
+def test_arabic_follow_up_uses_the_conversation(assistant):
+    history = [("من هو وزير خارجية أذربيجان؟", "جيهون بيراموف [1]")]
+    answer = assistant.ask("وأين ألقى كلمته؟", history=history)
+    assert not answer.refused and "مجلس الأمن" in answer.text
+
+
+def test_english_follow_up_uses_the_conversation(assistant):
+    history = [
+        {"role": "user", "content": "When did the 2020 war end?"},
+        {"role": "assistant", "content": "After 44 days of fighting, Azerbaijan and Armenia agreed to a ceasefire [1]."},
+    ]
+    answer = assistant.ask("And who mediated it?", history=history)
+    assert not answer.refused and "Russia" in answer.text

@@ -1,0 +1,51 @@
+from rag import Assistant
+from rag.embed import FakeEmbeddings
+from rag.followup import clean_rewrite, history_messages, needs_rewrite
+from rag.generate import FakeGenerator
+
+HISTORY = [{"role": "user", "content": "من هو وزير خارجية أذربيجان؟"}, {"role": "assistant", "content": "جيهون بيراموف [1]"}]
+
+
+def test_follow_ups_are_recognised_only_with_a_conversation():
+    for q in ("وأين ألقى كلمته؟", "ومن قال ذلك؟", "ماذا قال عنه بوتين؟", "Where did he give his speech?", "And who mediated it?"):
+        assert needs_rewrite(q, HISTORY), q
+        assert not needs_rewrite(q, []), q
+    for q in ("من هو وزير خارجية أذربيجان؟", "ما هي عاصمة الإقليم؟", "How many trucks carried the aid?",
+              "Who is the foreign minister of Azerbaijan and where did he give his speech to the council?"):
+        assert not needs_rewrite(q, HISTORY), q
+
+
+def test_history_accepts_messages_and_pairs():
+    pairs = [("q1", "a1"), ("q2", None)]
+    assert history_messages(pairs) == [
+        {"role": "user", "content": "q1"}, {"role": "assistant", "content": "a1"}, {"role": "user", "content": "q2"}
+    ]
+    noisy = [{"role": "assistant", "content": {"file": "x.png"}}, {"role": "system", "content": "x"}, *HISTORY]
+    assert history_messages(noisy) == HISTORY
+    assert len(history_messages([("q", "a")] * 10)) == 8
+
+
+def test_rewrite_is_kept_only_when_it_resolves_something():
+    assert clean_rewrite("Standalone question: Where did Jeyhun Bayramov speak?", "Where did he speak?", HISTORY) == (
+        "Where did Jeyhun Bayramov speak?"
+    )
+    # Unresolved (nothing new) or in the wrong language: previous question + follow-up.
+    fallback = "من هو وزير خارجية أذربيجان؟ وأين ألقى كلمته؟"
+    assert clean_rewrite("أين ألقى كلمته؟", "وأين ألقى كلمته؟", HISTORY) == fallback
+    assert clean_rewrite("Where did John speak?", "وأين ألقى كلمته؟", HISTORY) == fallback
+    assert clean_rewrite("", "وأين ألقى كلمته؟", HISTORY) == fallback
+
+
+def test_assistant_retrieves_with_the_standalone_question(tmp_path, seeds_copy):
+    def reply(messages):
+        if "standalone question" in messages[0]["content"]:
+            return "أين ألقى وزير خارجية أذربيجان جيهون بيراموف كلمته؟"
+        return "في مجلس الأمن الدولي [1]."
+
+    gen = FakeGenerator(reply)
+    a = Assistant(generator=gen, embeddings=FakeEmbeddings(), seeds_dir=seeds_copy, index_dir=tmp_path / "i", min_score=0.05)
+    answer = a.ask("وأين ألقى كلمته؟", history=HISTORY)
+    assert len(gen.calls) == 2 and not answer.refused and answer.language == "ar"
+    assert "جيهون بيراموف كلمته" in gen.calls[1][1]["content"]  # the answer prompt got the rewrite
+    a.ask("من هو وزير خارجية أذربيجان؟", history=HISTORY)
+    assert len(gen.calls) == 3  # a standalone question costs no rewrite call
