@@ -27,13 +27,21 @@ _AR_REFERS_BACK = re.compile(
 )
 
 
+def _text(content) -> str:
+    """Text of a message content: a string, or Gradio 6's list of {"type": "text", "text"} parts."""
+    if isinstance(content, str):
+        return content
+    parts = content if isinstance(content, list) else [content]
+    return "\n".join(p["text"] for p in parts if isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str))
+
+
 def history_messages(history) -> list[dict[str, str]]:
-    """Accept OpenAI-style dicts or (user, assistant) pairs; keep plain text turns only."""
+    """Accept OpenAI-style dicts (Gradio's too) or (user, assistant) pairs; keep the text turns."""
     messages: list[dict[str, str]] = []
     for turn in history or []:
         if isinstance(turn, dict):
-            content = turn.get("content")
-            if isinstance(content, str) and turn.get("role") in ("user", "assistant") and content.strip():
+            content = _text(turn.get("content"))
+            if turn.get("role") in ("user", "assistant") and content.strip():
                 messages.append({"role": turn["role"], "content": content})
         elif isinstance(turn, (list, tuple)) and len(turn) == 2:
             for role, content in zip(("user", "assistant"), turn):

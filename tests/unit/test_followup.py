@@ -23,6 +23,11 @@ def test_history_accepts_messages_and_pairs():
     noisy = [{"role": "assistant", "content": {"file": "x.png"}}, {"role": "system", "content": "x"}, *HISTORY]
     assert history_messages(noisy) == HISTORY
     assert len(history_messages([("q", "a")] * 10)) == 8
+    gradio6 = [  # what gr.ChatInterface hands its function in Gradio 6
+        {"role": "user", "content": [{"type": "text", "text": "من هو وزير خارجية أذربيجان؟"}]},
+        {"role": "assistant", "content": [{"type": "text", "text": "جيهون بيراموف [1]"}, {"type": "file", "file": {}}]},
+    ]
+    assert history_messages(gradio6) == HISTORY
 
 
 def test_rewrite_is_kept_only_when_it_resolves_something():
