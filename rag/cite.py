@@ -42,9 +42,14 @@ def best_supporting(text: str, passages: list[Passage]) -> int | None:
     return best
 
 
+def strip_markers(text: str) -> str:
+    """The text without its [n] citation markers (for matching and language checks)."""
+    return _MARKER.sub(" ", text)
+
+
 def has_content(text: str) -> bool:
     """False for an 'answer' that is only markers and punctuation, e.g. '[1]'."""
-    return bool(re.search(r"\w", _MARKER.sub("", text)))
+    return bool(re.search(r"\w", strip_markers(text)))
 
 
 def cite(text: str, passages: list[Passage]) -> tuple[str, list[Citation]]:

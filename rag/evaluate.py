@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cite import strip_markers
 from .errors import RagError
 from .lang import detect_language, normalize_arabic, words
 from .types import Answer
@@ -29,7 +30,6 @@ METRIC_KEYS = (
     "recall_at_1", "recall_at_3", "recall_at_5", "mrr", "answer_acc", "false_refusal", "refusal_acc",
     "citation_acc", "citation_precision", "lang_match", "p50_s", "p95_s", "ttft_p50_s", "n",
 )
-_MARKER = re.compile(r"\[\d+\]")
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def load_questions(path: Path) -> list[Question]:
 # --- matching ------------------------------------------------------------------------
 
 def contains_answer(text: str, keys: tuple[str, ...] | list[str]) -> bool:
-    norm = normalize_arabic(_MARKER.sub(" ", text))
+    norm = normalize_arabic(strip_markers(text))
     for key in keys:
         k = normalize_arabic(key).strip()
         if not k:
@@ -138,7 +138,7 @@ class Record:
 
     @property
     def lang_ok(self) -> bool:
-        return detect_language(_MARKER.sub(" ", self.answer.text)) == self.question.lang
+        return detect_language(strip_markers(self.answer.text)) == self.question.lang
 
 
 def run_question(assistant, q: Question) -> Record:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from . import prompts
+from .cite import strip_markers
 from .lang import detect_language, normalize_arabic, words
 
 MAX_TURNS = 4  # the last exchanges are enough to resolve a reference
@@ -71,7 +72,7 @@ def _strip_sources(text: str) -> str:
     """The UI appends cited passages under each answer; the rewrite needs the answer only."""
     for marker in ("\n\n**Sources**", "\n\n**المصادر**"):
         text = text.split(marker, 1)[0]
-    return re.sub(r"\[\d+\]", "", text).strip()
+    return " ".join(strip_markers(text).split())
 
 
 def clean_rewrite(text: str, question: str, history: list[dict[str, str]]) -> str:
