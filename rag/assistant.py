@@ -24,7 +24,7 @@ from .lang import detect_language
 from .models import DEFAULT_EMBEDDER, REGISTRY, resolve_embedder, resolve_llm
 from .retrieve import Passage, retrieve
 from .settings import Settings
-from .store import ArticleIndex
+from .store import ArticleIndex, documents_of, utc_now
 from .sync import plan_sync
 from .types import Answer, IngestReport
 
@@ -128,7 +128,8 @@ class Assistant:
     # --- indexing -------------------------------------------------------------------
     def _stale_reason(self) -> str | None:
         """Why the index must be (re)built, or None; reads only the manifest, no model."""
-        return self._manifest_reader().mismatch(self._expected_manifest())
+        reader = self._manifest_reader()
+        return reader.mismatch(self._expected_manifest(), reader.read_manifest())
 
     def ensure_index(self) -> None:
         """Build the index when it is missing or was made with other settings (checked once)."""
@@ -159,8 +160,7 @@ class Assistant:
                 raise
             found = None  # a rebuild is the cure for an unreadable manifest
         reason = reader.mismatch(self._expected_manifest(), found)
-        held = found.get("documents") if found else None
-        held = held if isinstance(held, dict) else {}  # schema 1 kept only a count here
+        held = documents_of(found)
         if reason and found is not None:
             log.warning("rebuilding the index in %s: %s", reader.location, reason)
         rebuild = rebuild or reason is not None
@@ -176,7 +176,7 @@ class Assistant:
         s = self.settings
         chunks_by_doc = {a.doc_id: chunk_articles([a], s.chunk_size, s.chunk_overlap) for a in plan.add + plan.update}
         documents = {doc_id: info for doc_id, info in indexed.items() if doc_id not in plan.remove}
-        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        now = utc_now()
         for a in plan.add + plan.update:
             documents[a.doc_id] = {
                 "title": a.title, "path": str(a.path), "sha256": a.sha256,

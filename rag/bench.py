@@ -33,6 +33,7 @@ from .assistant import Assistant
 from .chunk import chunk_articles
 from .evaluate import percentile
 from .ingest import load_articles
+from .lang import detect_language
 from .settings import Settings
 from .store import COLLECTION, MANIFEST, ArticleIndex
 
@@ -55,6 +56,14 @@ def _timed(fn, *args, **kwargs) -> tuple[float, object]:
     started = time.perf_counter()
     result = fn(*args, **kwargs)
     return time.perf_counter() - started, result
+
+
+def _abba(rounds: int, ours, raw) -> None:
+    """Run both sides `rounds` times, alternating which goes first (ABBA), against drift and noise."""
+    for r in range(rounds):
+        first, second = (ours, raw) if r % 2 == 0 else (raw, ours)
+        first(r)
+        second(r)
 
 
 def _ms(values: list[float], q: float) -> float:
@@ -80,16 +89,10 @@ def bench_ingest(settings: Settings, embeddings, workdir: Path, copies: int, rep
         ours.append(_timed(a.ingest, rebuild=True, progress=False)[0])
         a.close()
 
-    def run_raw() -> None:
+    def run_raw(_: int) -> None:
         raw.append(_timed(embeddings.model.encode_document, texts, batch_size=16, normalize_embeddings=True)[0])
 
-    for i in range(reps):
-        if i % 2 == 0:
-            run_ours(i)
-            run_raw()
-        else:
-            run_raw()
-            run_ours(i)
+    _abba(reps, run_ours, run_raw)
     ours_rate, raw_rate = len(texts) / min(ours), len(texts) / min(raw)
     return {
         "ingest_chunks": len(texts),
@@ -204,14 +207,8 @@ def bench_answer(assistant: Assistant, questions: list[str], rounds: int) -> dic
             rates.append((pieces - 1) / (end - first))
 
     for q in questions:
-        messages = assistant._messages(q, *_language_and_passages(assistant, q))
-        for r in range(rounds):
-            if r % 2 == 0:
-                run_ours(q)
-                run_raw(messages)
-            else:
-                run_raw(messages)
-                run_ours(q)
+        messages = assistant._messages(q, detect_language(q), assistant.retrieve(q))
+        _abba(rounds, lambda _: run_ours(q), lambda _: run_raw(messages))
     return {
         "answer_runs": len(ours),
         "ask_s": round(percentile(ours, 50), 3),
@@ -220,12 +217,6 @@ def bench_answer(assistant: Assistant, questions: list[str], rounds: int) -> dic
         "ttft_s": round(percentile(ttfts, 50), 3),
         "gen_tokens_per_s": round(percentile(rates, 50), 2) if rates else None,
     }
-
-
-def _language_and_passages(assistant: Assistant, question: str):
-    from .lang import detect_language
-
-    return detect_language(question), assistant.retrieve(question)
 
 
 def bench_warm_start(settings: Settings, index_dir: Path) -> float:

@@ -49,8 +49,15 @@ def _chroma():
     return chromadb, ChromaSettings, Chroma
 
 
-def _now() -> str:
+def utc_now() -> str:
+    """The timestamp format of the manifest."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def documents_of(manifest: dict | None) -> dict[str, dict]:
+    """The manifest's document table ({} for none, or for schema 1, which kept only a count)."""
+    docs = (manifest or {}).get("documents")
+    return docs if isinstance(docs, dict) else {}
 
 
 class ArticleIndex:
@@ -119,10 +126,8 @@ class ArticleIndex:
             "chunk_overlap": chunk_overlap,
         }
 
-    def mismatch(self, expected: dict, found: dict | None = ...) -> str | None:
-        """Why the index cannot be used as it is, or None when it can (`found`: a manifest already read)."""
-        if found is ...:
-            found = self.read_manifest()
+    def mismatch(self, expected: dict, found: dict | None) -> str | None:
+        """Why the index with manifest `found` cannot be used as it is, or None when it can."""
         if found is None:
             if self.chroma_url or not self.index_dir.exists():
                 return "there is no index yet"
@@ -133,7 +138,7 @@ class ArticleIndex:
         return None
 
     def documents(self) -> dict[str, dict]:
-        return (self.read_manifest() or {}).get("documents", {})
+        return documents_of(self.read_manifest())
 
     # --- updating ------------------------------------------------------------------------
     def update(
@@ -182,7 +187,7 @@ class ArticleIndex:
                 "dimension": getattr(self.embeddings, "dimension", None),
                 "documents": documents,
                 "chunks": sum(d["chunks"] for d in documents.values()),
-                "updated_at": _now(),
+                "updated_at": utc_now(),
             }
             self._write_manifest(client, manifest, staging)
         except BaseException:
