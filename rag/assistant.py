@@ -16,7 +16,9 @@ from pathlib import Path
 
 from . import prompts
 from .chunk import chunk_articles
-from .cite import cite, has_content
+from .cite import cite, has_content, ungrounded_numbers
+from .context import Evidence, select_context
+from .generate import FirstTokenProbe
 from .followup import clean_rewrite, history_messages, needs_rewrite, rewrite_messages
 from .errors import EmptyQuestionError, IndexStoreError, InvalidQuestionError, RagError
 from .ingest import load_articles
@@ -32,6 +34,14 @@ log = logging.getLogger(__name__)
 
 NO_ANSWER = "NO_ANSWER"  # what the prompt asks the model to say when the passages lack the answer
 LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
+# The closing line of the prompt, per answer language (in English: the small model echoed
+# an Arabic instruction back as its answer). It is kept out of the system
+# prompt so that one system prompt serves both languages and stays in llama.cpp's KV cache.
+ANSWER_INSTRUCTIONS = {
+    "ar": "Answer in Arabic and cite the passage number.",
+    "en": "Answer in English and cite the passage number. "
+    "For a name, give it in English followed by the Arabic spelling from the passage in parentheses.",
+}
 REFUSALS = {
     "ar": "لا تتضمن المقالات المتاحة إجابة عن هذا السؤال.",
     "en": "The articles do not contain the answer to this question.",
@@ -55,8 +65,8 @@ def clean_question(question: str, max_chars: int) -> str:
     return question
 
 
-def format_passages(passages: list[Passage]) -> str:
-    return "\n\n".join(f"[{i}] {p.text}" for i, p in enumerate(passages, start=1))
+def format_passages(evidence: list[Evidence]) -> str:
+    return "\n\n".join(f"[{i}] {e.text}" for i, e in enumerate(evidence, start=1))
 
 
 class Assistant:
@@ -209,10 +219,10 @@ class Assistant:
         )
 
     # --- answering ------------------------------------------------------------------
-    def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
+    def retrieve(self, question: str, k: int | None = None, *, vector: list[float] | None = None) -> list[Passage]:
         question = clean_question(question, self.settings.max_question_chars)
         self.ensure_index()
-        return retrieve(self.index, question, k or self.settings.top_k)
+        return retrieve(self.index, question, k or self.settings.top_k, hybrid=self.settings.hybrid, vector=vector)
 
     def stream(self, question: str, history=None) -> Iterator[str | Answer]:
         """Yield the answer text piece by piece as it is generated, then the final `Answer`.
@@ -227,32 +237,44 @@ class Assistant:
         turns = history_messages(history)
         if needs_rewrite(question, turns):
             question = self._standalone(question, turns)
-        passages = self.retrieve(question)
-        if not passages or passages[0].score < self.settings.min_score:
+        evidence = self._evidence(question)
+        if not evidence:
             # Nothing in the articles is even close: refusing here is both honest and instant.
             yield from self._refusal(language)
             return
-        messages = self._messages(question, language, passages)
+        s = self.settings
+        probe = FirstTokenProbe(NO_ANSWER, NO_ANSWER.capitalize())
         pieces: list[str] = []
         undecided = True  # text is held back while it could still be the NO_ANSWER sentinel
-        for piece in self.generator.stream_chat(
-            messages, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature
-        ):
-            pieces.append(piece)
-            if undecided:
-                so_far = "".join(pieces).lstrip()
-                if NO_ANSWER.startswith(so_far):
-                    continue
-                undecided = False
-                yield so_far
-            else:
-                yield piece
+        stream = self.generator.stream_chat(
+            self._messages(question, language, evidence), max_tokens=s.max_tokens, temperature=s.temperature, probe=probe
+        )
+        try:
+            for piece in stream:
+                if (probe.probability or 0.0) >= s.refuse_probability:
+                    # The model itself leans towards "not in the passages": trust that, and stop now.
+                    log.info("refusing: P(no answer) = %.2f", probe.probability)
+                    yield from self._refusal(language)
+                    return
+                pieces.append(piece)
+                if undecided:
+                    so_far = "".join(pieces).lstrip()
+                    if NO_ANSWER.startswith(so_far.upper()):
+                        continue
+                    undecided = False
+                    yield so_far
+                else:
+                    yield piece
+        finally:
+            stream.close()  # releases the model's lock at once, also when we stop early
         raw = "".join(pieces).strip()
-        if NO_ANSWER in raw or not has_content(raw):
-            # The model said the passages lack the answer, or produced nothing but markers.
+        shown = [e.text for e in evidence]
+        if NO_ANSWER in raw.upper() or not has_content(raw) or ungrounded_numbers(raw, [*shown, question]):
+            # The model said the passages lack the answer, produced nothing but markers, or
+            # stated a number no passage gives (the commonest hallucination of a small model).
             yield from self._refusal(language)
             return
-        text, citations = cite(raw, passages)
+        text, citations = cite(raw, [e.passage for e in evidence], shown, support=self._support)
         yield Answer(text=text, refused=False, language=language, citations=citations)
 
     def ask(self, question: str, history=None) -> Answer:
@@ -270,14 +292,32 @@ class Assistant:
         log.info("follow-up rewritten: %r -> %r", question, standalone)
         return standalone
 
-    def _messages(self, question: str, language: str, passages: list[Passage]) -> list[dict[str, str]]:
-        name = LANGUAGE_NAMES[language]
+    def _evidence(self, question: str) -> list[Evidence]:
+        """The sentences the LLM will read, or [] when no passage is close enough to try."""
+        self.ensure_index()
+        vector = self.embeddings.embed_query(question)  # once: for retrieval and for picking sentences
+        passages = self.retrieve(question, vector=vector)
+        if not passages or max(p.score for p in passages) < self.settings.min_score:
+            return []
+        s = self.settings
+        return select_context(
+            question, vector, passages, self.embeddings, budget_chars=s.context_chars, max_passages=s.context_passages
+        )
+
+    def _support(self, sentences: list[str], shown: list[str]) -> list[list[float]]:
+        """Dense similarity of each answer sentence to each shown passage text (for citation repair)."""
+        vectors = self.embeddings.embed_documents(list(sentences) + list(shown))
+        answer_vecs, passage_vecs = vectors[: len(sentences)], vectors[len(sentences):]
+        return [[sum(a * b for a, b in zip(av, pv)) for pv in passage_vecs] for av in answer_vecs]
+
+    def _messages(self, question: str, language: str, evidence: list[Evidence]) -> list[dict[str, str]]:
         return [
-            {"role": "system", "content": prompts.render("answer_system", language=name, no_answer=NO_ANSWER)},
+            {"role": "system", "content": prompts.render("answer_system", no_answer=NO_ANSWER)},
             {
                 "role": "user",
                 "content": prompts.render(
-                    "answer_user", passages=format_passages(passages), question=question, language=name
+                    "answer_user", passages=format_passages(evidence), question=question,
+                    instruction=ANSWER_INSTRUCTIONS[language],
                 ),
             },
         ]

@@ -207,7 +207,8 @@ def bench_answer(assistant: Assistant, questions: list[str], rounds: int) -> dic
             rates.append((pieces - 1) / (end - first))
 
     for q in questions:
-        messages = assistant._messages(q, detect_language(q), assistant.retrieve(q))
+        # The very prompt our pipeline builds (same selected sentences), sent to llama.cpp directly.
+        messages = assistant._messages(q, detect_language(q), assistant._evidence(q))
         _abba(rounds, lambda _: run_ours(q), lambda _: run_raw(messages))
     return {
         "answer_runs": len(ours),

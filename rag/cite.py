@@ -1,18 +1,23 @@
 """Turn the model's [n] markers into `Citation`s, and keep them honest.
 
-Only passages the answer actually cites become citations. Markers that point at no
-passage are removed from the text rather than shown to the user as dead references.
-Small models sometimes forget to cite at all; then the answer is attributed to the
-passage that shares the most words with it (after Arabic normalization), if any does
-clearly, and that marker is added to the text, so every citation the user sees is one
-the text points at.
+The answer is checked sentence by sentence. A marker survives only when its passage
+supports the sentence it ends: shared content words or numbers (after Arabic
+normalization), or, across languages where words cannot match, a dense similarity close
+to the best passage's. A sentence left without a valid marker (the model forgot, or
+pointed at the wrong passage) is attributed to its best supporting passage, if one
+supports it clearly. Markers pointing at no passage are removed, never shown as dead
+references, and only passages the final text points at become citations.
+
+`ungrounded_numbers` serves the refusal decision: a number no passage states is the
+commonest way a small model invents an answer.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from .lang import words
+from .lang import normalize_arabic, split_sentences, words
 from .retrieve import Passage
 from .types import Citation
 
@@ -21,6 +26,9 @@ _MARKER = re.compile(r"\[\s*([0-9٠-٩]+(?:\s*[,،]\s*[0-9٠-٩]+)*)\s*\]")
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 MIN_SHARED_WORDS = 2  # fewer shared words than this is coincidence, not support
 _SHORT_WORD = 2  # words this short (و، في، of, a) say nothing about support
+_NUMBER = re.compile(r"\d+(?:[.,،٬]\d+)*")
+MIN_DENSE = 0.35  # below this an answer sentence and a passage are about different things
+DENSE_MARGIN = 0.05  # a cited passage this close to the best-supporting one is a fair citation
 
 
 def _numbers(group: str) -> list[int]:
@@ -52,26 +60,100 @@ def has_content(text: str) -> bool:
     return bool(re.search(r"\w", strip_markers(text)))
 
 
-def cite(text: str, passages: list[Passage]) -> tuple[str, list[Citation]]:
-    """The answer text with valid markers only, and the citations they point at (in order)."""
-    cited: list[int] = []
+def numbers(text: str) -> set[str]:
+    """The numbers a text states (Arabic-Indic digits folded, thousands separators dropped)."""
+    norm = normalize_arabic(strip_markers(text))
+    return {re.sub(r"(?<=\d)[,،٬](?=\d{3}\b)", "", n) for n in _NUMBER.findall(norm)}
 
-    def keep_valid(match: re.Match) -> str:
-        valid = [n for n in _numbers(match.group(1)) if 1 <= n <= len(passages)]
-        for n in valid:
-            if n not in cited:
-                cited.append(n)
-        return "".join(f"[{n}]" for n in dict.fromkeys(valid))
 
-    text = _MARKER.sub(keep_valid, text)
-    text = re.sub(r"[ \t]+([.،,؟?!])", r"\1", re.sub(r"[ \t]{2,}", " ", text)).strip()
-    if not cited and text:
-        n = best_supporting(text, passages)
-        if n is not None:
-            cited.append(n)
-            text = f"{text} [{n}]"
+def ungrounded_numbers(answer: str, sources: list[str]) -> set[str]:
+    """Numbers in the answer that none of the sources (passages, question) states."""
+    given: set[str] = set()
+    for source in sources:
+        given |= numbers(source)
+    return numbers(answer) - given
+
+
+def _segments(text: str) -> list[tuple[str, list[int]]]:
+    """The answer as (sentence without markers, marker numbers) pairs.
+
+    A marker opening a sentence ("… 2023. [1] The …") belongs to the sentence before it.
+    """
+    segments: list[tuple[str, list[int]]] = []
+    for sentence in split_sentences(text):
+        lead = re.match(r"^(\s*" + _MARKER.pattern + r")+", sentence)
+        if lead and segments:
+            body, cited = segments[-1]
+            segments[-1] = (body, cited + [n for g in _MARKER.findall(lead.group(0)) for n in _numbers(g)])
+            sentence = sentence[lead.end():]
+        cited = [n for g in _MARKER.findall(sentence) for n in _numbers(g)]
+        body = re.sub(r"[ \t]{2,}", " ", strip_markers(sentence))
+        body = re.sub(r"\s+([.،,؟?!:؛])", r"\1", body).strip()
+        if has_content(body):
+            segments.append((body, cited))
+        elif segments:  # a stray marker or punctuation: its markers go to the sentence before
+            segments[-1] = (segments[-1][0], segments[-1][1] + cited)
+    return segments
+
+
+def _with_markers(sentence: str, cited: list[int]) -> str:
+    if not cited:
+        return sentence
+    body, end = re.match(r"(.*?)([.!?؟…]*)$", sentence, re.S).groups()
+    return f"{body} {''.join(f'[{n}]' for n in cited)}{end}"
+
+
+def cite(
+    text: str,
+    passages: list[Passage],
+    shown: list[str] | None = None,
+    support: Callable[[list[str], list[str]], list[list[float]]] | None = None,
+) -> tuple[str, list[Citation]]:
+    """The answer with every [n] checked sentence by sentence, and the citations used (in order).
+
+    `shown`: the text of each passage as the model saw it (default: the whole passage).
+    `support(sentences, shown)`: dense similarity of each sentence to each shown text; it is
+    what judges support across languages (an English sentence about an Arabic passage),
+    where shared words cannot. A marker stays when its passage supports the sentence
+    (shared content words or numbers, or dense similarity close to the best passage's);
+    a sentence left without one is attributed to its best supporting passage, if any.
+    """
+    shown = shown if shown is not None else [p.text for p in passages]
+    segments = _segments(text)
+    dense = support([body for body, _ in segments], shown) if support and segments and shown else None
+    shown_terms = [_content_words(t) for t in shown]
+    shown_numbers = [numbers(t) for t in shown]
+    order: list[int] = []
+    out: list[str] = []
+    for j, (body, cited) in enumerate(segments):
+        body_terms, body_numbers = _content_words(body), numbers(body)
+        lexical = [len(body_terms & t) + 2 * len(body_numbers & n) for t, n in zip(shown_terms, shown_numbers)]
+        sims = dense[j] if dense else None
+
+        # A one-word answer ("بيراموف") needs only that word; longer ones need two shared.
+        enough = min(MIN_SHARED_WORDS, max(len(body_terms), 1))
+
+        def supported(n: int) -> bool:
+            i = n - 1
+            if lexical[i] >= enough:
+                return True
+            return sims is not None and sims[i] >= MIN_DENSE and sims[i] >= max(sims) - DENSE_MARGIN
+
+        kept = [n for n in dict.fromkeys(cited) if 1 <= n <= len(passages) and supported(n)]
+        if not kept:
+            best = max(range(len(shown)), key=lambda i: lexical[i], default=None)
+            if best is not None and lexical[best] >= enough:
+                kept = [best + 1]
+            elif sims:
+                best = max(range(len(sims)), key=lambda i: sims[i])
+                if sims[best] >= MIN_DENSE:
+                    kept = [best + 1]
+        for n in kept:
+            if n not in order:
+                order.append(n)
+        out.append(_with_markers(body, kept))
     citations = [
         Citation(n=n, doc_id=p.doc_id, title=p.title, text=p.text, score=p.score, paragraph=p.paragraph, also_in=p.also_in)
-        for n, p in ((n, passages[n - 1]) for n in cited)
+        for n, p in ((n, passages[n - 1]) for n in order)
     ]
-    return text, citations
+    return " ".join(out), citations

@@ -4,6 +4,11 @@ llama.cpp contexts are not thread-safe, so one lock serializes generations on a 
 the lock is held for the whole stream, and released when the stream ends or is dropped.
 Sampling is greedy (temperature 0) with a fixed seed, so the same question over the same
 index gives the same answer, which is what evaluation and tests need.
+
+A `FirstTokenProbe` reads the model's own judgement without a second call: the
+probability it gives, at the first answer position, to the first token of a watched
+reply (our NO_ANSWER sentinel). Greedy decoding only tells us whether that token won;
+the probability tells us how close it came, which makes a calibrated refusal threshold.
 """
 
 from __future__ import annotations
@@ -17,6 +22,25 @@ from pathlib import Path
 from .errors import DependencyError, ModelChecksumError
 
 Messages = list[dict[str, str]]
+
+
+class FirstTokenProbe:
+    """Records P(the first generated token starts one of `texts`) during one generation.
+
+    Several spellings, because a small model writes its sentinel as NO_ANSWER or No_ANSWER.
+    """
+
+    def __init__(self, *texts: str):
+        self.texts = texts
+        self.probability: float | None = None
+
+    def observe(self, token_ids: set[int], logits) -> None:
+        if self.probability is None:
+            import numpy as np
+
+            z = np.asarray(logits, dtype=np.float64)
+            z = np.exp(z - z.max())
+            self.probability = float(sum(z[i] for i in token_ids) / z.sum())
 
 
 class LlamaCppGenerator:
@@ -44,10 +68,22 @@ class LlamaCppGenerator:
             ) from exc
         self._lock = threading.Lock()
 
-    def stream_chat(self, messages: Messages, *, max_tokens: int, temperature: float = 0.0) -> Iterator[str]:
+    def stream_chat(
+        self, messages: Messages, *, max_tokens: int, temperature: float = 0.0, probe: FirstTokenProbe | None = None
+    ) -> Iterator[str]:
+        processors = None
+        if probe is not None:
+            token_ids = {self.llm.tokenize(t.encode(), add_bos=False, special=False)[0] for t in probe.texts}
+
+            def watch(_input_ids, logits):  # called once per sampled token, before sampling
+                probe.observe(token_ids, logits)
+                return logits
+
+            processors = [watch]
         with self._lock:
             for chunk in self.llm.create_chat_completion(
-                messages=messages, max_tokens=max_tokens, temperature=temperature, seed=self.seed, stream=True
+                messages=messages, max_tokens=max_tokens, temperature=temperature, seed=self.seed, stream=True,
+                logits_processor=processors,
             ):
                 piece = chunk["choices"][0]["delta"].get("content")
                 if piece:
@@ -59,14 +95,22 @@ class FakeGenerator:
 
     `reply` is a fixed string or a function of the messages; it is streamed word by word.
     The messages of every call are kept in `.calls` so tests can check the prompt.
+    `probe_probability`: what a probe reads (default: 1.0 when the reply starts with a
+    watched text, else 0.0), to script a model that hesitates.
     """
 
-    def __init__(self, reply: str | Callable[[Messages], str]):
+    def __init__(self, reply: str | Callable[[Messages], str], probe_probability: float | None = None):
         self.reply = reply
+        self.probe_probability = probe_probability
         self.calls: list[Messages] = []
 
-    def stream_chat(self, messages: Messages, *, max_tokens: int, temperature: float = 0.0) -> Iterator[str]:
+    def stream_chat(
+        self, messages: Messages, *, max_tokens: int, temperature: float = 0.0, probe: FirstTokenProbe | None = None
+    ) -> Iterator[str]:
         self.calls.append(messages)
         text = self.reply(messages) if callable(self.reply) else self.reply
+        if probe is not None:
+            scripted = self.probe_probability
+            probe.probability = scripted if scripted is not None else float(text.startswith(probe.texts))
         for i, word in enumerate(text.split(" ")):
             yield word if i == 0 else " " + word

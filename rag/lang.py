@@ -41,3 +41,51 @@ def normalize_arabic(text: str) -> str:
 def words(text: str) -> list[str]:
     """Normalized word tokens, for lexical overlap."""
     return _WORD.findall(normalize_arabic(text))
+
+
+# --- sentences and search terms ---------------------------------------------------------
+
+# A sentence ends at . ! ? and their Arabic forms (؟ question mark, ؛ semicolon, ۔ full stop),
+# optionally followed by a closing quote or bracket; a dot between digits (1.5) is not an end.
+_SENTENCE_END = re.compile(r"[.!?؟؛۔]+[\"'”»)\]]*\s+|\n+")
+# Function words that match everywhere and so carry no evidence; Arabic after normalization.
+STOPWORDS = frozenset(
+    "في من الي علي عن ان او ثم مع هذا هذه ذلك التي الذي الذين كان كانت قد لا ما ماذا هل كم متي اين "
+    "من هو هي هم كيف لماذا اي بين بعد قبل حتي عند منذ وقال قال و ب ل ك "
+    "the a an of in on at to for from by with and or is are was were be been what who whom which when "
+    "where why how did does do many much it its this that these those as about into than".split()
+)
+# Light stemming (in the spirit of Larkey's light10): strip the article and clitics in
+# front, and plural/feminine/possessive endings behind, leaving at least three letters.
+_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال", "و")
+_SUFFIXES = ("هما", "كما", "ات", "ون", "ين", "ها", "هم", "يه", "ه", "ي")  # not the dual ان: it ends names (أذربيجان)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of `text`, Arabic punctuation included; quotes stay with their sentence."""
+    parts = _SENTENCE_END.split(text)
+    ends = _SENTENCE_END.findall(text)
+    sentences = [(p + (ends[i] if i < len(ends) else "")).strip() for i, p in enumerate(parts)]
+    return [s for s in sentences if re.search(r"\w", s)]
+
+
+def light_stem(word: str) -> str:
+    """A normalized word with its commonest Arabic prefix and suffix removed."""
+    if not _ARABIC_LETTER.match(word):
+        return word
+    for prefix in _PREFIXES:
+        # A lone و is as often a root letter (وزير) as the conjunction: strip it from long words only.
+        keep = 4 if prefix == "و" else 3
+        if word.startswith(prefix) and len(word) - len(prefix) >= keep:
+            word = word[len(prefix):]
+            break
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """Search terms: normalized, light-stemmed words without function words."""
+    return [light_stem(w) for w in words(text) if w not in STOPWORDS]

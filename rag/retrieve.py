@@ -1,5 +1,10 @@
 """Question -> the passages most likely to hold its answer, best first, with scores.
 
+Hybrid: the dense ranking (EmbeddingGemma, good at paraphrase and across languages) and
+the BM25 ranking (lexical.py, exact on names and numbers) are fused by reciprocal rank,
+which needs no score calibration between the two. Every passage keeps its dense cosine
+similarity as `score`, so the refusal gate reads one well-understood scale.
+
 The articles repeat each other: the two seed articles share two paragraphs nearly word for
 word. Without care both copies win retrieval together and crowd out a passage that adds
 something, so we fetch a few extra candidates and collapse near-duplicates (same words
@@ -12,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .lang import words
+from .lexical import reciprocal_rank_fusion
 from .store import ArticleIndex
 
 NEAR_DUPLICATE = 0.8
@@ -50,16 +56,38 @@ def collapse_near_duplicates(passages: list[Passage], threshold: float = NEAR_DU
     return kept
 
 
-def retrieve(index: ArticleIndex, question: str, k: int) -> list[Passage]:
-    hits = [
-        Passage(
-            chunk_id=str(meta.get("chunk_id", "")),
-            doc_id=str(meta.get("doc_id", "")),
-            title=str(meta.get("title", "")),
-            paragraph=int(meta.get("paragraph", 0)),
-            text=text,
-            score=score,
-        )
-        for meta, text, score in index.search(question, k * CANDIDATE_FACTOR)
-    ]
-    return collapse_near_duplicates(hits)[:k]
+def _passage(meta: dict, text: str, score: float) -> Passage:
+    return Passage(
+        chunk_id=str(meta.get("chunk_id", "")),
+        doc_id=str(meta.get("doc_id", "")),
+        title=str(meta.get("title", "")),
+        paragraph=int(meta.get("paragraph", 0)),
+        text=text,
+        score=score,
+    )
+
+
+def retrieve(
+    index: ArticleIndex, question: str, k: int, *, hybrid: bool = True, vector: list[float] | None = None
+) -> list[Passage]:
+    """The k best distinct passages for `question`, fused dense + keyword ranking.
+
+    `vector`: the question embedded already (the caller reuses it to pick sentences).
+    """
+    depth = k * CANDIDATE_FACTOR
+    if vector is None:
+        vector = index.embeddings.embed_query(question)
+    dense = [_passage(m, t, s) for m, t, s in index.search_by_vector(vector, depth)]
+    by_id = {p.chunk_id: p for p in dense}
+    rankings = [[p.chunk_id for p in dense]]
+    if hybrid:
+        keyword = index.keyword_search(question, depth)
+        rankings.append([str(m.get("chunk_id", "")) for m, _, _ in keyword])
+        missing = [(m, t) for m, t, _ in keyword if str(m.get("chunk_id", "")) not in by_id]
+        # Passages only BM25 found still get their true dense similarity, for the gate.
+        sims = index.similarities(vector, [str(m.get("chunk_id", "")) for m, _ in missing])
+        for m, t in missing:
+            p = _passage(m, t, sims.get(str(m.get("chunk_id", "")), 0.0))
+            by_id[p.chunk_id] = p
+    fused = [by_id[i] for i in reciprocal_rank_fusion(rankings)]
+    return collapse_near_duplicates(fused)[:k]

@@ -44,7 +44,14 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(150, ge=0)
 
     # --- retrieval and answering ---------------------------------------------------
-    top_k: int = Field(4, ge=1, le=20, description="Passages handed to the LLM.")
+    top_k: int = Field(4, ge=1, le=20, description="Passages retrieved (fused dense + keyword) for each question.")
+    hybrid: bool = Field(True, description="Fuse BM25 keyword ranking with the dense ranking (reciprocal rank fusion).")
+    context_passages: int = Field(3, ge=1, le=20, description="Passages whose sentences may go into the prompt.")
+    context_chars: int = Field(360, ge=50, description="Budget of sentence characters in the prompt (~2.6 chars a token in Arabic).")
+    refuse_probability: float = Field(
+        0.3, ge=0.0, le=1.0,
+        description="Refuse when the model gives its no-answer reply at least this probability at the first token.",
+    )
     # Measured on the question set: every answerable question's best passage scores >= 0.40,
     # off-topic questions <= 0.15; follow-ups with transliterated names land near 0.29.
     min_score: float = Field(0.22, description="Below this cosine similarity the best passage is off-topic: refuse without asking the LLM.")

@@ -69,6 +69,7 @@ class ArticleIndex:
         self.chroma_url = chroma_url or None
         self._client = None
         self._store = None
+        self._lexical = None  # BM25 over the same passages, built on first keyword search
 
     @property
     def location(self) -> str:
@@ -266,6 +267,40 @@ class ArticleIndex:
         # Chroma returns cosine *distance* for an "hnsw:space: cosine" collection.
         return [(doc.metadata, doc.page_content, 1.0 - float(distance)) for doc, distance in hits]
 
+    def search_by_vector(self, vector: list[float], k: int) -> list[tuple[dict, str, float]]:
+        """Like `search`, for a query embedded already (the caller reuses the vector)."""
+        store = self.store()
+        try:
+            hits = store.similarity_search_by_vector_with_relevance_scores(vector, k=k)
+        except Exception as exc:
+            raise IndexStoreError(f"searching the index in {self.location} failed ({exc}); {REBUILD_HINT}.") from exc
+        return [(doc.metadata, doc.page_content, 1.0 - float(distance)) for doc, distance in hits]
+
+    def keyword_search(self, query: str, k: int) -> list[tuple[dict, str, float]]:
+        """(metadata, text, BM25 score) of the k passages sharing the most weighted terms with `query`."""
+        if self._lexical is None:
+            from .lexical import BM25
+
+            collection = self.store()._collection
+            try:
+                got = collection.get(include=["documents", "metadatas"])
+            except Exception as exc:
+                raise IndexStoreError(f"reading the index in {self.location} failed ({exc}); {REBUILD_HINT}.") from exc
+            passages = {i: (m or {}, d or "") for i, m, d in zip(got["ids"], got["metadatas"], got["documents"])}
+            self._lexical = (BM25(list(passages), [d for _, d in passages.values()]), passages)
+        bm25, passages = self._lexical
+        return [(*passages[i], score) for i, score in bm25.search(query, k)]
+
+    def similarities(self, vector: list[float], chunk_ids: list[str]) -> dict[str, float]:
+        """Cosine similarity of stored passages to `vector` (both are unit-normalized)."""
+        if not chunk_ids:
+            return {}
+        try:
+            got = self.store()._collection.get(ids=list(chunk_ids), include=["embeddings"])
+        except Exception as exc:
+            raise IndexStoreError(f"reading the index in {self.location} failed ({exc}); {REBUILD_HINT}.") from exc
+        return {i: float(sum(a * b for a, b in zip(vector, e))) for i, e in zip(got["ids"], got["embeddings"])}
+
     def count(self) -> int:
         return self.store()._collection.count()
 
@@ -274,6 +309,7 @@ class ArticleIndex:
             _release(self._client)
         self._client = None
         self._store = None
+        self._lexical = None
 
 
 def _alive(pid: int) -> bool:
