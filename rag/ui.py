@@ -110,8 +110,10 @@ def escape_passage(text: str) -> str:
 
 
 def _answer_words(answer_text: str) -> set[str]:
+    # Numbers count whatever their length: across languages (an English answer over an
+    # Arabic passage) they and the names are what the two texts share.
     return {w for w in _TOKEN.findall(normalize_arabic(strip_markers(answer_text)))
-            if len(w) > 2 and w not in _STOPWORDS}
+            if (len(w) > 2 and w not in _STOPWORDS) or w.isdigit()}
 
 
 def highlight(passage: str, answer_text: str) -> str:
@@ -163,7 +165,7 @@ def render_answer(answer: Answer) -> str:
             if c.also_in:
                 also = f' · {labels["also"]} ' + ", ".join(f"<bdi>{escape_passage(d)}</bdi>" for d in c.also_in)
             parts.append(
-                f'<div class="rag-source" data-n="{c.n}">'
+                f'<div class="rag-source">'
                 f'<div class="rag-source-head" dir="auto"><span class="rag-ref">[{c.n}]</span> '
                 f'<bdi class="rag-title">{escape_passage(c.title)}</bdi> · {labels["paragraph"]} {c.paragraph + 1}{also}</div>'
                 f'<blockquote class="rag-passage" dir="auto">{highlight(c.text, answer.text)}</blockquote></div>'

@@ -34,7 +34,7 @@ def test_respond_streams_then_renders_the_final_answer(handlers):
     out = list(handlers.respond("من هو وزير خارجية أذربيجان جيهون بيراموف؟", []))
     assert len(out) >= 3 and all("rag-streaming" in o for o in out[:-1])
     assert len({len(o) for o in out[:-1]}) == len(out) - 1  # grows piece by piece
-    assert "rag-answer" in out[-1] and 'data-n="1"' in out[-1]
+    assert "rag-answer" in out[-1] and 'class="rag-sources"' in out[-1]
 
 
 def test_follow_up_sees_the_conversation_as_plain_text(handlers):

@@ -43,7 +43,7 @@ def _as_markdown(html: str) -> str:
 def test_answer_has_a_source_for_every_marker_with_title_position_and_passage():
     out = render_answer(_answer())
     markers = {int(n) for n in re.findall(r'class="rag-ref">\[(\d+)\]', out.split("<details", 1)[0])}
-    sources = {int(n) for n in re.findall(r'<div class="rag-source" data-n="(\d+)"', out)}
+    sources = {int(n) for n in re.findall(r'<div class="rag-source"><div class="rag-source-head" dir="auto"><span class="rag-ref">\[(\d+)\]', out)}
     assert markers == sources == {1, 2}
     assert '<details class="rag-sources" open' in out and "<summary>المصادر (2)</summary>" in out
     assert "جدد وزير خارجية أذربيجان" in out and "الفقرة 3" in out
@@ -87,7 +87,8 @@ def test_highlight_marks_the_answer_words_after_arabic_normalization():
     assert "<mark>جيهون</mark>" in out and "<mark>بيراموف</mark>" in out
     assert "<mark>في</mark>" not in out and "<mark>1</mark>" not in out  # function words and markers
     assert "&lt;الحل&gt;" in out
-    assert highlight("Bayramov said 40 tons", "40 tons [2]") == "Bayramov said 40 <mark>tons</mark>"
+    assert highlight("Bayramov said 40 tons", "40 tons [2]") == "Bayramov said <mark>40</mark> <mark>tons</mark>"
+    assert highlight("سلّمت ٤٠ طنا", "40 tons [1]") == "سلّمت <mark>٤٠</mark> طنا"  # Arabic-Indic digits too
 
 
 def test_message_text_recovers_the_answer_without_sources():
