@@ -153,7 +153,7 @@ def render_answer(answer: Answer) -> str:
     if answer.refused:
         return (
             f'<div class="rag-msg rag-refusal" dir="auto" lang="{answer.language}">'
-            f'<span class="rag-badge">ⓘ {labels["refused"]}</span>{escape_passage(answer.text)}</div>'
+            f'<span class="rag-badge">{labels["refused"]}</span>{escape_passage(answer.text)}</div>'
         )
     parts = [f'<div class="rag-msg rag-answer" dir="auto" lang="{answer.language}">{_text_with_markers(answer.text)}</div>']
     if answer.citations:

@@ -156,6 +156,8 @@ def test_arabic_and_english_answers_stream_with_sources_each_in_its_direction(pa
 
     textbox = page.locator('textarea[data-testid="textbox"]')
     assert textbox.is_enabled() and textbox.input_value() == ""
+    page.set_viewport_size({"width": 1360, "height": 1500})  # room for the whole conversation
+    page.wait_for_timeout(500)
     shot = tmp_path / "chat.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 20_000
