@@ -18,12 +18,12 @@ WHEELHOUSE ?= $(HOME)/.cache/rag-wheels/llama-cpp-python-$(LLAMA_KEY)
 LLAMA_BUILT := $(WHEELHOUSE)/.built
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 
-.PHONY: run test setup models test-models index serve unit clean-venv
+.PHONY: run test setup models test-models browser index serve unit clean-venv
 
 run: index ## set up what is missing, then start the chat UI on http://127.0.0.1:7860
 	$(PY) app.py
 
-test: test-models ## set up what is missing, then run every test (real models included)
+test: test-models browser ## set up what is missing, then run every test (real models included)
 	$(PY) -m pytest
 
 unit: $(INSTALLED) ## only the fast tests, no model weights needed
@@ -53,6 +53,14 @@ models: $(INSTALLED) ## fetch and verify the default LLM and embedder (~2.3 GB t
 
 test-models: $(INSTALLED)
 	$(RAG) models fetch --all
+
+# The browser test drives Debian's Chromium (Playwright is told where it is; it downloads no
+# browser). Installed here only when missing and we are root; otherwise the test says how.
+browser:
+	@if { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; } && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium and chromium-driver for the browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	fi
 
 index: models ## bring vectorstore/ up to date with seeds/ (a no-op when nothing changed)
 	$(RAG) ingest --prune

@@ -138,9 +138,10 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from .ui import launch
+    from .ui import launch, parse_auth
 
-    launch(host=args.host, port=args.port)
+    parse_auth(args.auth)  # a malformed --auth fails before the models load
+    launch(host=args.host, port=args.port, auth=args.auth)
     return 0
 
 
@@ -183,8 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
     bn.set_defaults(func=_cmd_bench)
 
     serve = sub.add_parser("serve", help="start the chat UI (same as `python app.py`)")
-    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="interface to bind (default: 127.0.0.1, this machine only); 0.0.0.0 serves the network: use --auth then")
     serve.add_argument("--port", type=int, default=7860)
+    serve.add_argument("--auth", metavar="USER:PASS", default=None,
+                       help="require this login (default: $RAG_UI_AUTH, else none)")
     serve.set_defaults(func=_cmd_serve)
     return parser
 

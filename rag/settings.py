@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     seed: int = 42
     max_question_chars: int = Field(2000, ge=10)
 
+    # --- the web UI -----------------------------------------------------------------
+    ui_auth: str | None = Field(None, description="user:password required by `rag serve` (RAG_UI_AUTH); offered for --host 0.0.0.0.")
+
     @model_validator(mode="after")
     def _derive_paths(self) -> "Settings":
         if self.seeds_dir is None:
