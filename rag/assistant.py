@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from array import array
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -34,18 +35,19 @@ log = logging.getLogger(__name__)
 
 NO_ANSWER = "NO_ANSWER"  # what the prompt asks the model to say when the passages lack the answer
 LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
-# The closing line of the prompt, per answer language (in English: the small model echoed
-# an Arabic instruction back as its answer). It is kept out of the system
-# prompt so that one system prompt serves both languages and stays in llama.cpp's KV cache.
+# What the system prompt asks per answer language (in English: the small model echoed an
+# Arabic instruction back as its answer). A system prompt per language stays in llama.cpp's
+# KV cache between questions in that language, so these words cost nothing after the first.
 ANSWER_INSTRUCTIONS = {
-    "ar": "Answer in Arabic and cite the passage number.",
-    "en": "Answer in English and cite the passage number. "
-    "For a name, give it in English followed by the Arabic spelling from the passage in parentheses.",
+    "ar": "Write the answer in Arabic.",
+    "en": "Write the answer in English. Give each name in English followed by its Arabic spelling from "
+    "the passage in parentheses.",
 }
 REFUSALS = {
     "ar": "لا تتضمن المقالات المتاحة إجابة عن هذا السؤال.",
     "en": "The articles do not contain the answer to this question.",
 }
+SENTENCE_CACHE_SIZE = 20_000  # float32 arrays of 768: about 60 MB at most
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -82,6 +84,9 @@ class Assistant:
         self._embeddings = embeddings
         self._index: ArticleIndex | None = None
         self._index_checked = False  # the manifest matched the settings once: no need to re-read it per question
+        # Sentence vectors for picking the prompt's sentences: embedding them costs ~30 ms each
+        # on CPU, and the same passages come back question after question.
+        self._sentence_vectors: dict[str, array] = {}
 
     # --- named constructors -------------------------------------------------------
     @classmethod
@@ -275,6 +280,10 @@ class Assistant:
             yield from self._refusal(language)
             return
         text, citations = cite(raw, [e.passage for e in evidence], shown, support=self._support)
+        if not citations:
+            # No sentence of the answer is supported by any passage: it is not from the articles.
+            yield from self._refusal(language)
+            return
         yield Answer(text=text, refused=False, language=language, citations=citations)
 
     def ask(self, question: str, history=None) -> Answer:
@@ -301,25 +310,33 @@ class Assistant:
             return []
         s = self.settings
         return select_context(
-            question, vector, passages, self.embeddings, budget_chars=s.context_chars, max_passages=s.context_passages
+            question, vector, passages, self._embed_sentences, budget_chars=s.context_chars,
+            max_passages=s.context_passages,
         )
+
+    def _embed_sentences(self, texts: list[str]) -> list[array]:
+        """Document vectors of passage sentences, from a bounded in-memory cache when seen before."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._sentence_vectors))
+        if missing:
+            if len(self._sentence_vectors) + len(missing) > SENTENCE_CACHE_SIZE:
+                self._sentence_vectors.clear()  # simple and bounded; refilled by the next questions
+            vectors = self.embeddings.embed_documents(missing)
+            self._sentence_vectors.update((t, array("f", v)) for t, v in zip(missing, vectors))
+        return [self._sentence_vectors[t] for t in texts]
 
     def _support(self, sentences: list[str], shown: list[str]) -> list[list[float]]:
         """Dense similarity of each answer sentence to each shown passage text (for citation repair)."""
-        vectors = self.embeddings.embed_documents(list(sentences) + list(shown))
-        answer_vecs, passage_vecs = vectors[: len(sentences)], vectors[len(sentences):]
+        answer_vecs = self.embeddings.embed_documents(list(sentences))
+        passage_vecs = self._embed_sentences(list(shown))
         return [[sum(a * b for a, b in zip(av, pv)) for pv in passage_vecs] for av in answer_vecs]
 
     def _messages(self, question: str, language: str, evidence: list[Evidence]) -> list[dict[str, str]]:
         return [
-            {"role": "system", "content": prompts.render("answer_system", no_answer=NO_ANSWER)},
             {
-                "role": "user",
-                "content": prompts.render(
-                    "answer_user", passages=format_passages(evidence), question=question,
-                    instruction=ANSWER_INSTRUCTIONS[language],
-                ),
+                "role": "system",
+                "content": prompts.render("answer_system", no_answer=NO_ANSWER, language=ANSWER_INSTRUCTIONS[language]),
             },
+            {"role": "user", "content": prompts.render("answer_user", passages=format_passages(evidence), question=question)},
         ]
 
     @staticmethod

@@ -12,6 +12,7 @@ at (and show) the whole passage, so the reader sees the context.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .lang import split_sentences, terms
@@ -39,7 +40,7 @@ def select_context(
     question: str,
     question_vector: list[float],
     passages: list[Passage],
-    embeddings,
+    embed_documents: Callable[[list[str]], list[list[float]]],
     *,
     budget_chars: int,
     max_passages: int,
@@ -49,7 +50,7 @@ def select_context(
     sentences = [(pi, si, s) for pi, p in enumerate(pool) for si, s in enumerate(split_sentences(p.text))]
     if not sentences:
         return [Evidence(p, p.text) for p in pool]
-    vectors = embeddings.embed_documents([s for _, _, s in sentences])
+    vectors = embed_documents([s for _, _, s in sentences])
     q_terms = set(terms(question))
     scored = sorted(
         (

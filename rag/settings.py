@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     min_score: float = Field(0.22, description="Below this cosine similarity the best passage is off-topic: refuse without asking the LLM.")
     n_ctx: int = Field(4096, ge=512)
     n_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
-    max_tokens: int = Field(256, ge=16)
+    max_tokens: int = Field(100, ge=16, description="Longest answer in tokens; answers are one or two sentences.")
     temperature: float = Field(0.0, ge=0.0)
     seed: int = 42
     max_question_chars: int = Field(2000, ge=10)

@@ -36,8 +36,8 @@ def test_builds_index_on_first_use_and_answers_with_citations(make_assistant, tm
     assert [c.n for c in answer.citations] == [1]
     # The prompt numbered the selected sentences and asked for the question's language.
     system, user = assistant.generator.calls[0]
-    assert "NO_ANSWER" in system["content"]
-    assert "[1] " in user["content"] and ANSWER_INSTRUCTIONS["ar"] in user["content"]
+    assert "NO_ANSWER" in system["content"] and ANSWER_INSTRUCTIONS["ar"] in system["content"]
+    assert "[1] " in user["content"]
     shown = user["content"].split("[1] ", 1)[1].split("\n")[0]
     assert shown and shown in answer.citations[0].text  # sentences of the cited passage
 
@@ -54,11 +54,11 @@ def test_sentinel_becomes_a_refusal_and_is_never_streamed(make_assistant):
 def test_a_model_leaning_to_no_answer_is_a_refusal_even_when_greedy_answers(make_assistant):
     assistant = make_assistant(refuse_probability=0.3)
     assistant._generator = FakeGenerator("جيهون بيراموف [1]", probe_probability=0.45)
-    items = list(assistant.stream("من هو وزير خارجية أذربيجان؟"))
+    items = list(assistant.stream("من هو وزير خارجية أذربيجان جيهون بيراموف؟"))
     assert items[-1].refused and items[-1].citations == []
     assert not any("بيراموف" in p for p in items[:-1])  # nothing of the doubtful answer was shown
     assistant._generator = FakeGenerator("جيهون بيراموف [1]", probe_probability=0.1)
-    assert not assistant.ask("من هو وزير خارجية أذربيجان؟").refused
+    assert not assistant.ask("من هو وزير خارجية أذربيجان جيهون بيراموف؟").refused
 
 
 def test_an_answer_stating_a_number_no_passage_gives_is_a_refusal(make_assistant):
@@ -69,6 +69,11 @@ def test_an_answer_stating_a_number_no_passage_gives_is_a_refusal(make_assistant
         "كم شاحنة حملت مساعدات وزارة الطوارئ؟"
     )
     assert not grounded.refused
+
+
+def test_an_answer_no_passage_supports_is_a_refusal(make_assistant):
+    answer = make_assistant("Zeynal Abusalimov [1].").ask("What is the name of Azerbaijan's defence minister?")
+    assert answer.refused and answer.citations == []
 
 
 def test_sentinel_in_another_case_is_still_a_refusal(make_assistant):

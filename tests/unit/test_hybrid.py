@@ -41,7 +41,7 @@ def test_context_keeps_the_answering_sentence_within_budget():
         _p(1, "وزعت الطواقم المساعدات في خانكندي. ثم غادرت المدينة."),
     ]
     q = "كم طناً تضمنت المساعدات من المواد الغذائية؟"
-    evidence = select_context(q, emb.embed_query(q), passages, emb, budget_chars=60, max_passages=2)
+    evidence = select_context(q, emb.embed_query(q), passages, emb.embed_documents, budget_chars=60, max_passages=2)
     assert evidence[0].passage == passages[0]
     assert evidence[0].text == "وتضمنت المساعدات 40 طناً من المواد الغذائية."
     assert sum(len(e.text) for e in evidence) <= 60
@@ -51,5 +51,5 @@ def test_context_shows_sentences_in_article_order_under_their_passage():
     emb = FakeEmbeddings()
     passages = [_p(0, "ألف باء. جيم دال. هاء واو.")]
     q = "هاء واو ألف باء"
-    evidence = select_context(q, emb.embed_query(q), passages, emb, budget_chars=500, max_passages=1)
+    evidence = select_context(q, emb.embed_query(q), passages, emb.embed_documents, budget_chars=500, max_passages=1)
     assert evidence[0].text.startswith("ألف باء.") and evidence[0].text.endswith("هاء واو.")
