@@ -31,3 +31,11 @@ def render(name: str, prompts_dir: Path = PROMPTS_DIR, **values: str) -> str:
             f"(missing {sorted(expected - given)}, unexpected {sorted(given - expected)})"
         )
     return template.format(**values).strip()
+
+
+def examples(name: str, prompts_dir: Path = PROMPTS_DIR) -> list[dict]:
+    """Worked examples for a prompt, one JSON object a line in prompts/<name>.jsonl."""
+    import json
+
+    path = Path(prompts_dir) / f"{name}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -81,3 +81,11 @@ def test_no_citation_without_clear_support():
 def test_markers_alone_are_not_an_answer():
     assert not has_content(" [1]. ")
     assert has_content("40 [1]")
+
+
+def test_words_repeated_from_the_question_prove_nothing():
+    question = "من هو وزير خارجية أذربيجان؟"
+    _, invented = cite("وزير خارجية أذربيجان هو زاكر حسنوف [1].", PASSAGES, question=question)
+    assert invented == []
+    text, real = cite("وزير خارجية أذربيجان هو جيهون بيراموف [1].", PASSAGES, question=question)
+    assert [c.n for c in real] == [1] and text.endswith("[1].")

@@ -18,7 +18,7 @@ def handlers(tmp_path, seeds_copy):
     def reply(messages):
         user = messages[-1]["content"]
         if "Zorblax" in user and "[1]" in user:
-            return "Zorblax is a fictional project in Baku [1]."
+            return "The Zorblax project opened in Baku in 2031 [1]."
         if "standalone" in messages[0]["content"].lower() or "conversation" in user.lower():
             return "أين ألقى وزير خارجية أذربيجان جيهون بيراموف كلمته؟"
         return "وزير الخارجية هو جيهون بيراموف [1]."
@@ -26,6 +26,7 @@ def handlers(tmp_path, seeds_copy):
     assistant = Assistant(
         generator=FakeGenerator(reply), embeddings=FakeEmbeddings(), seeds_dir=seeds_copy,
         index_dir=tmp_path / "index", models_dir=tmp_path / "models", home=tmp_path, min_score=0.05,
+        context_chars=5000, context_passages=4,  # fake embeddings pick sentences poorly: show them all
     )
     return ui.ChatHandlers(assistant, tmp_path / "uploads")
 
