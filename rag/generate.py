@@ -232,6 +232,9 @@ class OpenAICompatibleGenerator:
         try:
             with self._open("/models") as resp:
                 return [m.get("id") for m in json.load(resp).get("data", []) if m.get("id")]
+        except urllib.error.HTTPError as exc:  # it answers, but lists nothing: send no model name
+            log.warning("the LLM server at %s does not list its models (HTTP %s)", self.url, exc.code)
+            return []
         except (urllib.error.URLError, OSError, ValueError) as exc:
             raise self._fail("cannot be reached", getattr(exc, "reason", exc)) from exc
 
