@@ -191,6 +191,10 @@ class GuardedGenerator:
                 close()
 
 
+class _EmptyStream(GenerationError):
+    """The server accepted the request and then sent no event at all."""
+
+
 class OpenAICompatibleGenerator:
     """Generation on an OpenAI-compatible server: POST {url}/chat/completions, streamed.
 
@@ -262,26 +266,31 @@ class OpenAICompatibleGenerator:
                 "stream": True}
         if self.model:
             body["model"] = self.model
-        resp = None
         if probe is not None and self._logprobs:
             resp = self._post({**body, "logprobs": True, "top_logprobs": 10})
-            if resp is None:
-                log.warning("the LLM server at %s gives no log-probabilities: refusals rely on the answer text", self.url)
-                self._logprobs = False
-        if resp is None:
-            resp = self._post(body)
-        with resp:
+            if resp is not None:
+                try:
+                    with resp:
+                        yield from self._events(resp, probe)
+                    return
+                except _EmptyStream:
+                    pass  # llama_cpp.server --logits_all false answers 200 and then nothing
+            log.warning("the LLM server at %s gives no log-probabilities: refusals rely on the answer text", self.url)
+            self._logprobs = False
+        with self._post(body) as resp:
             yield from self._events(resp, probe)
 
     def _events(self, resp, probe: FirstTokenProbe | None) -> Iterator[str]:
         probed = False  # only the first generated token is read
         finished = False
+        events = 0
         try:
             for raw in resp:
                 line = raw.decode("utf-8", "replace").strip()
                 if not line.startswith("data:"):
                     continue  # blank separators, comments (": ping") and event names
                 data = line[5:].strip()
+                events += 1
                 if data == "[DONE]":
                     return
                 event = json.loads(data)
@@ -301,5 +310,7 @@ class OpenAICompatibleGenerator:
                 finished = finished or bool(choice.get("finish_reason"))
         except (OSError, ValueError) as exc:  # a dropped connection, a timeout, a garbled event
             raise self._fail("stopped answering", exc) from exc
+        if not events:
+            raise _EmptyStream(self._fail("stopped answering", "it sent no reply at all"))
         if not finished:  # the connection closed without [DONE] or a finish_reason: cut off
             raise self._fail("stopped answering", "the stream ended before the answer was complete")

@@ -230,6 +230,12 @@ class _Scripted(BaseHTTPRequestHandler):
         type(self).requests.append(body)
         if body.get("logprobs") and not type(self).logprobs_ok:
             return self._json(500, {"error": {"message": "logprobs is not supported"}})
+        if body.get("logprobs") and type(self).logprobs_ok == "empty":
+            # llama_cpp.server --logits_all false: 200, then the stream ends with no event
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            return
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
@@ -291,6 +297,15 @@ def test_server_generator_without_logprobs_leaves_the_probe_empty(llm_server):
     assert [("logprobs" in r) for r in handler.requests] == [True, False]
     list(gen.stream_chat([{"role": "user", "content": "q"}], max_tokens=8, probe=FirstTokenProbe("NO_ANSWER")))
     assert "logprobs" not in handler.requests[-1]  # not asked again
+
+
+def test_server_sending_nothing_for_logprobs_is_asked_again_without(llm_server):
+    url, handler = llm_server
+    handler.logprobs_ok = "empty"
+    gen = OpenAICompatibleGenerator(url, model="m")
+    probe = FirstTokenProbe("NO_ANSWER")
+    assert "".join(gen.stream_chat([{"role": "user", "content": "q"}], max_tokens=8, probe=probe)) == "NO_ANSWER"
+    assert probe.probability is None and [("logprobs" in r) for r in handler.requests] == [True, False]
 
 
 def test_probe_gets_no_signal_when_no_top_token_is_watched():
