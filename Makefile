@@ -50,7 +50,7 @@ $(INSTALLED): pyproject.toml $(LLAMA_BUILT) | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet --force-reinstall --no-deps $(WHEELHOUSE)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,server]'
 	touch $@
 
 models: $(INSTALLED) ## fetch and verify the default LLM and embedder (~2.3 GB the first time)

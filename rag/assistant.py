@@ -19,7 +19,7 @@ from . import prompts
 from .chunk import chunk_articles
 from .cite import cite, has_content, ungrounded_numbers
 from .context import Evidence, select_context
-from .generate import FirstTokenProbe
+from .generate import FirstTokenProbe, GuardedGenerator
 from .followup import clean_rewrite, history_messages, needs_rewrite, rewrite_messages
 from .errors import EmptyQuestionError, IndexStoreError, InvalidQuestionError, RagError
 from .ingest import load_articles
@@ -140,10 +140,16 @@ class Assistant:
     @property
     def generator(self):
         if self._generator is None:
-            from .generate import LlamaCppGenerator
+            from .generate import LlamaCppGenerator, OpenAICompatibleGenerator
 
             s = self.settings
-            self._generator = LlamaCppGenerator(resolve_llm(s), n_ctx=s.n_ctx, n_threads=s.n_threads, seed=s.seed)
+            if s.llm_url:  # an LLM server (RAG_LLM_URL) instead of the in-process model
+                self._generator = OpenAICompatibleGenerator(s.llm_url, model=s.llm_model, timeout=s.llm_timeout, seed=s.seed)
+            else:
+                self._generator = LlamaCppGenerator(resolve_llm(s), n_ctx=s.n_ctx, n_threads=s.n_threads, seed=s.seed)
+        if not isinstance(self._generator, GuardedGenerator):
+            # A model failing mid-answer becomes a GenerationError the UI and CLI can show.
+            self._generator = GuardedGenerator(self._generator)
         return self._generator
 
     @property
@@ -207,7 +213,7 @@ class Assistant:
         if rebuild:
             roots += [Path(d["path"]) for d in held.values() if Path(d.get("path", "")).is_file()]
         indexed = {} if rebuild else held
-        articles = load_articles(roots)
+        articles = load_articles(roots, self.settings.max_file_mb)
         if rebuild and not articles:
             raise RagError(f"no readable documents in {', '.join(map(str, roots))}: nothing to index.")
         plan = plan_sync(indexed, articles, roots, prune)

@@ -145,6 +145,32 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_load(args: argparse.Namespace) -> int:
+    from . import load
+
+    app = None
+    url = args.url
+    if url:
+        load.require_loopback(url)
+    else:
+        print("Loading the models and starting the app on loopback …", file=sys.stderr, flush=True)
+        app, url = load.serve_locally()
+    try:
+        print(f"{args.users} users x {args.questions} questions against {url}", file=sys.stderr, flush=True)
+        report = load.run(url, users=args.users, questions_per_user=args.questions, time_limit=args.time_limit)
+    finally:
+        if app is not None:
+            app.close()
+    summary = report.summary()
+    if args.json:
+        print(json.dumps({**summary, "failures": [r.outcome for r in report.errors]}, ensure_ascii=False))
+    else:
+        print(load.format_report(summary))
+        for r in report.errors:
+            print(f"  user {r.user}: {r.question[:40]!r}: {r.outcome}")
+    return 0 if not report.errors and report.server_up_after else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description="Answer questions about the articles, with citations.")
     parser.add_argument("-v", "--verbose", action="store_true", help="show progress logs")
@@ -182,6 +208,14 @@ def build_parser() -> argparse.ArgumentParser:
     bn.add_argument("--json", action="store_true")
     bn.add_argument("--quick", action="store_true", help="smaller synthetic index, fewer repetitions")
     bn.set_defaults(func=_cmd_bench)
+
+    ld = sub.add_parser("load", help="bounded load test: N users asking at once through the chat server (loopback only)")
+    ld.add_argument("--url", default=None, help="a running server on this machine (default: start one with the default models)")
+    ld.add_argument("--users", type=int, default=8)
+    ld.add_argument("--questions", type=int, default=2, help="questions per user")
+    ld.add_argument("--time-limit", type=float, default=900.0, help="seconds before unfinished requests are cancelled")
+    ld.add_argument("--json", action="store_true")
+    ld.set_defaults(func=_cmd_load)
 
     serve = sub.add_parser("serve", help="start the chat UI (same as `python app.py`)")
     serve.add_argument("--host", default="127.0.0.1",

@@ -31,3 +31,7 @@ class InvalidQuestionError(RagError, ValueError):
 
 class EmptyQuestionError(InvalidQuestionError):
     pass
+
+
+class GenerationError(RagError):
+    """The language model (in this process or an LLM server) failed while answering."""

@@ -2,8 +2,9 @@
 
 Supported: .txt and .md (one paragraph a line), .html/.htm (the article text, never
 markup, scripts or styles; <title> becomes the title) and .pdf (its text layer). Anything
-else is skipped with a warning, and so is a file that cannot be read: one broken file
-must not cost the user the rest of the index.
+else is skipped with a warning, and so is a file that cannot be read or is larger than
+the size limit (`max_file_mb`, RAG_MAX_FILE_MB): one broken file must not cost the user the
+rest of the index, and a 50 MB dump must not stall an ingest for an hour or fill memory.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
 _CLAUSE_END = re.compile(r"[،,.:;؛!?؟]")
 TITLE_MAX_WORDS = 12
+DEFAULT_MAX_FILE_MB = 20.0  # Settings.max_file_mb's default; a news article is a few KB
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,7 @@ def _from_pdf(path: Path) -> tuple[str | None, list[str]] | None:
     return meta_title, _plain_lines(text)
 
 
-def read_article(path: Path) -> Article | None:
+def read_article(path: Path, max_file_mb: float = DEFAULT_MAX_FILE_MB) -> Article | None:
     """The document in `path`, or None (with a warning) when it holds no usable text."""
     path = Path(path)
     suffix = path.suffix.lower()
@@ -147,6 +149,12 @@ def read_article(path: Path) -> Article | None:
         log.warning("skipping %s: unsupported file type %s", path, suffix or "(none)")
         return None
     try:
+        size = path.stat().st_size
+        if size > max_file_mb * 2**20:
+            # Checked before reading: the file is never loaded into memory.
+            log.warning("skipping %s: it is %.1f MB, over the %g MB limit (raise RAG_MAX_FILE_MB to index it)",
+                        path, size / 2**20, max_file_mb)
+            return None
         raw = path.read_bytes()
     except OSError as exc:
         log.warning("skipping %s: cannot read it (%s)", path, exc.strerror or exc)
@@ -207,9 +215,9 @@ def _walk(root: Path):
         yield Path(dirpath), dirs, files
 
 
-def load_articles(roots: Path | Iterable[Path]) -> list[Article]:
+def load_articles(roots: Path | Iterable[Path], max_file_mb: float = DEFAULT_MAX_FILE_MB) -> list[Article]:
     roots = [roots] if isinstance(roots, (str, Path)) else list(roots)
-    articles = [a for a in (read_article(p) for p in find_files(roots)) if a is not None]
+    articles = [a for a in (read_article(p, max_file_mb) for p in find_files(roots)) if a is not None]
     return _unique_ids(articles)
 
 

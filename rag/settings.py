@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     # --- models ------------------------------------------------------------------
     llm_path: Path | None = Field(None, description="Any GGUF file; default: the bundled Qwen2.5-Coder-1.5B.")
     embedder: str | None = Field(None, description="Any sentence-transformers folder or hub id; default: EmbeddingGemma-300M.")
+    llm_url: str | None = Field(
+        None, description="An OpenAI-compatible server (http://host:port/v1: llama_cpp.server, vLLM) instead of the in-process LLM.",
+    )
+    llm_model: str | None = Field(None, description="The model name to ask the LLM server for; default: the first it lists.")
+    llm_timeout: float = Field(120.0, gt=0, description="Seconds to wait for the LLM server to connect or send the next piece.")
 
     # --- chunking ----------------------------------------------------------------
     chunk_size: int = Field(1200, ge=200, description="Longest chunk in characters; longer paragraphs are split.")
@@ -61,6 +66,9 @@ class Settings(BaseSettings):
     temperature: float = Field(0.0, ge=0.0)
     seed: int = 42
     max_question_chars: int = Field(2000, ge=10)
+    max_file_mb: float = Field(
+        20.0, gt=0, description="Larger files are skipped with a warning at ingest (RAG_MAX_FILE_MB); news articles are KBs.",
+    )
 
     # --- the web UI -----------------------------------------------------------------
     ui_auth: str | None = Field(None, description="user:password required by `rag serve` (RAG_UI_AUTH); offered for --host 0.0.0.0.")
