@@ -134,13 +134,14 @@ def cite(
     out: list[str] = []
     for j, (body, cited) in enumerate(segments):
         body_terms, body_numbers = _content_words(body), numbers(body)
-        body_terms = (body_terms - question_terms) or body_terms
+        novel = body_terms - question_terms
+        if novel:  # one word the answer adds, found in the passage, is support
+            body_terms, enough = novel, 1
+        else:  # the answer only restates the question: ask for two shared words
+            enough = min(MIN_SHARED_WORDS, max(len(body_terms), 1))
         lexical = [len(body_terms & t) + 2 * len(body_numbers & n) for t, n in zip(shown_terms, shown_numbers)]
         # The embedder judges only across languages; within one, shared words are the sharper test.
         sims = dense[j] if dense and detect_language(body) != shown_language else None
-
-        # A one-word answer ("بيراموف") needs only that word; longer ones need two shared.
-        enough = min(MIN_SHARED_WORDS, max(len(body_terms), 1))
 
         def supported(n: int) -> bool:
             i = n - 1

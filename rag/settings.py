@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     top_k: int = Field(4, ge=1, le=20, description="Passages retrieved (fused dense + keyword) for each question.")
     hybrid: bool = Field(True, description="Fuse BM25 keyword ranking with the dense ranking (reciprocal rank fusion).")
     context_passages: int = Field(3, ge=1, le=20, description="Passages whose sentences may go into the prompt.")
-    context_chars: int = Field(360, ge=50, description="Budget of sentence characters in the prompt (~2.6 chars a token in Arabic).")
+    context_chars: int = Field(240, ge=50, description="Budget of sentence characters in the prompt (~2.6 chars a token in Arabic).")
     refuse_probability: float = Field(
         0.3, ge=0.0, le=1.0,
         description="Refuse when the model gives its no-answer reply at least this probability at the first token.",

@@ -40,10 +40,10 @@ def test_arabic_question_outside_the_articles_is_refused_in_arabic(assistant):
 
 
 def test_stream_yields_text_then_the_final_answer(assistant):
-    items = list(assistant.stream("متى أعلنت أذربيجان إطلاق العملية في قره باغ؟"))
+    items = list(assistant.stream("كم طناً من المواد الغذائية والمنظفات تضمنت مساعدات وزارة الطوارئ؟"))
     assert isinstance(items[-1], Answer) and all(isinstance(i, str) for i in items[:-1])
     assert len(items) > 3  # really streamed, not one block
-    assert not items[-1].refused and "19" in items[-1].text
+    assert not items[-1].refused and "40" in items[-1].text
 
 
 def test_cli_ask_json(index_dir):

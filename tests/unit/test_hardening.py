@@ -104,7 +104,7 @@ def test_a_third_language_is_answered_or_refused_in_english(make_assistant, ques
     answering = make_assistant(FakeGenerator("Jeyhun Bayramov (جيهون بيراموف) [1]."), min_score=-1.0)
     answer = answering.ask(question)
     assert answer.language == "en"
-    assert ANSWER_INSTRUCTIONS["en"] in answering.generator.calls[0][0]["content"]
+    assert ANSWER_INSTRUCTIONS["en"] in answering.generator.calls[0][-1]["content"]
 
 
 # --- files --------------------------------------------------------------------------
