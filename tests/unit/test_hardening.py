@@ -3,14 +3,14 @@
 Where each case of the issue is tested (this file unless named):
 - questions: empty and whitespace (test_assistant_logic, test_cli), 20,000 characters,
   control characters and lone surrogates, a third language (here; real model:
-  tests/integration/test_hardening.py);
+  tests/integration/test_hardening_real_models.py);
 - files: non-UTF-8, empty, binary named .txt (test_ingest_formats), symlink loop
   (test_ingest_formats), 50 MB (here);
 - models: missing (test_models, test_cli), wrong checksum (test_models), damaged GGUF
-  (tests/integration/test_answers.py), truncated real GGUF (tests/integration/test_hardening.py),
+  (tests/integration/test_answers.py), truncated real GGUF (tests/integration/test_hardening_real_models.py),
   the LLM failing mid-answer (here: Assistant, CLI, UI);
 - index: damaged (test_assistant_logic), deleted and older schema (here);
-- hostile articles: prompt injection (tests/integration/test_hardening.py), markup rendered
+- hostile articles: prompt injection (tests/integration/test_hardening_real_models.py), markup rendered
   inert (test_ui_render, tests/integration/test_ui_browser.py);
 - the LLM server client against a scripted HTTP server (here; the real llama_cpp.server:
   tests/integration/test_llm_server.py).
