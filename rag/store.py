@@ -259,13 +259,8 @@ class ArticleIndex:
 
     def search(self, query: str, k: int) -> list[tuple[dict, str, float]]:
         """(metadata, text, cosine similarity) of the k passages closest to `query`."""
-        store = self.store()
-        try:
-            hits = store.similarity_search_with_score(query, k=k)
-        except Exception as exc:
-            raise IndexStoreError(f"searching the index in {self.location} failed ({exc}); {REBUILD_HINT}.") from exc
-        # Chroma returns cosine *distance* for an "hnsw:space: cosine" collection.
-        return [(doc.metadata, doc.page_content, 1.0 - float(distance)) for doc, distance in hits]
+        self.store()  # opened first, so a damaged index is reported as such, not as an embedder error
+        return self.search_by_vector(self.embeddings.embed_query(query), k)
 
     def search_by_vector(self, vector: list[float], k: int) -> list[tuple[dict, str, float]]:
         """Like `search`, for a query embedded already (the caller reuses the vector)."""
@@ -274,6 +269,7 @@ class ArticleIndex:
             hits = store.similarity_search_by_vector_with_relevance_scores(vector, k=k)
         except Exception as exc:
             raise IndexStoreError(f"searching the index in {self.location} failed ({exc}); {REBUILD_HINT}.") from exc
+        # Chroma returns cosine *distance* for an "hnsw:space: cosine" collection.
         return [(doc.metadata, doc.page_content, 1.0 - float(distance)) for doc, distance in hits]
 
     def keyword_search(self, query: str, k: int) -> list[tuple[dict, str, float]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from rag import Assistant
+from rag.load import free_port
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -64,11 +64,6 @@ def test_kill_9_mid_ingest_leaves_the_old_index_usable(tmp_path):
     assert not list(tmp_path.glob(".vectorstore.building-*"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def _start_chroma(path: Path, port: int) -> subprocess.Popen:
     chroma = Path(sys.executable).parent / "chroma"
@@ -87,7 +82,7 @@ def _start_chroma(path: Path, port: int) -> subprocess.Popen:
 
 
 def test_chroma_server_mode_persists_across_restarts(tmp_path, assistant):
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     server = _start_chroma(tmp_path / "chroma-data", port)
     try:

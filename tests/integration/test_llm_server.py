@@ -7,7 +7,6 @@ the in-process model, and must answer with a citation, streamed.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -17,20 +16,16 @@ import pytest
 
 from rag import Answer, Assistant
 from rag.generate import OpenAICompatibleGenerator
+from rag.load import free_port
 from rag.models import DEFAULT_LLM, REGISTRY, ensure
 from rag.settings import Settings
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def llm_url(tmp_path_factory):
     model = ensure(REGISTRY[DEFAULT_LLM], Settings().models_dir)
-    port = _free_port()
+    port = free_port()
     log = open(tmp_path_factory.mktemp("llm-server") / "server.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1", "--port", str(port),

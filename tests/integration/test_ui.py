@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import urllib.error
 import urllib.request
 
 import pytest
 
 from rag import Assistant
+from rag.load import free_port
 from rag.types import Answer
 from rag.ui import build_app, serve
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +28,7 @@ def served(served_assistant):
     """The real app on a real server, launched as `rag serve` launches it."""
     assistant, uploads = served_assistant
     app = build_app(assistant, uploads_dir=uploads)
-    port = _free_port()
+    port = free_port()
     serve(app, port=port, prevent_thread_lock=True, quiet=True)
     yield f"http://127.0.0.1:{port}/"
     app.close()
@@ -98,7 +93,7 @@ def test_auth_is_required_when_set(served_assistant):
     from gradio_client import Client
 
     app = build_app(served_assistant[0], uploads_dir=served_assistant[1])
-    port = _free_port()
+    port = free_port()
     serve(app, port=port, auth=("ana", "s3cret"), prevent_thread_lock=True, quiet=True)
     url = f"http://127.0.0.1:{port}/"
     try:

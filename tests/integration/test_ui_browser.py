@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
 
 from rag import Assistant
+from rag.load import free_port
 from rag.ui import build_app, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -39,11 +39,6 @@ new MutationObserver(() => {
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=INSTALL_HINT)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def url(assistant, index_dir, tmp_path_factory):
@@ -52,7 +47,7 @@ def url(assistant, index_dir, tmp_path_factory):
     # The session's loaded models, over a private copy of the index.
     own = Assistant(index_dir=work / "vectorstore", generator=assistant.generator, embeddings=assistant.embeddings)
     app = build_app(own, uploads_dir=work / "uploads")
-    port = _free_port()
+    port = free_port()
     serve(app, port=port, prevent_thread_lock=True, quiet=True)
     yield f"http://127.0.0.1:{port}/"
     app.close()
