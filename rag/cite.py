@@ -22,7 +22,7 @@ from .retrieve import Passage
 from .types import Citation
 
 # [1], [1, 2], [1،2], [1][2]; also the fullwidth and Arabic-Indic digits models sometimes emit.
-_MARKER = re.compile(r"\[\s*([0-9٠-٩]+(?:\s*[,،]\s*[0-9٠-٩]+)*)\s*\]")
+MARKER = re.compile(r"\[\s*([0-9٠-٩]+(?:\s*[,،]\s*[0-9٠-٩]+)*)\s*\]")
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 MIN_SHARED_WORDS = 2  # fewer shared words than this is coincidence, not support
 _SHORT_WORD = 2  # words this short (و، في، of, a) say nothing about support
@@ -54,7 +54,7 @@ def best_supporting(text: str, passages: list[Passage]) -> int | None:
 
 def strip_markers(text: str) -> str:
     """The text without its [n] citation markers (for matching and language checks)."""
-    return _MARKER.sub(" ", text)
+    return MARKER.sub(" ", text)
 
 
 def has_content(text: str) -> bool:
@@ -83,12 +83,12 @@ def _segments(text: str) -> list[tuple[str, list[int]]]:
     """
     segments: list[tuple[str, list[int]]] = []
     for sentence in split_sentences(text):
-        lead = re.match(r"^(\s*" + _MARKER.pattern + r")+", sentence)
+        lead = re.match(r"^(\s*" + MARKER.pattern + r")+", sentence)
         if lead and segments:
             body, cited = segments[-1]
-            segments[-1] = (body, cited + [n for g in _MARKER.findall(lead.group(0)) for n in _numbers(g)])
+            segments[-1] = (body, cited + [n for g in MARKER.findall(lead.group(0)) for n in _numbers(g)])
             sentence = sentence[lead.end():]
-        cited = [n for g in _MARKER.findall(sentence) for n in _numbers(g)]
+        cited = [n for g in MARKER.findall(sentence) for n in _numbers(g)]
         body = re.sub(r"[ \t]{2,}", " ", strip_markers(sentence))
         body = re.sub(r"\s+([.،,؟?!:؛])", r"\1", body).strip()
         if has_content(body):

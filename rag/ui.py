@@ -25,9 +25,9 @@ import shutil
 from pathlib import Path
 
 from .assistant import Assistant
-from .cite import strip_markers
+from .cite import MARKER, strip_markers
 from .errors import RagError
-from .lang import normalize_arabic
+from .lang import STOPWORDS, normalize_arabic
 from .types import Answer
 
 log = logging.getLogger(__name__)
@@ -50,14 +50,12 @@ LABELS = {
     "ar": {"sources": "المصادر", "paragraph": "الفقرة", "also": "وأيضا في",
            "refused": "لا تغطي المقالات المفهرسة هذا السؤال"},
 }
-# Words this short, and these function words, match everywhere: highlighting them says nothing.
-_STOPWORDS = set(
-    "the and for that this with from was were are has have had his her its their they them "
-    "who what when where which how did does not but into over about after said "
-    "في من على الى إلى عن مع ان أن إن هذا هذه ذلك التي الذي الذين كان كانت قال وقال او أو ما لا قد".split()
+# Words this short, and function words, match everywhere: highlighting them says nothing.
+# The search stopwords (lang.STOPWORDS, normalized Arabic) plus a few more English ones.
+_STOPWORDS = STOPWORDS | set(
+    "for that with has have had his her their they them not but over after said".split()
 )
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-_MARKER = re.compile(r"\[\d+(?:\s*[,،]\s*\d+)*\]")
 
 # Gradio renders every message inside an element that it marks dir="ltr" (or "rtl" for the
 # whole chat). This gives each message its own direction instead, and keeps it on re-renders.
@@ -136,7 +134,7 @@ def highlight(passage: str, answer_text: str) -> str:
 
 def _text_with_markers(text: str) -> str:
     escaped = escape_passage(text)
-    return _MARKER.sub(lambda m: f'<span class="rag-ref">{m.group()}</span>', escaped)
+    return MARKER.sub(lambda m: f'<span class="rag-ref">{m.group()}</span>', escaped)
 
 
 def render_streaming(text: str) -> str:
