@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import prompts
 from .chunk import chunk_articles
-from .cite import cite, has_content, ungrounded_numbers
+from .cite import adds_nothing, cite, has_content, tidy_parentheses, ungrounded_numbers
 from .context import Evidence, select_context
 from .generate import FirstTokenProbe, GuardedGenerator
 from .followup import clean_rewrite, history_messages, needs_rewrite, rewrite_messages
@@ -303,13 +303,14 @@ class Assistant:
                     yield piece
         finally:
             stream.close()  # releases the model's lock at once, also when we stop early
-        raw = "".join(pieces).strip()
         shown = [e.text for e in evidence]
+        raw = tidy_parentheses("".join(pieces).strip(), language, shown)
         unfounded = ungrounded_numbers(raw, [*shown, question])
         log.info("raw answer %r; P(no answer) %.2f; ungrounded numbers %s", raw, probe.probability or 0.0, unfounded)
-        if NO_ANSWER in raw.upper() or not has_content(raw) or unfounded:
-            # The model said the passages lack the answer, produced nothing but markers, or
-            # stated a number no passage gives (the commonest hallucination of a small model).
+        if NO_ANSWER in raw.upper() or not has_content(raw) or unfounded or adds_nothing(raw, question):
+            # The model said the passages lack the answer, produced nothing but markers,
+            # stated a number no passage gives (the commonest hallucination of a small model),
+            # or only echoed the question back: none of these is an answer from the articles.
             yield from self._refusal(language)
             return
         text, citations = cite(raw, [e.passage for e in evidence], shown, support=self._support, question=question)

@@ -76,6 +76,65 @@ def ungrounded_numbers(answer: str, sources: list[str]) -> set[str]:
     return numbers(answer) - given
 
 
+def _same_word(a: str, b: str) -> bool:
+    """One word in two inflections: plans/plan, أرمينيا/أرمينية stems; the shorter has >= 4 letters."""
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 4 and long.startswith(short[:-1] if len(short) > 4 else short)
+
+
+_YES_NO = re.compile(r"(?<!\w)(yes|no|not|never|نعم|لا|كلا|لم|لن|ليس|ليست)(?!\w)", re.IGNORECASE)
+
+
+def adds_nothing(answer: str, question: str) -> bool:
+    """True when the answer only repeats the question ("وزير الخارجية الصيني [1]").
+
+    A 1.5B model that cannot find the answer in the passage often echoes the question back
+    with a citation. Such a reply states no fact, and the citation it carries would vouch for
+    nothing, so it is treated as no answer. Inflections count as the same word (the model
+    writes "plans" for "plan").
+    """
+    if _YES_NO.search(strip_markers(answer)):
+        return False  # "No, … [1]" or "لم …" answers a yes/no question with the question's words
+    asked = _content_words(question)
+    added = [w for w in _content_words(strip_markers(answer)) if not any(_same_word(w, q) for q in asked)]
+    return not added and not (numbers(answer) - numbers(question))
+
+
+_PARENTHESIS = re.compile(r"\s*\(([^()]*)\)")
+
+
+def tidy_parentheses(answer: str, language: str, shown: list[str]) -> str:
+    """Drop parenthesised spellings the passages do not give, or that repeat what precedes them.
+
+    English answers give a name's Arabic spelling in parentheses (the worked examples teach
+    it); a small model sometimes invents that spelling ("(آرمينيا)"), writes another script
+    ("(温家宝)"), or carries the habit into Arabic answers ("أرمينيا (أرمينيا)"). An invented
+    spelling shown as if quoted from the article misleads the reader, so only Arabic whose
+    words are mostly in the passages stays, and an Arabic answer keeps no parenthesis that
+    repeats it.
+    """
+    sources = normalize_arabic(" ".join(shown))
+    source_terms = _content_words(" ".join(shown))
+
+    def keep(match: re.Match) -> str:
+        inner = match.group(1).strip()
+        if not inner or re.search(r"[A-Za-z0-9]", inner):
+            return match.group(0)  # Latin text, numbers: an explanation, not a spelling
+        if not re.search(r"[\u0600-\u06FF]", inner):
+            return ""  # neither Latin nor Arabic: another script ("温家宝") the passages cannot hold
+        norm = normalize_arabic(inner)
+        before = normalize_arabic(answer[max(0, match.start() - len(inner) - 12):match.start()])
+        if language == "ar" and norm in before:
+            return ""  # an Arabic answer repeating itself
+        inner_terms = _content_words(inner)
+        found = norm in sources or len(inner_terms & source_terms) * 2 >= max(len(inner_terms), 1)
+        return match.group(0) if found else ""
+
+    return _PARENTHESIS.sub(keep, answer)
+
+
 def _segments(text: str) -> list[tuple[str, list[int]]]:
     """The answer as (sentence without markers, marker numbers) pairs.
 

@@ -29,7 +29,7 @@ def make_assistant(tmp_path, seeds_copy):
 
 
 def test_builds_index_on_first_use_and_answers_with_citations(make_assistant, tmp_path):
-    assistant = make_assistant("وزير الخارجية هو جيهون بيراموف [1].")
+    assistant = make_assistant("تحدث جيهون بيراموف أمام مجلس الأمن الدولي [1].")
     answer = assistant.ask("من هو وزير خارجية أذربيجان جيهون بيراموف؟")
     manifest = json.loads((tmp_path / "index" / "manifest.json").read_text())
     assert manifest["chunks"] == 35 and len(manifest["documents"]) == 2
@@ -54,11 +54,11 @@ def test_sentinel_becomes_a_refusal_and_is_never_streamed(make_assistant):
 
 def test_a_model_leaning_to_no_answer_is_a_refusal_even_when_greedy_answers(make_assistant):
     assistant = make_assistant(refuse_probability=0.3)
-    assistant._generator = FakeGenerator("جيهون بيراموف [1]", probe_probability=0.45)
+    assistant._generator = FakeGenerator("تحدث جيهون بيراموف أمام مجلس الأمن الدولي [1]", probe_probability=0.45)
     items = list(assistant.stream("من هو وزير خارجية أذربيجان جيهون بيراموف؟"))
     assert items[-1].refused and items[-1].citations == []
     assert not any("بيراموف" in p for p in items[:-1])  # nothing of the doubtful answer was shown
-    assistant._generator = FakeGenerator("جيهون بيراموف [1]", probe_probability=0.1)
+    assistant._generator = FakeGenerator("تحدث جيهون بيراموف أمام مجلس الأمن الدولي [1]", probe_probability=0.1)
     assert not assistant.ask("من هو وزير خارجية أذربيجان جيهون بيراموف؟").refused
 
 
@@ -132,3 +132,17 @@ def test_unreadable_manifest_is_cured_by_rebuild(make_assistant, tmp_path):
     with pytest.raises(IndexStoreError, match="rag ingest --rebuild"):
         make_assistant().ingest()
     assert make_assistant().ingest(rebuild=True).documents == 2
+
+
+def test_a_reply_that_only_echoes_the_question_is_a_refusal(make_assistant):
+    # The passages name the minister, so the echo passes every other check; it states nothing.
+    question = "من هو وزير خارجية أذربيجان جيهون بيراموف؟"
+    assert make_assistant("وزير خارجية أذربيجان [1].").ask(question).refused
+    assert not make_assistant("تحدث جيهون بيراموف أمام مجلس الأمن الدولي [1].").ask(question).refused
+
+
+def test_an_invented_arabic_spelling_is_not_shown_as_the_article_s(make_assistant):
+    answer = make_assistant("Jeyhun Bayramov (جيهون بيراموف) spoke to the Security Council (مجلس الكونغرس) [1].").ask(
+        "Who is Azerbaijan's foreign minister Jeyhun Bayramov?"
+    )
+    assert "(جيهون بيراموف)" in answer.text and "الكونغرس" not in answer.text

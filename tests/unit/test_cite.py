@@ -1,4 +1,4 @@
-from rag.cite import best_supporting, cite, has_content, ungrounded_numbers
+from rag.cite import adds_nothing, best_supporting, cite, has_content, tidy_parentheses, ungrounded_numbers
 from rag.retrieve import Passage
 
 
@@ -89,3 +89,43 @@ def test_words_repeated_from_the_question_prove_nothing():
     assert invented == []
     text, real = cite("وزير خارجية أذربيجان هو جيهون بيراموف [1].", PASSAGES, question=question)
     assert [c.n for c in real] == [1] and text.endswith("[1].")
+
+
+# --- replies that only echo the question (measured: 1 in 20 held-out answers did) ------------
+def test_a_reply_that_only_repeats_the_question_adds_nothing():
+    question = "منذ متى يعتمد إقليم قره باغ على الدعم الأرميني وفق ما ذكره علييف؟"
+    assert adds_nothing("منذ متى يعتمد إقليم قره باغ على الدعم الأرميني [1].", question)
+    assert not adds_nothing("ثلاثة عقود [1].", question)
+    assert not adds_nothing("منذ 30 عاماً [1].", question)  # a number the question lacks is a fact
+
+
+def test_inflections_of_question_words_are_still_an_echo_in_english():
+    question = "What does Baku plan to grant Armenian fighters in Karabakh who give up their arms?"
+    assert adds_nothing("Baku plans to grant Armenian fighters in Karabakh who give up their arms [1].", question)
+    assert not adds_nothing("An amnesty (عفو) [1].", question)
+
+
+def test_yes_and_no_answer_with_the_question_words():
+    assert not adds_nothing("No, Baku did not grant amnesty [1].", "Did Baku grant amnesty?")
+    assert not adds_nothing("لم يعتمد الإقليم على الدعم [1].", "هل يعتمد الإقليم على الدعم؟")
+
+
+# --- parenthesised spellings ---------------------------------------------------------------
+SHOWN = ["وفي حديثه خلال اجتماع مع وزير الخارجية الصيني وانغ يي، قال بوتين إن قوات مدعومة بالمدفعية انسحبت."]
+
+
+def test_an_arabic_spelling_from_the_passage_stays_in_an_english_answer():
+    assert tidy_parentheses("Wang Yi (وانغ يي) [1].", "en", SHOWN) == "Wang Yi (وانغ يي) [1]."
+    # a near quote (article and inflection differ) is still the passage's wording
+    kept = "forces backed by artillery (القوات المدعومة بالمدفعية) [1]."
+    assert tidy_parentheses(kept, "en", SHOWN) == kept
+
+
+def test_invented_or_foreign_script_spellings_are_dropped():
+    assert tidy_parentheses("Wen Jiabao (温家宝) [1].", "en", SHOWN) == "Wen Jiabao [1]."
+    assert tidy_parentheses("Stepanakert (ستيباناكيرت) [1].", "en", SHOWN) == "Stepanakert [1]."
+
+
+def test_an_arabic_answer_does_not_repeat_itself_in_parentheses():
+    assert tidy_parentheses("وانغ يي (وانغ يي) [1].", "ar", SHOWN) == "وانغ يي [1]."
+    assert tidy_parentheses("قره باغ (Karabakh) [1].", "ar", SHOWN) == "قره باغ (Karabakh) [1]."  # Latin: an explanation

@@ -44,7 +44,7 @@ def make_assistant(tmp_path, seeds_copy):
     def make(generator=None, **overrides):
         settings = {"seeds_dir": seeds_copy, "index_dir": tmp_path / "index", "models_dir": tmp_path / "models",
                     "home": tmp_path, "min_score": 0.05, **overrides}
-        return Assistant(generator=generator or FakeGenerator("وزير الخارجية هو جيهون بيراموف [1]."),
+        return Assistant(generator=generator or FakeGenerator("تحدث جيهون بيراموف أمام مجلس الأمن الدولي [1]."),
                          embeddings=FakeEmbeddings(), **settings)
 
     return make
@@ -143,14 +143,14 @@ def test_max_file_mb_comes_from_the_environment(monkeypatch):
 
 # --- the model failing mid-answer ----------------------------------------------------------
 def test_llm_failing_mid_answer_is_a_clear_error_and_the_next_question_works(make_assistant):
-    assistant = make_assistant(FailingGenerator("جيهون بيراموف هو وزير الخارجية [1]", pieces=3))
+    assistant = make_assistant(FailingGenerator("تحدث الوزير أمام مجلس الأمن الدولي [1]", pieces=3))
     seen = []
     with pytest.raises(GenerationError, match="failed while answering; please try again") as err:
         for item in assistant.stream(QUESTION):
             seen.append(item)
     assert isinstance(err.value, RagError) and "llama_decode" not in str(err.value)
     assert seen and not any(isinstance(i, Answer) for i in seen)  # some text was streamed, no final answer
-    assistant._generator = FakeGenerator("وزير الخارجية هو جيهون بيراموف [1].")
+    assistant._generator = FakeGenerator("تحدث جيهون بيراموف أمام مجلس الأمن الدولي [1].")
     assert not assistant.ask(QUESTION).refused
 
 
@@ -161,12 +161,12 @@ def test_rag_errors_from_the_generator_pass_unchanged(make_assistant):
 
 
 def test_llm_failing_mid_answer_in_the_ui_shows_an_error_and_the_chat_goes_on(make_assistant, tmp_path):
-    assistant = make_assistant(FailingGenerator("جيهون بيراموف هو وزير الخارجية [1]", pieces=3))
+    assistant = make_assistant(FailingGenerator("تحدث الوزير أمام مجلس الأمن الدولي [1]", pieces=3))
     handlers = ui.ChatHandlers(assistant, tmp_path / "uploads")
     out = list(handlers.respond(QUESTION, []))
     assert "rag-streaming" in out[0]  # the answer had started
     assert "rag-error" in out[-1] and "try again" in out[-1] and "llama_decode" not in out[-1]
-    assistant._generator = FakeGenerator("وزير الخارجية هو جيهون بيراموف [1].")
+    assistant._generator = FakeGenerator("تحدث جيهون بيراموف أمام مجلس الأمن الدولي [1].")
     history = [{"role": "user", "content": QUESTION}, {"role": "assistant", "content": out[-1]}]
     assert "rag-answer" in list(handlers.respond(QUESTION, history))[-1]
 
@@ -341,7 +341,7 @@ def test_server_dying_mid_answer_is_a_generation_error(llm_server):
 
 def test_assistant_answers_through_the_llm_server(llm_server, make_assistant):
     url, handler = llm_server
-    handler.reply = ["وزير الخارجية هو", " جيهون بيراموف [1]."]
+    handler.reply = ["تحدث جيهون بيراموف", " أمام مجلس الأمن الدولي [1]."]
     handler.top = [("و", -0.05)]
     assistant = make_assistant(llm_url=url)
     assistant._generator = None

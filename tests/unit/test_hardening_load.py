@@ -24,7 +24,7 @@ class SlowGenerator(FakeGenerator):
 
 def test_load_run_against_the_served_app(tmp_path, seeds_copy):
     assistant = Assistant(
-        generator=SlowGenerator("وزير الخارجية هو جيهون بيراموف [1]."), embeddings=FakeEmbeddings(),
+        generator=SlowGenerator("تحدث جيهون بيراموف أمام مجلس الأمن الدولي [1]."), embeddings=FakeEmbeddings(),
         seeds_dir=seeds_copy, index_dir=tmp_path / "index", models_dir=tmp_path / "models", home=tmp_path,
         min_score=0.05,
     )

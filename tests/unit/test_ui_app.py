@@ -21,7 +21,7 @@ def handlers(tmp_path, seeds_copy):
             return "The Zorblax project opened in Baku in 2031 [1]."
         if "standalone" in messages[0]["content"].lower() or "conversation" in user.lower():
             return "أين ألقى وزير خارجية أذربيجان جيهون بيراموف كلمته؟"
-        return "وزير الخارجية هو جيهون بيراموف [1]."
+        return "تحدث جيهون بيراموف أمام مجلس الأمن الدولي [1]."
 
     assistant = Assistant(
         generator=FakeGenerator(reply), embeddings=FakeEmbeddings(), seeds_dir=seeds_copy,
@@ -46,7 +46,7 @@ def test_follow_up_sees_the_conversation_as_plain_text(handlers):
     ]
     list(handlers.respond("وأين ألقى كلمته؟", history))
     rewrite_prompt = "\n".join(m["content"] for m in handlers.assistant.generator.calls[1])
-    assert "وزير الخارجية هو جيهون بيراموف" in rewrite_prompt
+    assert "تحدث جيهون بيراموف أمام مجلس الأمن الدولي" in rewrite_prompt
     assert "<div" not in rewrite_prompt and "rag-sources" not in rewrite_prompt
 
 
