@@ -115,6 +115,8 @@ def tidy_parentheses(answer: str, language: str, shown: list[str]) -> str:
     words are mostly in the passages stays, and an Arabic answer keeps no parenthesis that
     repeats it.
     """
+    if "(" not in answer:
+        return answer  # the common case: nothing to normalize the passages for
     sources = normalize_arabic(" ".join(shown))
     source_terms = _content_words(" ".join(shown))
 
