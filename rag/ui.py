@@ -7,7 +7,7 @@ What the page does:
   the words the answer shares highlighted;
 - every message carries its own direction (`dir="auto"`), so Arabic and English turns
   sit side by side, each laid out the right way;
-- a refusal is drawn differently from an answer and says the articles do not cover it;
+- a refusal is drawn differently from an answer and says no answer was found in the articles;
 - the side panel lists the indexed articles and takes new ones (.txt .md .html .pdf),
   ingested through `Assistant.ingest` and answerable at once;
 - `/ask` is the API for programs: a question in, `Answer.to_dict()` out.
@@ -46,9 +46,9 @@ EXAMPLES = [
 UPLOAD_TYPES = [".txt", ".md", ".html", ".pdf"]
 LABELS = {
     "en": {"sources": "Sources", "paragraph": "paragraph", "also": "also in",
-           "refused": "Not covered by the indexed articles"},
+           "refused": "No answer found in the indexed articles"},
     "ar": {"sources": "المصادر", "paragraph": "الفقرة", "also": "وأيضا في",
-           "refused": "لا تغطي المقالات المفهرسة هذا السؤال"},
+           "refused": "لم يُعثر على إجابة في المقالات المفهرسة"},
 }
 # Words this short, and function words, match everywhere: highlighting them says nothing.
 # The search stopwords (lang.STOPWORDS, normalized Arabic) plus a few more English ones.

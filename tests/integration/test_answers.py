@@ -36,7 +36,7 @@ def test_question_outside_the_articles_is_refused(assistant):
 def test_arabic_question_outside_the_articles_is_refused_in_arabic(assistant):
     answer = assistant.ask("كم عدد سكان اليابان؟")
     assert answer.refused and answer.language == "ar"
-    assert answer.text == "لا تتضمن المقالات المتاحة إجابة عن هذا السؤال."
+    assert answer.text == "لم أجد إجابة عن هذا السؤال في المقالات المتاحة."
 
 
 def test_stream_yields_text_then_the_final_answer(assistant):

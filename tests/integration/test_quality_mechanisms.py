@@ -38,7 +38,7 @@ def test_a_near_topic_question_passing_the_score_gate_is_refused(assistant):
     assert max(p.score for p in assistant.retrieve(question)) >= assistant.settings.min_score
     answer = assistant.ask(question)
     assert answer.refused and answer.citations == []
-    assert answer.text == "The articles do not contain the answer to this question."
+    assert answer.text == "I could not find the answer to this question in the articles."
 
 
 def test_the_no_answer_probe_reads_the_real_model(assistant):

@@ -48,7 +48,7 @@ def test_sentinel_becomes_a_refusal_and_is_never_streamed(make_assistant):
     items = list(assistant.stream("How many tanks did Armenia lose in Karabakh?"))
     pieces, final = items[:-1], items[-1]
     assert isinstance(final, Answer) and final.refused and final.citations == []
-    assert final.language == "en" and final.text == "The articles do not contain the answer to this question."
+    assert final.language == "en" and final.text == "I could not find the answer to this question in the articles."
     assert not any("NO_ANSWER" in p for p in pieces)
 
 
@@ -64,7 +64,7 @@ def test_a_model_leaning_to_no_answer_is_a_refusal_even_when_greedy_answers(make
 
 def test_an_answer_stating_a_number_no_passage_gives_is_a_refusal(make_assistant):
     answer = make_assistant("يبلغ عدد سكان قره باغ 1.5 مليون نسمة [1].").ask("كم عدد سكان قره باغ؟")
-    assert answer.refused and answer.text == "لا تتضمن المقالات المتاحة إجابة عن هذا السؤال."
+    assert answer.refused and answer.text == "لم أجد إجابة عن هذا السؤال في المقالات المتاحة."
     # (every retrieved sentence in the prompt: fake embeddings rank the trucks passage 4th)
     grounded = make_assistant("وزعت المساعدات على 4 شاحنات [1].", context_passages=4, context_chars=5000).ask(
         "كم شاحنة حملت مساعدات وزارة الطوارئ؟"

@@ -74,11 +74,11 @@ def test_model_output_is_escaped_too():
 
 
 def test_refusal_looks_different_and_has_no_sources():
-    out = render_answer(Answer("The articles do not contain the answer to this question.", True, "en", []))
-    assert 'class="rag-msg rag-refusal"' in out and "Not covered by the indexed articles" in out
+    out = render_answer(Answer("I could not find the answer to this question in the articles.", True, "en", []))
+    assert 'class="rag-msg rag-refusal"' in out and "No answer found in the indexed articles" in out
     assert "rag-sources" not in out
-    ar = render_answer(Answer("لا تتضمن المقالات المتاحة إجابة عن هذا السؤال.", True, "ar", []))
-    assert "rag-refusal" in ar and "لا تغطي المقالات المفهرسة" in ar
+    ar = render_answer(Answer("لم أجد إجابة عن هذا السؤال في المقالات المتاحة.", True, "ar", []))
+    assert "rag-refusal" in ar and "لم يُعثر على إجابة في المقالات المفهرسة" in ar
 
 
 def test_highlight_marks_the_answer_words_after_arabic_normalization():
@@ -96,8 +96,8 @@ def test_message_text_recovers_the_answer_without_sources():
     rendered = render_answer(answer)
     assert message_text(rendered) == answer.text
     assert message_text([{"type": "text", "text": rendered}]) == answer.text  # Gradio 6 content parts
-    refusal = render_answer(Answer("The articles do not contain the answer to this question.", True, "en", []))
-    assert message_text(refusal) == "The articles do not contain the answer to this question."
+    refusal = render_answer(Answer("I could not find the answer to this question in the articles.", True, "en", []))
+    assert message_text(refusal) == "I could not find the answer to this question in the articles."
 
 
 def test_plain_history_feeds_follow_ups_plain_text():
