@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import prompts
 from .chunk import chunk_articles
-from .cite import adds_nothing, cite, has_content, tidy_parentheses, ungrounded_numbers
+from .cite import adds_nothing, cite, drop_invented_years, has_content, tidy_parentheses, ungrounded_numbers
 from .context import Evidence, select_context
 from .generate import FirstTokenProbe, GuardedGenerator
 from .followup import clean_rewrite, history_messages, needs_rewrite, rewrite_messages
@@ -308,6 +308,7 @@ class Assistant:
             stream.close()  # releases the model's lock at once, also when we stop early
         shown = [e.text for e in evidence]
         raw = tidy_parentheses("".join(pieces).strip(), language, shown)
+        raw = drop_invented_years(raw, [*shown, question])
         unfounded = ungrounded_numbers(raw, [*shown, question])
         log.info("raw answer %r; P(no answer) %.2f; ungrounded numbers %s", raw, probe.probability or 0.0, unfounded)
         if NO_ANSWER in raw.upper() or not has_content(raw) or unfounded or adds_nothing(raw, question):

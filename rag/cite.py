@@ -9,7 +9,8 @@ supports it clearly. Markers pointing at no passage are removed, never shown as 
 references, and only passages the final text points at become citations.
 
 `ungrounded_numbers` serves the refusal decision: a number no passage states is the
-commonest way a small model invents an answer.
+commonest way a small model invents an answer. One kind is repaired instead: a year the
+model appends to a passage's day and month (`drop_invented_years`).
 """
 
 from __future__ import annotations
@@ -74,6 +75,40 @@ def ungrounded_numbers(answer: str, sources: list[str]) -> set[str]:
     for source in sources:
         given |= numbers(source)
     return numbers(answer) - given
+
+
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec|"
+    "يناير|فبراير|مارس|أبريل|إبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر|"
+    "كانون الثاني|شباط|آذار|نيسان|أيار|حزيران|تموز|آب|أيلول|تشرين الأول|تشرين الثاني|كانون الأول"
+)
+# A day and month ("September 19", "19 سبتمبر/أيلول"), then a year: the year is what a small
+# model adds from its own memory when the passage dates an event by weekday and month only.
+_DATED_YEAR = re.compile(
+    rf"((?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})"
+    rf"(?:\s*/\s*(?:{_MONTHS}))?))(\s*[,،]?\s*)((?:19|20)\d\d)(?!\d)",
+    re.IGNORECASE,
+)
+
+
+def drop_invented_years(answer: str, sources: list[str]) -> str:
+    """The answer without a year appended to a day-and-month date when no source states that year.
+
+    Measured: asked for the date of the 19 September operation, which the passage gives as
+    "الثلاثاء 19 سبتمبر/أيلول" with no year, the model answered "Tuesday, September 19, 2018".
+    The day and month are the passage's; the year is invented. Dropping it keeps the grounded
+    part, where refusing (as for any other invented number) would throw a right answer away.
+    A year that any source states is left alone.
+    """
+    given: set[str] = set()
+    for source in sources:
+        given |= numbers(source)
+
+    def keep_or_drop(match: re.Match) -> str:
+        return match.group(0) if match.group(3) in given else match.group(1)
+
+    return _DATED_YEAR.sub(keep_or_drop, answer)
 
 
 def _same_word(a: str, b: str) -> bool:

@@ -72,6 +72,14 @@ def test_an_answer_stating_a_number_no_passage_gives_is_a_refusal(make_assistant
     assert not grounded.refused
 
 
+def test_a_year_added_to_the_passage_date_is_dropped_not_refused(make_assistant):
+    answer = make_assistant("أعلنت أذربيجان إطلاق العملية يوم الثلاثاء 19 سبتمبر/أيلول 2018 [1].").ask(
+        "متى أعلنت أذربيجان إطلاق عملية ضد الإرهاب في إقليم قره باغ؟"
+    )
+    assert not answer.refused and "2018" not in answer.text and "19 سبتمبر/أيلول" in answer.text
+    assert answer.citations and "19 سبتمبر" in answer.citations[0].text
+
+
 def test_an_answer_no_passage_supports_is_a_refusal_when_words_can_judge(make_assistant):
     answer = make_assistant("وزير الدفاع هو زاكر حسنوف [1].").ask("ما اسم وزير الدفاع الأذربيجاني؟")
     assert answer.refused and answer.citations == []

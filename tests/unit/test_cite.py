@@ -1,4 +1,6 @@
-from rag.cite import adds_nothing, best_supporting, cite, has_content, tidy_parentheses, ungrounded_numbers
+from rag.cite import (
+    adds_nothing, best_supporting, cite, drop_invented_years, has_content, tidy_parentheses, ungrounded_numbers,
+)
 from rag.retrieve import Passage
 
 
@@ -129,3 +131,20 @@ def test_invented_or_foreign_script_spellings_are_dropped():
 def test_an_arabic_answer_does_not_repeat_itself_in_parentheses():
     assert tidy_parentheses("وانغ يي (وانغ يي) [1].", "ar", SHOWN) == "وانغ يي [1]."
     assert tidy_parentheses("قره باغ (Karabakh) [1].", "ar", SHOWN) == "قره باغ (Karabakh) [1]."  # Latin: an explanation
+
+
+def test_a_year_the_model_adds_to_a_passage_date_is_dropped():
+    passage = ["أعلنت أذربيجان، الثلاثاء 19 سبتمبر/أيلول، إطلاق عملية"]
+    assert drop_invented_years("It was announced on Tuesday, September 19, 2018 [1].", passage) == (
+        "It was announced on Tuesday, September 19 [1]."
+    )
+    assert drop_invented_years("أعلنت في 19 سبتمبر/أيلول 2018 [1].", passage) == "أعلنت في 19 سبتمبر/أيلول [1]."
+    assert drop_invented_years("on the 19th of September, 2019.", passage) == "on the 19th of September."
+
+
+def test_a_year_the_sources_state_or_a_year_without_a_date_stays():
+    passage = ["في 27 سبتمبر/أيلول 2020، أطلق جيش أذربيجان عملية"]
+    assert drop_invented_years("It began on 27 September 2020 [1].", passage) == "It began on 27 September 2020 [1]."
+    # Not a day-and-month date: an invented year here is an invented fact, left for the refusal.
+    assert drop_invented_years("The war ended in 2018 [1].", passage) == "The war ended in 2018 [1]."
+    assert ungrounded_numbers("The war ended in 2018 [1].", passage) == {"2018"}
