@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .lang import detect_language, normalize_arabic, split_sentences, terms
+from .lang import ARABIC_LETTER, LATIN_LETTER, detect_language, normalize_arabic, split_sentences, terms
 from .retrieve import Passage
 from .types import Citation
 
@@ -157,9 +157,9 @@ def tidy_parentheses(answer: str, language: str, shown: list[str]) -> str:
 
     def keep(match: re.Match) -> str:
         inner = match.group(1).strip()
-        if not inner or re.search(r"[A-Za-z0-9]", inner):
+        if not inner or LATIN_LETTER.search(inner) or re.search(r"\d", inner):
             return match.group(0)  # Latin text, numbers: an explanation, not a spelling
-        if not re.search(r"[\u0600-\u06FF]", inner):
+        if not ARABIC_LETTER.search(inner):
             return ""  # neither Latin nor Arabic: another script ("温家宝") the passages cannot hold
         norm = normalize_arabic(inner)
         before = normalize_arabic(answer[max(0, match.start() - len(inner) - 12):match.start()])

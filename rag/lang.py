@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FF]")
-_LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
+ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FF]")
+LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 _DIACRITICS = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED]")
 _TATWEEL = "\u0640"
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -20,8 +20,8 @@ _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890
 
 def detect_language(text: str) -> str:
     """'ar' when Arabic letters outnumber Latin ones, else 'en'."""
-    arabic = len(_ARABIC_LETTER.findall(text))
-    latin = len(_LATIN_LETTER.findall(text))
+    arabic = len(ARABIC_LETTER.findall(text))
+    latin = len(LATIN_LETTER.findall(text))
     return "ar" if arabic > latin else "en"
 
 
@@ -71,7 +71,7 @@ def split_sentences(text: str) -> list[str]:
 
 def light_stem(word: str) -> str:
     """A normalized word with its commonest Arabic prefix and suffix removed."""
-    if not _ARABIC_LETTER.match(word):
+    if not ARABIC_LETTER.match(word):
         return word
     for prefix in _PREFIXES:
         # A lone و is as often a root letter (وزير) as the conjunction: strip it from long words only.
