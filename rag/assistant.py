@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import prompts
 from .chunk import chunk_articles
-from .cite import adds_nothing, cite, drop_invented_years, has_content, tidy_parentheses, ungrounded_numbers
+from .cite import adds_nothing, cite, drop_invented_years, has_content, says_not_found, tidy_parentheses, ungrounded_numbers
 from .context import Evidence, select_context
 from .generate import FirstTokenProbe, GuardedGenerator
 from .followup import clean_rewrite, history_messages, needs_rewrite, rewrite_messages
@@ -311,10 +311,14 @@ class Assistant:
         raw = drop_invented_years(raw, [*shown, question])
         unfounded = ungrounded_numbers(raw, [*shown, question])
         log.info("raw answer %r; P(no answer) %.2f; ungrounded numbers %s", raw, probe.probability or 0.0, unfounded)
-        if NO_ANSWER in raw.upper() or not has_content(raw) or unfounded or adds_nothing(raw, question):
-            # The model said the passages lack the answer, produced nothing but markers,
-            # stated a number no passage gives (the commonest hallucination of a small model),
-            # or only echoed the question back: none of these is an answer from the articles.
+        if (
+            NO_ANSWER in raw.upper() or says_not_found(raw) or not has_content(raw) or unfounded
+            or adds_nothing(raw, question)
+        ):
+            # The model said the passages lack the answer (as NO_ANSWER or in a sentence),
+            # produced nothing but markers, stated a number no passage gives (the commonest
+            # hallucination of a small model), or only echoed the question back: none of
+            # these is an answer from the articles.
             yield from self._refusal(language)
             return
         text, citations = cite(raw, [e.passage for e in evidence], shown, support=self._support, question=question)

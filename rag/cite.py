@@ -137,6 +137,30 @@ def adds_nothing(answer: str, question: str) -> bool:
     return not added and not (numbers(answer) - numbers(question))
 
 
+# The model saying, in its own words, that the passages lack the answer: "… is not mentioned
+# in the passage", "لم تذكر عدد الجنود". Specific phrases only: a plain negation ("Armenia did
+# not intervene", "لم تسع أرمينيا") is a fact from the passage and stays an answer.
+_NOT_FOUND = re.compile(
+    r"\b(?:not|n't|never)\s+(?:been\s+)?(?:mentioned|specified|stated|given|provided|available|reported|included)\b"
+    r"|\b(?:does|do|did)\s+not\s+(?:say|mention|specify|state|give|provide|include|contain)\b"
+    r"|\bno\s+(?:information|mention|details?)\b"
+    r"|(?<!\w)(?:لا|لم)\s+(?:تذكر|يذكر|تتضمن|يتضمن|تحتوي|يحتوي|ترد|يرد)(?!\w)|غير\s+(?:متوفر|متوفرة|مذكور|مذكورة)(?!\w)"
+    r"|لم\s+يتم\s+ذكر|لا\s+توجد\s+معلومات",
+    re.IGNORECASE,
+)
+
+
+def says_not_found(answer: str) -> bool:
+    """True when the reply states that the passages do not give the answer.
+
+    The prompt asks for NO_ANSWER in that case, but the model sometimes says it in a sentence
+    instead ("لا تذكر عدد الجنود الذين كانوا في السيارة [2]", measured on unanswerable
+    questions). Shown as an answer with a citation it would look like a fact from the
+    article; it is a refusal, and is treated as one.
+    """
+    return bool(_NOT_FOUND.search(strip_markers(answer)))
+
+
 _PARENTHESIS = re.compile(r"\s*\(([^()]*)\)")
 
 

@@ -80,6 +80,13 @@ def test_a_year_added_to_the_passage_date_is_dropped_not_refused(make_assistant)
     assert answer.citations and "19 سبتمبر" in answer.citations[0].text
 
 
+def test_a_reply_saying_the_passages_lack_it_is_a_refusal_without_citations(make_assistant):
+    answer = make_assistant("لا تذكر المقالات عدد الجنود الذين كانوا في سيارة قوات حفظ السلام [1].").ask(
+        "كم عدد الجنود الذين كانوا في سيارة قوات حفظ السلام الروسية؟"
+    )
+    assert answer.refused and answer.citations == [] and answer.text == "لم أجد إجابة عن هذا السؤال في المقالات المتاحة."
+
+
 def test_an_answer_no_passage_supports_is_a_refusal_when_words_can_judge(make_assistant):
     answer = make_assistant("وزير الدفاع هو زاكر حسنوف [1].").ask("ما اسم وزير الدفاع الأذربيجاني؟")
     assert answer.refused and answer.citations == []

@@ -1,5 +1,6 @@
 from rag.cite import (
-    adds_nothing, best_supporting, cite, drop_invented_years, has_content, tidy_parentheses, ungrounded_numbers,
+    adds_nothing, best_supporting, cite, drop_invented_years, has_content, says_not_found, tidy_parentheses,
+    ungrounded_numbers,
 )
 from rag.retrieve import Passage
 
@@ -148,3 +149,18 @@ def test_a_year_the_sources_state_or_a_year_without_a_date_stays():
     # Not a day-and-month date: an invented year here is an invented fact, left for the refusal.
     assert drop_invented_years("The war ended in 2018 [1].", passage) == "The war ended in 2018 [1]."
     assert ungrounded_numbers("The war ended in 2018 [1].", passage) == {"2018"}
+
+
+def test_a_reply_saying_the_passages_do_not_give_it_is_not_found():
+    assert says_not_found("لا تذكر عدد الجنود الذين كانوا في السيارة [2].")
+    assert says_not_found("لم تذكر المقالات اسم الوزير [1].")
+    assert says_not_found("البيانات غير متوفرة في هذه المقالات.")
+    assert says_not_found("The population of Karabakh is not mentioned in the given passage [1].")
+    assert says_not_found("The passage does not say who led the delegation.")
+
+
+def test_a_negative_fact_from_the_passage_is_still_an_answer():
+    assert not says_not_found("أرمينيا لم تسع إلى التدخل في عملية باكو العسكرية [1].")
+    assert not says_not_found("Armenia did not intervene in Baku's military operation [1].")
+    assert not says_not_found("لا يمكن إعادة التوطين إلا إذا أصبح من المستحيل البقاء هناك [1].")
+    assert not says_not_found("France requested the session [1].")
