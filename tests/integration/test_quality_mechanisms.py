@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rag.cite import cite
 from rag.generate import FirstTokenProbe
 from rag.lang import split_sentences
@@ -66,3 +68,15 @@ def test_a_wrong_citation_on_an_english_sentence_is_repaired_by_the_real_embedde
     )
     text, citations = cite("The aid arrived on four trucks [1].", passages, support=assistant._support)
     assert text == "The aid arrived on four trucks [2]." and [c.n for c in citations] == [2]
+
+
+def test_a_year_the_model_adds_to_the_passages_date_is_dropped_not_refused(assistant):
+    # The passage dates the operation "الثلاثاء 19 سبتمبر/أيلول", with no year; the model
+    # adds one of its own (measured: "Tuesday, September 19, 2018"), which the number check
+    # alone would turn into a refusal of a right answer.
+    items = list(assistant.stream("On what date did Azerbaijan announce its anti-terrorist operation in Karabakh?"))
+    streamed, answer = "".join(items[:-1]), items[-1]
+    assert re.search(r"\b(19|20)\d\d\b", streamed), f"the model no longer adds a year: {streamed!r}"
+    assert not answer.refused and "19" in answer.text and answer.citations
+    assert not re.search(r"\b(19|20)\d\d\b", answer.text)  # the final answer keeps the passage's date only
+    assert "19 سبتمبر" in answer.citations[0].text
