@@ -308,8 +308,9 @@ class Assistant:
             stream.close()  # releases the model's lock at once, also when we stop early
         shown = [e.text for e in evidence]
         raw = tidy_parentheses("".join(pieces).strip(), language, shown)
-        raw = drop_invented_years(raw, [*shown, question])
-        unfounded = ungrounded_numbers(raw, [*shown, question])
+        sources = [*shown, question]
+        raw = drop_invented_years(raw, sources)
+        unfounded = ungrounded_numbers(raw, sources)
         log.info("raw answer %r; P(no answer) %.2f; ungrounded numbers %s", raw, probe.probability or 0.0, unfounded)
         if (
             NO_ANSWER in raw.upper() or says_not_found(raw) or not has_content(raw) or unfounded

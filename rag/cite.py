@@ -69,12 +69,14 @@ def numbers(text: str) -> set[str]:
     return {re.sub(r"(?<=\d)[,،٬](?=\d{3}\b)", "", n) for n in _NUMBER.findall(norm)}
 
 
+def stated_numbers(sources: list[str]) -> set[str]:
+    """Every number any of the sources (passages, question) states."""
+    return set().union(*(numbers(source) for source in sources))
+
+
 def ungrounded_numbers(answer: str, sources: list[str]) -> set[str]:
     """Numbers in the answer that none of the sources (passages, question) states."""
-    given: set[str] = set()
-    for source in sources:
-        given |= numbers(source)
-    return numbers(answer) - given
+    return numbers(answer) - stated_numbers(sources)
 
 
 _MONTHS = (
@@ -103,9 +105,7 @@ def drop_invented_years(answer: str, sources: list[str]) -> str:
     """
     if not _DATED_YEAR.search(answer):
         return answer  # the common case: no dated year, no need to read the sources' numbers
-    given: set[str] = set()
-    for source in sources:
-        given |= numbers(source)
+    given = stated_numbers(sources)
 
     def keep_or_drop(match: re.Match) -> str:
         return match.group(0) if match.group(3) in given else match.group(1)
