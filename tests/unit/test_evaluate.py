@@ -109,6 +109,18 @@ def test_shipped_question_set_is_well_formed():
     assert len(shared) >= 3
 
 
+@pytest.mark.parametrize("name", ["questions_heldout", "questions_heldout2", "questions_heldout3"])
+def test_held_out_sets_are_well_formed(name):
+    """The sets written apart from the tuning: answerable and unanswerable, evidence verbatim."""
+    questions = load_questions(REPO / "tests" / "data" / f"{name}.jsonl")
+    seeds = " ".join(normalize_arabic(p.read_text(encoding="utf-8")) for p in (REPO / "seeds").glob("*.txt"))
+    assert len(questions) >= 45 and len({q.id for q in questions}) == len(questions)
+    assert sum(not q.answerable for q in questions) >= 10 and {q.lang for q in questions} == {"ar", "en"}
+    for q in questions:
+        for span in q.evidence:
+            assert normalize_arabic(span) in seeds, f"{q.id}: evidence is not verbatim in the articles: {span}"
+
+
 def test_report_is_written(tmp_path):
     from rag.report import write_report
 
