@@ -276,7 +276,14 @@ class Assistant:
         turns = history_messages(history)
         if needs_rewrite(question, turns):
             question = self._standalone(question, turns)
-        evidence = self._evidence(question)
+        yield from self._answer_from(question, language, self._evidence(question))
+
+    def _answer_from(self, question: str, language: str, evidence: list[Evidence]) -> Iterator[str | Answer]:
+        """Stream the answer to a (standalone, cleaned) question from the given sentences.
+
+        `stream` passes what retrieval and sentence selection chose; `rag eval --oracle`
+        passes the sentences that hold the answer, to measure the model's reading alone.
+        """
         if not evidence:
             # Nothing in the articles is even close: refusing here is both honest and instant.
             yield from self._refusal(language)

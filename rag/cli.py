@@ -98,7 +98,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     questions = evaluate.load_questions(args.questions)[: args.limit or None]
     assistant = Assistant()
     started = time.perf_counter()
-    records = evaluate.run(assistant, questions, progress=not args.json)
+    records = evaluate.run(assistant, questions, progress=not args.json, oracle=args.oracle)
     overall, per_lang = evaluate.metrics(records), evaluate.by_language(records)
     if args.report:
         from .report import write_report
@@ -108,6 +108,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
             "embedder": assistant.embedder_name, "top_k": assistant.settings.top_k,
             "wall_s": round(time.perf_counter() - started, 1),
         }
+        if args.oracle:
+            meta["evidence"] = "oracle (the sentences holding each answer, not retrieval's choice)"
         path = write_report(args.report, overall, per_lang, records, meta)
         print(f"report: {path}", file=sys.stderr)
     if args.json:
@@ -202,6 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     ev.add_argument("--report", type=Path, metavar="DIR", help="write report.md and metrics.png into DIR")
     ev.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    ev.add_argument(
+        "--oracle", action="store_true",
+        help="answer from the sentences that hold each answer (the model's reading alone, without retrieval's misses)",
+    )
     ev.set_defaults(func=_cmd_eval)
 
     bn = sub.add_parser("bench", help="speed and memory against the raw engines")

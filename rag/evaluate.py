@@ -1,5 +1,10 @@
 """`rag eval`: run a question set through the public Assistant and score it.
 
+`--oracle` hands the model the sentences that hold each answerable question's evidence
+instead of what retrieval and sentence selection chose: the difference between the two
+runs is what retrieval and selection cost, and the oracle run is the ceiling the model's
+own reading sets.
+
 One JSONL line a question:
     {"id", "question", "lang": "ar"|"en", "answers": [key facts, any one counts], "evidence": [verbatim spans]}
 A question with no evidence is one the articles cannot answer: the right response is a refusal.
@@ -21,7 +26,7 @@ from pathlib import Path
 
 from .cite import strip_markers
 from .errors import RagError
-from .lang import detect_language, normalize_arabic, words
+from .lang import detect_language, normalize_arabic, split_sentences, words
 from .types import Answer
 
 WORD_OVERLAP = 0.80
@@ -141,12 +146,39 @@ class Record:
         return detect_language(strip_markers(self.answer.text)) == self.question.lang
 
 
-def run_question(assistant, q: Question) -> Record:
-    """Ask through the public streaming API (what `ask` uses), timing first text and total."""
+def oracle_evidence(assistant, q: Question) -> list:
+    """What perfect retrieval and sentence selection would show the model for `q`.
+
+    The sentences of the first indexed passage that holds the evidence (the whole passage
+    when a span crosses sentences). A question whose evidence no indexed passage holds is
+    an error: the oracle would otherwise turn a wrong question file into a low score.
+    """
+    from .context import Evidence
+    from .retrieve import passage_from_store
+
+    for meta, text in assistant.index.passages().values():
+        if supports(text, q.evidence):
+            sentences = [s for s in split_sentences(text) if supports(s, q.evidence)]
+            # Given, not retrieved: the score is not a similarity and gates nothing here.
+            return [Evidence(passage_from_store(meta, text, 1.0), " ".join(sentences) or text)]
+    raise RagError(f"question {q.id}: no indexed passage holds its evidence, so --oracle cannot show it.")
+
+
+def run_question(assistant, q: Question, oracle: bool = False) -> Record:
+    """Ask through the public streaming API (what `ask` uses), timing first text and total.
+
+    With `oracle`, an answerable question is answered from `oracle_evidence` instead of the
+    retrieved sentences; everything after (generation, checks, citations) is the same code.
+    """
     retrieved = [p.text for p in assistant.retrieve(q.question, k=RETRIEVAL_DEPTH)]
+    if oracle and q.answerable:
+        evidence = oracle_evidence(assistant, q)
+        stream = assistant._answer_from(q.question, detect_language(q.question), evidence)
+    else:
+        stream = assistant.stream(q.question)
     started = time.perf_counter()
     ttft, answer = None, None
-    for item in assistant.stream(q.question):
+    for item in stream:
         if ttft is None:
             ttft = time.perf_counter() - started
         if isinstance(item, Answer):
@@ -155,13 +187,13 @@ def run_question(assistant, q: Question) -> Record:
     return Record(q, answer, retrieved, latency, ttft if ttft is not None else latency)
 
 
-def run(assistant, questions: list[Question], progress: bool = True) -> list[Record]:
+def run(assistant, questions: list[Question], progress: bool = True, oracle: bool = False) -> list[Record]:
     from tqdm import tqdm
 
     assistant.ensure_index()
     records = []
     for q in tqdm(questions, desc="eval", unit="q", disable=not progress):
-        records.append(run_question(assistant, q))
+        records.append(run_question(assistant, q, oracle=oracle))
     return records
 
 

@@ -56,7 +56,8 @@ def collapse_near_duplicates(passages: list[Passage], threshold: float = NEAR_DU
     return kept
 
 
-def _passage(meta: dict, text: str, score: float) -> Passage:
+def passage_from_store(meta: dict, text: str, score: float) -> Passage:
+    """A Passage from a stored chunk's metadata and text."""
     return Passage(
         chunk_id=str(meta.get("chunk_id", "")),
         doc_id=str(meta.get("doc_id", "")),
@@ -77,7 +78,7 @@ def retrieve(
     depth = k * CANDIDATE_FACTOR
     if vector is None:
         vector = index.embeddings.embed_query(question)
-    dense = [_passage(m, t, s) for m, t, s in index.search_by_vector(vector, depth)]
+    dense = [passage_from_store(m, t, s) for m, t, s in index.search_by_vector(vector, depth)]
     by_id = {p.chunk_id: p for p in dense}
     rankings = [[p.chunk_id for p in dense]]
     if hybrid:
@@ -87,7 +88,7 @@ def retrieve(
         # Passages only BM25 found still get their true dense similarity, for the gate.
         sims = index.similarities(vector, [str(m.get("chunk_id", "")) for m, _ in missing])
         for m, t in missing:
-            p = _passage(m, t, sims.get(str(m.get("chunk_id", "")), 0.0))
+            p = passage_from_store(m, t, sims.get(str(m.get("chunk_id", "")), 0.0))
             by_id[p.chunk_id] = p
     fused = [by_id[i] for i in reciprocal_rank_fusion(rankings)]
     return collapse_near_duplicates(fused)[:k]

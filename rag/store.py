@@ -69,6 +69,7 @@ class ArticleIndex:
         self.chroma_url = chroma_url or None
         self._client = None
         self._store = None
+        self._passages: dict[str, tuple[dict, str]] | None = None  # every stored passage, read on first use
         self._lexical = None  # BM25 over the same passages, built on first keyword search
 
     @property
@@ -272,20 +273,29 @@ class ArticleIndex:
         # Chroma returns cosine *distance* for an "hnsw:space: cosine" collection.
         return [(doc.metadata, doc.page_content, 1.0 - float(distance)) for doc, distance in hits]
 
-    def keyword_search(self, query: str, k: int) -> list[tuple[dict, str, float]]:
-        """(metadata, text, BM25 score) of the k passages sharing the most weighted terms with `query`."""
-        if self._lexical is None:
-            from .lexical import BM25
+    def passages(self) -> dict[str, tuple[dict, str]]:
+        """Every stored passage as {chunk_id: (metadata, text)}, read once and kept until the index changes.
 
+        BM25 is built over them, and `rag eval --oracle` looks up the passage holding a
+        question's evidence among them.
+        """
+        if self._passages is None:
             collection = self.store()._collection
             try:
                 got = collection.get(include=["documents", "metadatas"])
             except Exception as exc:
                 raise IndexStoreError(f"reading the index in {self.location} failed ({exc}); {REBUILD_HINT}.") from exc
-            passages = {i: (m or {}, d or "") for i, m, d in zip(got["ids"], got["metadatas"], got["documents"])}
-            self._lexical = (BM25(list(passages), [d for _, d in passages.values()]), passages)
-        bm25, passages = self._lexical
-        return [(*passages[i], score) for i, score in bm25.search(query, k)]
+            self._passages = {i: (m or {}, d or "") for i, m, d in zip(got["ids"], got["metadatas"], got["documents"])}
+        return self._passages
+
+    def keyword_search(self, query: str, k: int) -> list[tuple[dict, str, float]]:
+        """(metadata, text, BM25 score) of the k passages sharing the most weighted terms with `query`."""
+        passages = self.passages()
+        if self._lexical is None:
+            from .lexical import BM25
+
+            self._lexical = BM25(list(passages), [d for _, d in passages.values()])
+        return [(*passages[i], score) for i, score in self._lexical.search(query, k)]
 
     def similarities(self, vector: list[float], chunk_ids: list[str]) -> dict[str, float]:
         """Cosine similarity of stored passages to `vector` (both are unit-normalized)."""
@@ -305,6 +315,7 @@ class ArticleIndex:
             _release(self._client)
         self._client = None
         self._store = None
+        self._passages = None
         self._lexical = None
 
 

@@ -38,6 +38,19 @@ def test_eval_on_a_slice_with_a_report(index_dir, tmp_path):
     assert (tmp_path / "report" / "metrics.png").stat().st_size > 1000
 
 
+def test_eval_oracle_answers_from_the_gold_sentences(index_dir, tmp_path):
+    """`rag eval --oracle` runs end to end and says in the report that the evidence was given."""
+    lines = [ln for ln in QUESTIONS.read_text(encoding="utf-8").splitlines() if json.loads(ln)["id"] in ("ar-01", "un-01")]
+    qfile = tmp_path / "slice.jsonl"
+    qfile.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = _rag("eval", "--oracle", "--questions", str(qfile), "--json", "--report", str(tmp_path / "report"),
+                env_extra={"RAG_INDEX_DIR": str(index_dir)})
+    assert proc.returncode == 0, proc.stderr
+    m = json.loads(proc.stdout)
+    assert m["n"] == 2 and m["answer_acc"] == 1.0 and m["citation_acc"] == 1.0 and m["refusal_acc"] == 1.0
+    assert "evidence: oracle" in (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+
+
 def test_bench_quick(tmp_path):
     proc = _rag("bench", "--quick", "--json", env_extra={"RAG_INDEX_DIR": str(tmp_path / "must-not-be-used")})
     assert proc.returncode == 0, proc.stderr

@@ -161,3 +161,28 @@ def test_an_invented_arabic_spelling_is_not_shown_as_the_article_s(make_assistan
         "Who is Azerbaijan's foreign minister Jeyhun Bayramov?"
     )
     assert "(جيهون بيراموف)" in answer.text and "الكونغرس" not in answer.text
+
+
+def test_eval_oracle_shows_the_sentence_holding_the_evidence(make_assistant):
+    """`rag eval --oracle`: the model reads the sentence holding the answer, and only it."""
+    from rag.evaluate import Question, run_question
+
+    assistant = make_assistant("إعادة الدمج السلمي للأرمن [1].")
+    gold = "وقال إن أذربيجان تريد إعادة الدمج السلمي للأرمن في قره باغ."
+    q = Question("x", "ماذا تريد أذربيجان بشأن الأرمن؟", "ar", ("الدمج السلمي",), ("تريد إعادة الدمج السلمي للأرمن",))
+    record = run_question(assistant, q, oracle=True)
+    user = assistant.generator.calls[-1][-1]["content"]
+    assert user.split("[1] ", 1)[1].split("\n")[0] == gold and "[2]" not in user
+    # The citation shows the whole passage: the sentence before the gold one is there too.
+    assert record.answer.citations[0].text.startswith("أضاف أن الأرمن في قره باغ طلبوا مساعدات")
+    assert gold in record.answer.citations[0].text
+    assert record.correct and record.supported_citations == 1
+
+
+def test_eval_oracle_rejects_evidence_the_index_does_not_hold(make_assistant):
+    from rag.errors import RagError
+    from rag.evaluate import Question, run_question
+
+    q = Question("y", "من فاز بكأس العالم؟", "ar", ("الأرجنتين",), ("فازت الأرجنتين بكأس العالم",))
+    with pytest.raises(RagError, match="question y: no indexed passage holds its evidence"):
+        run_question(make_assistant(), q, oracle=True)
