@@ -23,11 +23,15 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cite import strip_markers
 from .errors import RagError
 from .lang import detect_language, normalize_arabic, split_sentences, words
 from .types import Answer
+
+if TYPE_CHECKING:  # for the annotation only: --oracle imports it when used
+    from .context import Evidence
 
 WORD_OVERLAP = 0.80
 RETRIEVAL_DEPTH = 5
@@ -146,7 +150,7 @@ class Record:
         return detect_language(strip_markers(self.answer.text)) == self.question.lang
 
 
-def oracle_evidence(assistant, q: Question) -> list:
+def oracle_evidence(assistant, q: Question) -> list[Evidence]:
     """What perfect retrieval and sentence selection would show the model for `q`.
 
     The sentences of the first indexed passage that holds the evidence (the whole passage
@@ -172,8 +176,10 @@ def run_question(assistant, q: Question, oracle: bool = False) -> Record:
     """
     retrieved = [p.text for p in assistant.retrieve(q.question, k=RETRIEVAL_DEPTH)]
     if oracle and q.answerable:
-        evidence = oracle_evidence(assistant, q)
-        stream = assistant._answer_from(q.question, detect_language(q.question), evidence)
+        from .assistant import clean_question
+
+        question = clean_question(q.question, assistant.settings.max_question_chars)  # as `stream` would
+        stream = assistant._answer_from(question, detect_language(question), oracle_evidence(assistant, q))
     else:
         stream = assistant.stream(q.question)
     started = time.perf_counter()
