@@ -22,6 +22,8 @@ LLAMA_KEY := $(shell printf '%s' '$(LLAMA_VERSION) $(LLAMA_CMAKE_ARGS)' | sha256
 WHEELHOUSE ?= $(HOME)/.cache/rag-wheels/llama-cpp-python-$(LLAMA_KEY)
 LLAMA_BUILT := $(WHEELHOUSE)/.built
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
+# All state (seeds/, vectorstore/, uploads/) lives in this checkout, as it always has.
+export RAG_HOME ?= $(CURDIR)
 
 .PHONY: run test setup models test-models browser index serve unit clean-venv
 
@@ -50,7 +52,7 @@ $(INSTALLED): pyproject.toml $(LLAMA_BUILT) | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet --force-reinstall --no-deps $(WHEELHOUSE)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
-	$(PY) -m pip install --quiet -e '.[dev,server]'
+	$(PY) -m pip install --quiet -e '.[dev,server,eval]'
 	touch $@
 
 models: $(INSTALLED) ## fetch and verify the default LLM and embedder (~2.3 GB the first time)

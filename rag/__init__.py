@@ -1,4 +1,4 @@
-"""Offline question answering over Arabic news articles, with cited passages.
+"""Offline question answering over Arabic and English news articles, with cited passages.
 
     from rag import Assistant
     answer = Assistant().ask("من هو وزير خارجية أذربيجان؟")
@@ -8,9 +8,16 @@ Importing this package is cheap: torch, llama.cpp, Chroma and Gradio load only w
 Assistant first needs them (tests/unit/test_public_api.py holds us to that).
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from .assistant import Assistant
 from .errors import RagError
 from .settings import Settings
 from .types import Answer, Citation
 
-__all__ = ["Answer", "Assistant", "Citation", "RagError", "Settings"]
+try:
+    __version__ = version("rag-news")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = ["Answer", "Assistant", "Citation", "RagError", "Settings", "__version__"]

@@ -14,13 +14,27 @@ import time
 from pathlib import Path
 
 from .errors import RagError
-from .settings import REPO_ROOT, Settings
+from .settings import Settings
 
-DEFAULT_QUESTIONS = REPO_ROOT / "tests" / "data" / "questions.jsonl"
+CHECKOUT_QUESTIONS = Path("tests") / "data" / "questions.jsonl"  # the tuning set, under RAG_HOME in a checkout
+
+
+def default_questions(settings: Settings) -> Path:
+    """The question file `rag eval` uses without --questions, or an error saying to give one."""
+    if settings.eval_questions:
+        return Path(settings.eval_questions)
+    candidate = Path(settings.home) / CHECKOUT_QUESTIONS
+    if candidate.is_file():
+        return candidate
+    raise RagError(
+        "no question set given: pass --questions FILE (JSONL: id, question, lang, answers, evidence) "
+        "or set RAG_EVAL_QUESTIONS."
+    )
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
-    from .assistant import Assistant, clean_question
+    from .answering.question import clean_question
+    from .assistant import Assistant
 
     settings = Settings()
     clean_question(args.question, settings.max_question_chars)  # fail fast, before loading models
@@ -42,6 +56,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         print()
     if not live or (answer.refused and streamed.strip() != answer.text):
         print(answer.text)
+    if answer.refused:
+        print(f"  (refused: {answer.reason})", file=sys.stderr)
     for c in answer.citations:
         print(f"  [{c.n}] {c.doc_id} ¶{c.paragraph + 1} (score {c.score:.2f}): {c.text[:160]}")
     return 0
@@ -72,7 +88,7 @@ def _cmd_docs(args: argparse.Namespace) -> int:
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
-    from . import models
+    from . import weights as models
 
     settings = Settings()
     wanted = list(models.REGISTRY.values())
@@ -92,16 +108,18 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from . import evaluate
     from .assistant import Assistant
+    from .devtools import evaluate
 
+    settings = Settings()
+    args.questions = args.questions or default_questions(settings)
     questions = evaluate.load_questions(args.questions)[: args.limit or None]
-    assistant = Assistant()
+    assistant = Assistant(settings)
     started = time.perf_counter()
     records = evaluate.run(assistant, questions, progress=not args.json, oracle=args.oracle)
     overall, per_lang = evaluate.metrics(records), evaluate.by_language(records)
     if args.report:
-        from .report import write_report
+        from .devtools.report import write_report
 
         meta = {
             "questions": str(args.questions), "n": len(records), "llm": str(assistant.settings.llm_path or "default"),
@@ -124,7 +142,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from . import bench
+    from .devtools import bench
 
     results = bench.run(quick=args.quick, progress=(lambda msg: None) if args.json else (lambda msg: print(msg, file=sys.stderr)))
     if args.json:
@@ -140,7 +158,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from .ui import launch, parse_auth
+    from .web.app import launch, parse_auth
 
     parse_auth(args.auth)  # a malformed --auth fails before the models load
     launch(host=args.host, port=args.port, auth=args.auth)
@@ -148,7 +166,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
-    from . import load
+    from .devtools import loadtest as load
 
     app = None
     url = args.url
@@ -175,6 +193,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description="Answer questions about the articles, with citations.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     parser.add_argument("-v", "--verbose", action="store_true", help="show progress logs")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -200,7 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     mdl.set_defaults(func=_cmd_models)
 
     ev = sub.add_parser("eval", help="score the assistant on a question set")
-    ev.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help="JSONL question file")
+    ev.add_argument("--questions", type=Path, default=None,
+                    help="JSONL question file (default: $RAG_EVAL_QUESTIONS, else the checkout's tests/data/questions.jsonl)")
     ev.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     ev.add_argument("--report", type=Path, metavar="DIR", help="write report.md and metrics.png into DIR")
     ev.add_argument("--limit", type=int, default=0, help="only the first N questions")
@@ -224,13 +244,20 @@ def build_parser() -> argparse.ArgumentParser:
     ld.set_defaults(func=_cmd_load)
 
     serve = sub.add_parser("serve", help="start the chat UI (same as `python app.py`)")
-    serve.add_argument("--host", default="127.0.0.1",
-                       help="interface to bind (default: 127.0.0.1, this machine only); 0.0.0.0 serves the network: use --auth then")
-    serve.add_argument("--port", type=int, default=7860)
+    serve.add_argument("--host", default=None,
+                       help="interface to bind (default: $RAG_HOST, else 127.0.0.1, this machine only); "
+                            "0.0.0.0 serves the network: use --auth then")
+    serve.add_argument("--port", type=int, default=None, help="default: $RAG_PORT, else 7860")
     serve.add_argument("--auth", metavar="USER:PASS", default=None,
                        help="require this login (default: $RAG_UI_AUTH, else none)")
     serve.set_defaults(func=_cmd_serve)
     return parser
+
+
+def version() -> str:
+    from . import __version__
+
+    return __version__
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -244,6 +271,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`rag docs --json | head`): not an error of ours. Point stdout
+        # at devnull so that Python's own flush at exit does not raise a second time.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

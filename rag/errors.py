@@ -35,3 +35,7 @@ class EmptyQuestionError(InvalidQuestionError):
 
 class GenerationError(RagError):
     """The language model (in this process or an LLM server) failed while answering."""
+
+
+class PromptError(RagError, ValueError):
+    """A prompt file is missing, or a template was rendered with the wrong values."""

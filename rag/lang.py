@@ -89,3 +89,23 @@ def light_stem(word: str) -> str:
 def terms(text: str) -> list[str]:
     """Search terms: normalized, light-stemmed words without function words."""
     return [light_stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+SHORT_WORD = 2  # words this short (و، في، of, a) say nothing about support or identity
+
+
+def content_terms(text: str) -> set[str]:
+    """Light-stemmed words that can carry evidence (الخارجية and خارجية are one)."""
+    return {w for w in terms(text) if len(w) > SHORT_WORD}
+
+
+def same_word(a: str, b: str) -> bool:
+    """One word in two inflections: plans/plan, أرمينيا/أرمينية stems; the shorter has >= 4 letters.
+
+    The one definition of "the same word" for guards, citations, follow-ups and highlighting.
+    Give it normalized words or search terms (`terms`, `content_terms`).
+    """
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 4 and long.startswith(short[:-1] if len(short) > 4 else short)

@@ -1,9 +1,13 @@
 """One Settings object for the whole product; every field can be set from the environment.
 
 Why one object: a test (or a user with a bigger machine) relocates all state by
-overriding a field or two (`RAG_HOME`, `RAG_INDEX_DIR`, `RAG_MODELS_DIR`) instead of
+overriding one field (`RAG_HOME`: seeds/, vectorstore/, uploads/ live under it) instead of
 hunting for paths spread through the code. Environment variables use the `RAG_` prefix,
 e.g. `RAG_LLM_PATH=/models/big.gguf`.
+
+Where state lives when `RAG_HOME` is unset: in the checkout when the package runs from
+one (an editable install, `make run`), else in the platform's user data directory
+(`platformdirs`), never beside an installed package in site-packages.
 """
 
 from __future__ import annotations
@@ -14,8 +18,25 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# The checkout this package lives in: seeds/ and vectorstore/ sit beside rag/.
-REPO_ROOT = Path(__file__).resolve().parent.parent
+# The folder above the package: a checkout when pyproject.toml and seeds/ sit beside rag/.
+PACKAGE_PARENT = Path(__file__).resolve().parent.parent
+APP_NAME = "rag-news"
+
+
+def checkout_root() -> Path | None:
+    """The source checkout this package runs from, or None for an installed copy."""
+    if (PACKAGE_PARENT / "pyproject.toml").is_file() and (PACKAGE_PARENT / "seeds").is_dir():
+        return PACKAGE_PARENT
+    return None
+
+
+def _default_home() -> Path:
+    root = checkout_root()
+    if root is not None:
+        return root
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
 
 
 def _default_models_dir() -> Path:
@@ -29,7 +50,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RAG_", extra="forbid", validate_assignment=False)
 
     # --- where things live -------------------------------------------------------
-    home: Path = Field(REPO_ROOT, description="Root for seeds/ and vectorstore/ unless they are set on their own.")
+    home: Path = Field(
+        default_factory=_default_home,
+        description="Root of all state: seeds/, vectorstore/, uploads/ (default: the checkout, else the user data dir).",
+    )
     seeds_dir: Path | None = Field(None, description="Articles indexed by default (home/seeds).")
     index_dir: Path | None = Field(None, description="Persisted Chroma index (home/vectorstore).")
     models_dir: Path = Field(default_factory=_default_models_dir, description="Cache of fetched model weights.")
@@ -71,7 +95,29 @@ class Settings(BaseSettings):
     )
 
     # --- the web UI -----------------------------------------------------------------
+    ui_title: str = Field("Karabakh news assistant · مساعد أخبار قره باغ", description="The chat page's title.")
+    ui_description: str = Field(
+        "Ask in Arabic or English about the indexed articles. Answers cite the passages they use; "
+        "when the articles do not hold the answer, the assistant says so.",
+        description="The line under the title.",
+    )
+    ui_examples: list[str] = Field(
+        [
+            "من هو وزير خارجية أذربيجان؟",
+            "How many tons of food and detergents did the emergency ministry deliver?",
+            "ماذا قال باشينيان عن بقاء الأرمن في قره باغ؟",
+            "When did the 2020 war end?",
+        ],
+        description="Example questions under the chat box (RAG_UI_EXAMPLES as a JSON list); the demo seeds' by default.",
+    )
+    host: str = Field("127.0.0.1", description="Interface the chat page binds (RAG_HOST); 0.0.0.0 serves the network.")
+    port: int = Field(7860, ge=1, le=65535, description="Port of the chat page (RAG_PORT).")
     ui_auth: str | None = Field(None, description="user:password required by `rag serve` (RAG_UI_AUTH); offered for --host 0.0.0.0.")
+
+    # --- evaluation -----------------------------------------------------------------
+    eval_questions: Path | None = Field(
+        None, description="Question file `rag eval` uses without --questions (default: home/tests/data/questions.jsonl if present).",
+    )
 
     @model_validator(mode="after")
     def _derive_paths(self) -> "Settings":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class Answer:
     refused: bool  # true when the articles do not hold the answer
     language: str  # 'ar' or 'en': the question's language, which the answer is written in
     citations: list[Citation] = field(default_factory=list)
+    reason: str = ""  # for a refusal: the guard that refused (rag.answering.guards.Reason), else ""
 
     def to_dict(self) -> dict:
         """The JSON shape shared by `rag ask --json` and the UI's API endpoint."""
@@ -31,6 +32,7 @@ class Answer:
             "answer": self.text,
             "refused": self.refused,
             "language": self.language,
+            "reason": self.reason,
             "citations": [
                 {"n": c.n, "doc_id": c.doc_id, "title": c.title, "text": c.text, "score": round(c.score, 4)}
                 for c in self.citations

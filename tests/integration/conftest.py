@@ -6,11 +6,17 @@ model is a failure here, not a skip: these tests are the claim that the product 
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+import urllib.request
+
 import pytest
 
 from rag import Assistant
-from rag.models import REGISTRY, TEST_LLM, ensure
+from rag.devtools.loadtest import free_port
 from rag.settings import Settings
+from rag.weights import DEFAULT_LLM, REGISTRY, TEST_LLM, ensure
 
 
 def pytest_collection_modifyitems(items):
@@ -38,3 +44,38 @@ def assistant(index_dir):
 @pytest.fixture(scope="session")
 def tiny_llm_path():
     return ensure(REGISTRY[TEST_LLM], Settings().models_dir)
+
+
+@pytest.fixture(scope="session")
+def llm_url(tmp_path_factory):
+    """`python -m llama_cpp.server` with the default GGUF on a free loopback port, for the session."""
+    model = ensure(REGISTRY[DEFAULT_LLM], Settings().models_dir)
+    port = free_port()
+    log = open(tmp_path_factory.mktemp("llm-server") / "server.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1", "--port", str(port),
+         "--n_ctx", "4096", "--n_threads", str(Settings().n_threads), "--verbose", "false"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.time() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/models", timeout=5) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            assert proc.poll() is None, f"llama_cpp.server exited; see {log.name}"
+            assert time.time() < deadline, f"llama_cpp.server did not start in 180 s; see {log.name}"
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()

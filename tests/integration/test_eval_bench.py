@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rag.evaluate import METRIC_KEYS
+from rag.devtools.evaluate import METRIC_KEYS
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "data" / "questions.jsonl"
 SLICE = ("ar-01", "en-04", "un-01")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from rag import Assistant
-from rag.load import free_port
+from rag.devtools.loadtest import free_port
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -87,7 +87,7 @@ def test_chroma_server_mode_persists_across_restarts(tmp_path, assistant):
     server = _start_chroma(tmp_path / "chroma-data", port)
     try:
         remote = Assistant(chroma_url=url, index_dir=tmp_path / "unused",
-                           embeddings=assistant.embeddings, generator=assistant.generator)
+                           embeddings=assistant.embeddings, llm=assistant.llm)
         report = remote.ingest([SEEDS])
         assert (report.added, report.chunks) == (2, 35)
         answer = remote.ask("من هو وزير خارجية أذربيجان؟")
@@ -101,7 +101,7 @@ def test_chroma_server_mode_persists_across_restarts(tmp_path, assistant):
     server = _start_chroma(tmp_path / "chroma-data", port)
     try:
         again = Assistant(chroma_url=url, index_dir=tmp_path / "unused",
-                          embeddings=assistant.embeddings, generator=assistant.generator)
+                          embeddings=assistant.embeddings, llm=assistant.llm)
         assert not again.ingest([SEEDS]).changed  # the manifest persisted on the server
         answer = again.ask("من هو وزير خارجية أذربيجان؟")
         assert not answer.refused and any("بيراموف" in c.text for c in answer.citations)

@@ -8,10 +8,18 @@ from pathlib import Path
 import pytest
 
 from rag import Answer, Citation
-from rag.errors import RagError
-from rag.evaluate import (
-    METRIC_KEYS, Question, Record, contains_answer, first_relevant_rank, load_questions, metrics, percentile, supports,
+from rag.devtools.evaluate import (
+    METRIC_KEYS,
+    Question,
+    Record,
+    contains_answer,
+    first_relevant_rank,
+    load_questions,
+    metrics,
+    percentile,
+    supports,
 )
+from rag.errors import RagError
 from rag.lang import normalize_arabic
 
 REPO = Path(__file__).resolve().parents[2]
@@ -122,7 +130,7 @@ def test_held_out_sets_are_well_formed(name):
 
 
 def test_report_is_written(tmp_path):
-    from rag.report import write_report
+    from rag.devtools.report import write_report
 
     records = [_record("a", "ar", ["بيراموف"], ["بيراموف"], "بيراموف | [1]", False, ["بيراموف"], ["بيراموف"], 1.0, 0.5)]
     path = write_report(tmp_path / "r", metrics(records), {"ar": metrics(records)}, records, {"n": 1})

@@ -1,7 +1,8 @@
+from fakes import FakeEmbeddings
+from fakes import FakeLLM as FakeGenerator
+
 from rag import Assistant
-from rag.embed import FakeEmbeddings
-from rag.followup import clean_rewrite, history_messages, needs_rewrite
-from rag.generate import FakeGenerator
+from rag.answering.followup import clean_rewrite, history_messages, needs_rewrite
 
 HISTORY = [{"role": "user", "content": "من هو وزير خارجية أذربيجان؟"}, {"role": "assistant", "content": "جيهون بيراموف [1]"}]
 

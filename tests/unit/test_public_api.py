@@ -1,3 +1,6 @@
+"""The public contract: what `import rag` offers, what it costs, and the JSON shape of an answer."""
+
+import dataclasses
 import json
 import subprocess
 import sys
@@ -6,9 +9,13 @@ import rag
 
 
 def test_all_is_pinned():
-    assert rag.__all__ == ["Answer", "Assistant", "Citation", "RagError", "Settings"]
-    for name in rag.__all__:
-        assert getattr(rag, name) is not None
+    assert rag.__all__ == ["Answer", "Assistant", "Citation", "RagError", "Settings", "__version__"]
+    assert [f.name for f in dataclasses.fields(rag.Answer)] == ["text", "refused", "language", "citations", "reason"]
+    assert {"n", "doc_id", "title", "text", "score", "paragraph", "also_in"} <= {f.name for f in dataclasses.fields(rag.Citation)}
+    for method in ("ask", "stream", "ingest", "retrieve", "documents", "load", "from_index", "from_settings"):
+        assert callable(getattr(rag.Assistant, method)), method
+    assert issubclass(rag.RagError, Exception)
+    assert isinstance(rag.__version__, str) and rag.__version__[0].isdigit()
 
 
 def test_import_rag_loads_no_heavy_library():
@@ -32,5 +39,9 @@ def test_answer_json_shape():
         "answer": "بيراموف [1]",
         "refused": False,
         "language": "ar",
+        "reason": "",
         "citations": [{"n": 1, "doc_id": "d", "title": "t", "text": "p", "score": 0.8123}],
     }
+    refusal = rag.Answer(text="…", refused=True, language="en", reason="off_topic").to_dict()
+    assert refusal["refused"] is True and refusal["reason"] == "off_topic" and refusal["citations"] == []
+    json.dumps(refusal)

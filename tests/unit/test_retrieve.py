@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from rag.retrieve import Passage, collapse_near_duplicates
+from rag.answering.retrieve import Passage, collapse_near_duplicates
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 

@@ -1,0 +1,1 @@
+"""Prompt templates and worked examples: package data (rag.prompts), read by rag.templates."""

@@ -1,0 +1,1 @@
+"""Answering: retrieve -> select sentences -> prompt -> generate -> guard -> cite."""

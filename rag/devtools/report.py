@@ -1,0 +1,104 @@
+"""The evaluation report: a Markdown page with a per-question table, refusal reasons and a metrics plot.
+
+Kept apart from the metrics so `rag eval --json` never imports matplotlib.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .evaluate import Record
+
+QUALITY_KEYS = (
+    "recall_at_1", "recall_at_3", "recall_at_5", "mrr", "answer_acc", "false_refusal",
+    "refusal_acc", "citation_acc", "citation_precision", "lang_match",
+)
+
+
+def _cell(text: str, limit: int = 220) -> str:
+    text = " ".join(str(text).split())
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return text.replace("|", "\\|")
+
+
+def verdict(r: Record) -> str:
+    if not r.question.answerable:
+        return "refused ✓" if r.answer.refused else "answered ✗ (should refuse)"
+    if r.answer.refused:
+        return "refused ✗ (answerable)"
+    return "correct ✓" if r.correct else "wrong ✗"
+
+
+def refusal_reasons(records: list[Record]) -> dict[str, tuple[int, int]]:
+    """{reason: (refusals of answerable questions, refusals of unanswerable ones)}, commonest first."""
+    counts: dict[str, list[int]] = {}
+    for r in records:
+        if r.answer.refused:
+            counts.setdefault(r.answer.reason or "unknown", [0, 0])[0 if r.question.answerable else 1] += 1
+    return {k: (v[0], v[1]) for k, v in sorted(counts.items(), key=lambda kv: -sum(kv[1]))}
+
+
+def _fmt(value) -> str:
+    return "–" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def plot(overall: dict, per_lang: dict[str, dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on servers and in CI
+    import matplotlib.pyplot as plt
+
+    series = {"all": overall, **per_lang}
+    width = 0.8 / len(series)
+    fig, ax = plt.subplots(figsize=(11, 4.5))
+    for i, (name, m) in enumerate(series.items()):
+        xs = [k + i * width for k in range(len(QUALITY_KEYS))]
+        ax.bar(xs, [m.get(key) or 0.0 for key in QUALITY_KEYS], width=width, label=name)
+    ax.set_xticks([k + width * (len(series) - 1) / 2 for k in range(len(QUALITY_KEYS))])
+    ax.set_xticklabels(QUALITY_KEYS, rotation=30, ha="right")
+    ax.set_ylim(0, 1.05)
+    ax.set_title(f"rag eval: {overall['n']} questions · ask p50 {overall['p50_s']} s · TTFT p50 {overall['ttft_p50_s']} s")
+    ax.legend()
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_report(directory: Path, overall: dict, per_lang: dict[str, dict], records: list[Record], meta: dict) -> Path:
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    plot(overall, per_lang, directory / "metrics.png")
+    keys = list(overall)
+    lines = [
+        "# Evaluation report",
+        "",
+        " · ".join(f"{k}: {v}" for k, v in meta.items()),
+        "",
+        "![metrics](metrics.png)",
+        "",
+        "| metric | all | " + " | ".join(per_lang) + " |",
+        "|---|---|" + "---|" * len(per_lang),
+    ]
+    for k in keys:
+        lines.append(f"| {k} | {_fmt(overall[k])} | " + " | ".join(_fmt(m[k]) for m in per_lang.values()) + " |")
+    reasons = refusal_reasons(records)
+    if reasons:
+        lines += ["", "## Refusals by reason", "", "| reason | answerable (false refusals) | unanswerable (right) |", "|---|---|---|"]
+        lines += [f"| {reason} | {counts[0]} | {counts[1]} |" for reason, counts in reasons.items()]
+    lines += [
+        "",
+        "## Questions",
+        "",
+        "| id | lang | question | answer | cited passages | first relevant rank | verdict | refusal reason | s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in records:
+        cited = "<br>".join(f"[{c.n}] {c.doc_id} ¶{c.paragraph + 1}: {_cell(c.text, 90)}" for c in r.answer.citations)
+        lines.append(
+            f"| {r.question.id} | {r.question.lang} | {_cell(r.question.question)} | {_cell(r.answer.text)} | "
+            f"{cited or '–'} | {r.rank or '–'} | {verdict(r)} | {r.answer.reason or '–'} | {r.latency_s:.1f} |"
+        )
+    path = directory / "report.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,1 @@
+"""Indexing: read files -> chunk them -> plan what changed -> store vectors and a manifest."""

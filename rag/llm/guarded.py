@@ -1,0 +1,43 @@
+"""Any backend, with its failures turned into one clear `GenerationError` for the user."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from ..errors import GenerationError, RagError
+from .base import Messages
+
+log = logging.getLogger(__name__)
+
+GENERATION_FAILED = "the language model failed while answering; please try again."
+
+
+class GuardedLLM:
+    """Any generator, with its failures (also mid-answer) turned into a `GenerationError`.
+
+    The user gets one clear message; the exception itself goes to the log. Errors that are
+    already a `RagError` (a model file that cannot load, an unreachable LLM server) pass
+    unchanged: their message already says what to do. The wrapped backend stays
+    reachable as `.inner` (the benchmark drives its raw engine).
+    """
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.name = getattr(inner, "name", type(inner).__name__)
+
+    def stream_chat(self, messages: Messages, **kwargs) -> Iterator[str]:
+        stream = self.inner.stream_chat(messages, **kwargs)
+        try:
+            yield from stream
+        except RagError:
+            raise
+        except Exception as exc:
+            log.error("generation failed: %r", exc, exc_info=True)
+            raise GenerationError(GENERATION_FAILED) from exc
+        finally:
+            close = getattr(stream, "close", None)
+            if close:
+                close()
+
+

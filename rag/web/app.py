@@ -1,0 +1,234 @@
+"""The Gradio chat UI. `build_app()` returns it unlaunched; `serve()` launches it.
+
+What the page does:
+- answers stream as they are generated (the stop button cancels one); the final message
+  replaces the stream with the cleaned answer and, under it, a collapsible "Sources"
+  block: for each cited passage its article title, its paragraph and the passage with
+  the words the answer shares highlighted;
+- every message carries its own direction (`dir="auto"`), so Arabic and English turns
+  sit side by side, each laid out the right way;
+- a refusal is drawn differently from an answer and says no answer was found in the articles;
+- the side panel lists the indexed articles and takes new ones (.txt .md .html .pdf),
+  ingested through `Assistant.ingest` and answerable at once;
+- `/ask` is the API for programs: a question in, `Answer.to_dict()` out.
+
+Article text and model output are not ours: everything shown is HTML-escaped and emitted
+inside one HTML block, so neither markup nor Markdown links in an article can act.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+from pathlib import Path
+
+from ..assistant import Assistant
+from ..errors import RagError
+from ..settings import Settings
+from ..types import Answer
+from .render import (
+    CSS,
+    HEAD,
+    escape_passage,
+    plain_history,
+    render_answer,
+    render_documents,
+    render_error,
+    render_streaming,
+)
+
+log = logging.getLogger(__name__)
+
+UPLOAD_TYPES = [".txt", ".md", ".html", ".pdf"]
+
+
+_UNSAFE_NAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
+
+
+def safe_filename(name: str) -> str:
+    """The uploaded file's own name, reduced to a plain file name in the uploads folder."""
+    base = _UNSAFE_NAME.sub("_", Path(name).name).strip(" .") or "article"
+    return base[:150]
+
+
+# --- the app ----------------------------------------------------------------------
+class ChatHandlers:
+    """What the page's events do, separate from the layout so tests can call them directly."""
+
+    def __init__(self, assistant: Assistant, uploads_dir: str | Path | None = None):
+        self.assistant = assistant
+        self.uploads = Path(uploads_dir) if uploads_dir else Path(assistant.settings.home) / "uploads"
+
+    def respond(self, message: str, history: list):
+        """Stream one answer as HTML: the growing text, then the final answer with its sources."""
+        try:
+            text = ""
+            for item in self.assistant.stream(message, plain_history(history)):
+                if isinstance(item, Answer):
+                    yield render_answer(item)
+                else:
+                    text += item
+                    yield render_streaming(text)
+        except RagError as exc:
+            yield render_error(str(exc))
+        except Exception:  # the chat must stay usable whatever failed underneath
+            log.exception("answering failed")
+            yield render_error("Something went wrong while answering; please try again.")
+
+    def ask(self, question: str) -> dict:
+        """Answer one question from the indexed articles.
+
+        Returns the same JSON object as `rag ask --json`: {"answer", "refused", "language",
+        "citations": [{"n", "doc_id", "title", "text", "score"}]}.
+        """
+        return self.assistant.ask(question).to_dict()
+
+    def documents_html(self) -> str:
+        try:
+            return render_documents(self.assistant.documents())
+        except RagError as exc:
+            return render_error(str(exc))
+
+    def add_articles(self, files, progress=None) -> str:
+        """Copy uploaded files into the uploads folder and ingest them; returns a status line (HTML)."""
+        progress = progress or (lambda *args, **kwargs: None)
+        files = [f for f in (files if isinstance(files, list) else [files]) if f]
+        if not files:
+            return ""
+        self.uploads.mkdir(parents=True, exist_ok=True)
+        saved, rejected = [], []
+        progress(0.05, desc="saving")
+        for f in files:
+            src = Path(f if isinstance(f, (str, Path)) else getattr(f, "name", str(f)))
+            if src.suffix.lower() not in UPLOAD_TYPES:
+                rejected.append(src.name)
+                continue
+            dest = self.uploads / safe_filename(src.name)
+            shutil.copyfile(src, dest)
+            saved.append(dest)
+        if not saved:
+            return render_error(f"Not added: {', '.join(rejected)} (only {' '.join(UPLOAD_TYPES)} files).")
+        progress(0.2, desc=f"embedding {len(saved)} file(s)")
+        try:
+            self.assistant.ensure_index()  # a missing index is first built from the seeds, then the upload added
+            report = self.assistant.ingest(saved, progress=False)
+        except RagError as exc:
+            return render_error(str(exc))
+        except Exception:
+            log.exception("ingest failed")
+            return render_error("Adding the article failed; see the server log.")
+        progress(1.0, desc="done")
+        names = ", ".join(p.name for p in saved)
+        if report.added or report.updated:
+            status = f"✓ Added {names} ({report.summary()}). You can ask about it now."
+        elif report.duplicates:
+            status = f"{names}: this text is already indexed ({report.summary()})."
+        else:
+            status = f"{names}: nothing new was indexed (empty or unreadable files are skipped; {report.summary()})."
+        if rejected:
+            status += f" Not added: {', '.join(rejected)}."
+        return f'<div class="rag-status" dir="auto">{escape_passage(status)}</div>'
+
+
+def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None = None):
+    """The Gradio Blocks app, not launched (`serve()` launches it). Uploads are kept in
+    `uploads_dir` (default: `<RAG_HOME>/uploads`), so a rebuilt index can read them again."""
+    import gradio as gr
+
+    handlers = ChatHandlers(assistant or Assistant(), uploads_dir)
+    settings = handlers.assistant.settings
+
+    def ask(question: str) -> dict:
+        """Answer one question from the indexed articles.
+
+        Returns the same JSON object as `rag ask --json`: {"answer", "refused", "language",
+        "citations": [{"n", "doc_id", "title", "text", "score"}]}.
+        """
+        try:
+            return handlers.ask(question)
+        except RagError as exc:
+            raise gr.Error(str(exc)) from exc
+
+    def add_articles(files, progress=gr.Progress()):
+        status = handlers.add_articles(files, progress)
+        return status, handlers.documents_html(), None
+
+    with gr.Blocks(title=settings.ui_title, analytics_enabled=False, fill_height=True) as app:
+        with gr.Sidebar(open=True, width=340, elem_id="rag-sidebar"):
+            gr.Markdown("### Indexed articles")
+            docs_panel = gr.HTML(elem_id="rag-documents")
+            upload = gr.File(
+                label="Add an article (.txt .md .html .pdf)", file_types=UPLOAD_TYPES, file_count="multiple",
+                type="filepath", elem_id="rag-upload",
+            )
+            upload_status = gr.HTML(elem_id="rag-upload-status")
+        gr.ChatInterface(
+            handlers.respond,
+            chatbot=gr.Chatbot(
+                elem_id="rag-chatbot", label="Chat", latex_delimiters=[], sanitize_html=True, render_markdown=True,
+                placeholder="Ask about the articles · اسأل عن المقالات", height="70vh",
+            ),
+            title=settings.ui_title,
+            description=settings.ui_description,
+            examples=settings.ui_examples or None,
+            cache_examples=False,
+            analytics_enabled=False,
+            api_name="chat",
+            fill_height=True,
+        )
+        gr.api(ask, api_name="ask")
+        upload.upload(add_articles, [upload], [upload_status, docs_panel, upload], api_name="add_articles",
+                      show_progress="full")
+        app.load(handlers.documents_html, None, docs_panel, queue=False, api_visibility="undocumented")
+
+    # One llama.cpp context and one index: every queued event (chat, /ask, uploads) takes turns.
+    for fn in app.fns.values():
+        if fn.queue is not False:
+            fn.concurrency_id = "rag-assistant"
+    return app
+
+
+def serve(app, host: str = "127.0.0.1", port: int = 7860, *, auth: tuple[str, str] | None = None, **launch_kwargs):
+    """Queue and launch a `build_app()` app with this UI's styling and direction script."""
+    app.queue(default_concurrency_limit=1)
+    auth_message = app.title
+    # ssr_mode=False: server-side rendering would start a Node process we do not need.
+    options = dict(server_name=host, server_port=port, ssr_mode=False, show_error=False, css=CSS, head=HEAD,
+                   auth=auth, auth_message=auth_message if auth else None)
+    options.update(launch_kwargs)
+    return app.launch(**options)
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """'user:pass' -> ('user', 'pass'); None or '' -> None."""
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise RagError("--auth / RAG_UI_AUTH must look like user:password (both non-empty).")
+    return user, password
+
+
+def is_loopback(host: str) -> bool:
+    return host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
+
+
+def launch(host: str | None = None, port: int | None = None, assistant: Assistant | None = None,
+           auth: str | None = None) -> None:
+    """Load the models and serve the page; host, port and login default to the settings (RAG_HOST, RAG_PORT, RAG_UI_AUTH)."""
+    import sys
+
+    settings = assistant.settings if isinstance(assistant, Assistant) else Settings()
+    host = host or settings.host
+    port = port or settings.port
+    credentials = parse_auth(auth if auth is not None else settings.ui_auth)
+    if not is_loopback(host) and credentials is None:
+        print(
+            f"WARNING: serving on {host} without a password: anyone who can reach this machine can use "
+            "the assistant and add articles. Add --auth user:password (or set RAG_UI_AUTH).",
+            file=sys.stderr, flush=True,
+        )
+    print("Loading the models and the index …", flush=True)
+    assistant = assistant or Assistant.load(settings)
+    serve(build_app(assistant), host, port, auth=credentials)

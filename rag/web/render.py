@@ -1,0 +1,184 @@
+"""The chat page's HTML: answers, sources, refusals, errors and the article list.
+
+Article text and model output are not ours: everything shown is HTML-escaped and emitted
+inside one HTML block, so neither markup nor Markdown links in an article can act.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from ..answering.cite import MARKER, strip_markers
+from ..lang import STOPWORDS, light_stem, normalize_arabic, same_word
+from ..types import Answer
+
+LABELS = {
+    "en": {"sources": "Sources", "paragraph": "paragraph", "also": "also in",
+           "refused": "No answer found in the indexed articles"},
+    "ar": {"sources": "المصادر", "paragraph": "الفقرة", "also": "وأيضا في",
+           "refused": "لم يُعثر على إجابة في المقالات المفهرسة"},
+}
+# Words this short, and function words, match everywhere: highlighting them says nothing.
+# The search stopwords (lang.STOPWORDS, normalized Arabic) plus a few more English ones.
+_STOPWORDS = STOPWORDS | set(
+    "for that with has have had his her their they them not but over after said".split()
+)
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+# Gradio renders every message inside an element that it marks dir="ltr" (or "rtl" for the
+# whole chat). This gives each message its own direction instead, and keeps it on re-renders.
+HEAD = """<script>
+(() => {
+  const SEL = '[data-testid="user"], [data-testid="bot"], textarea[data-testid="textbox"]';
+  const fix = (root) => {
+    if (!root.querySelectorAll) return;
+    const found = root.matches && root.matches(SEL) ? [root] : [];
+    for (const el of [...found, ...root.querySelectorAll(SEL)]) {
+      if (el.getAttribute('dir') !== 'auto') el.setAttribute('dir', 'auto');
+    }
+  };
+  const start = () => {
+    fix(document.body);
+    new MutationObserver((records) => {
+      for (const r of records) {
+        if (r.type === 'attributes') fix(r.target);
+        for (const n of r.addedNodes || []) if (n.nodeType === 1) fix(n);
+      }
+    }).observe(document.body, {childList: true, subtree: true, attributes: true, attributeFilter: ['dir']});
+  };
+  if (document.body) start(); else document.addEventListener('DOMContentLoaded', start);
+})();
+</script>"""
+CSS = """
+[data-testid="user"], [data-testid="bot"], textarea[data-testid="textbox"] { text-align: start !important; }
+.rag-msg { unicode-bidi: isolate; white-space: normal; }
+.rag-ref { color: var(--color-accent); font-weight: 600; white-space: nowrap; }
+.rag-refusal { border-inline-start: 4px solid #d97706; background: rgba(217, 119, 6, 0.10);
+               padding: 0.4em 0.8em; border-radius: 6px; }
+.rag-refusal .rag-badge { font-weight: 700; display: block; margin-bottom: 0.2em; }
+.rag-error { border-inline-start: 4px solid #dc2626; background: rgba(220, 38, 38, 0.10); padding: 0.4em 0.8em; }
+.rag-sources { margin-top: 0.6em; border-top: 1px solid var(--border-color-primary); padding-top: 0.3em; }
+.rag-sources summary { cursor: pointer; font-weight: 600; }
+.rag-source { margin: 0.5em 0; }
+.rag-source-head { font-size: 0.9em; opacity: 0.85; }
+.rag-passage { margin: 0.2em 0 0 0; padding-inline-start: 0.8em; border-inline-start: 3px solid var(--border-color-primary); }
+.rag-passage mark { background: #fde68a; color: inherit; padding: 0 0.1em; }
+.rag-docs { list-style: none; padding: 0; margin: 0; }
+.rag-docs li { padding: 0.35em 0; border-bottom: 1px solid var(--border-color-primary); }
+.rag-docs .rag-doc-meta { font-size: 0.8em; opacity: 0.7; }
+"""
+
+
+def escape_passage(text: str) -> str:
+    """Article or model text as literal HTML text (line breaks kept)."""
+    return html.escape(text, quote=True).replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def _answer_words(answer_text: str) -> set[str]:
+    # Numbers count whatever their length: across languages (an English answer over an
+    # Arabic passage) they and the names are what the two texts share.
+    return {w for w in _TOKEN.findall(normalize_arabic(strip_markers(answer_text)))
+            if (len(w) > 2 and w not in _STOPWORDS) or w.isdigit()}
+
+
+def highlight(passage: str, answer_text: str) -> str:
+    """The passage escaped, with the words the answer also uses wrapped in <mark>.
+
+    Words are compared after Arabic normalization (أ/إ/آ→ا, ة→ه, diacritics dropped, case
+    folded) and light stemming, and inflections count (`lang.same_word`), so "بيراموف" in
+    the answer marks "وبيراموف" in the passage whatever its spelling.
+    """
+    wanted = _answer_words(answer_text)
+    stems = {light_stem(w) for w in wanted}
+    out, last = [], 0
+    for m in _TOKEN.finditer(passage):
+        word = normalize_arabic(m.group())
+        stem = light_stem(word)
+        if word in wanted or stem in stems or (len(stem) >= 4 and any(same_word(stem, s) for s in stems)):
+            out.append(escape_passage(passage[last:m.start()]))
+            out.append(f"<mark>{escape_passage(m.group())}</mark>")
+            last = m.end()
+    out.append(escape_passage(passage[last:]))
+    return "".join(out)
+
+
+def _text_with_markers(text: str) -> str:
+    escaped = escape_passage(text)
+    return MARKER.sub(lambda m: f'<span class="rag-ref">{m.group()}</span>', escaped)
+
+
+def render_streaming(text: str) -> str:
+    return f'<div class="rag-msg rag-streaming" dir="auto">{_text_with_markers(text)}</div>'
+
+
+def render_error(message: str) -> str:
+    return f'<div class="rag-msg rag-error" dir="auto">⚠️ {escape_passage(message)}</div>'
+
+
+def render_answer(answer: Answer) -> str:
+    """The final message: one HTML block (no blank line, so Markdown never parses inside it)."""
+    labels = LABELS.get(answer.language, LABELS["en"])
+    if answer.refused:
+        return (
+            f'<div class="rag-msg rag-refusal" dir="auto" lang="{answer.language}">'
+            f'<span class="rag-badge">{labels["refused"]}</span>{escape_passage(answer.text)}</div>'
+        )
+    parts = [f'<div class="rag-msg rag-answer" dir="auto" lang="{answer.language}">{_text_with_markers(answer.text)}</div>']
+    if answer.citations:
+        parts.append(
+            f'<details class="rag-sources" open dir="auto"><summary>{labels["sources"]} ({len(answer.citations)})</summary>'
+        )
+        for c in answer.citations:
+            also = ""
+            if c.also_in:
+                also = f' · {labels["also"]} ' + ", ".join(f"<bdi>{escape_passage(d)}</bdi>" for d in c.also_in)
+            parts.append(
+                f'<div class="rag-source">'
+                f'<div class="rag-source-head" dir="auto"><span class="rag-ref">[{c.n}]</span> '
+                f'<bdi class="rag-title">{escape_passage(c.title)}</bdi> · {labels["paragraph"]} {c.paragraph + 1}{also}</div>'
+                f'<blockquote class="rag-passage" dir="auto">{highlight(c.text, answer.text)}</blockquote></div>'
+            )
+        parts.append("</details>")
+    return "".join(parts)
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def message_text(content) -> str:
+    """The plain text of a chat message as we rendered it: the answer without its sources."""
+    if isinstance(content, list):
+        content = "\n".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+    if not isinstance(content, str):
+        return ""
+    content = content.split('<details class="rag-sources"', 1)[0]
+    content = content.replace("<br>", "\n")
+    content = re.sub(r'<span class="rag-badge">.*?</span>', "", content)
+    return html.unescape(_TAG.sub("", content)).strip()
+
+
+def plain_history(history) -> list[dict[str, str]]:
+    """Gradio's chat history with our markup removed, for follow-up questions."""
+    turns = []
+    for turn in history or []:
+        if isinstance(turn, dict) and turn.get("role") in ("user", "assistant"):
+            text = message_text(turn.get("content"))
+            if text:
+                turns.append({"role": turn["role"], "content": text})
+    return turns
+
+
+def render_documents(documents: dict[str, dict]) -> str:
+    if not documents:
+        return '<p class="rag-docs-empty">No articles indexed yet: add one below.</p>'
+    items = []
+    for doc_id, info in sorted(documents.items(), key=lambda kv: (kv[1].get("ingested_at", ""), kv[0])):
+        title = info.get("title") or doc_id
+        items.append(
+            f'<li data-doc-id="{html.escape(doc_id, quote=True)}"><div dir="auto" class="rag-doc-title">{escape_passage(title)}</div>'
+            f'<div class="rag-doc-meta" dir="ltr">{escape_passage(doc_id)} · {int(info.get("chunks", 0))} passages</div></li>'
+        )
+    count = f"{len(documents)} article{'s' if len(documents) != 1 else ''} indexed"
+    return f'<p><b>{count}</b></p><ul class="rag-docs">{"".join(items)}</ul>'
+

@@ -1,0 +1,80 @@
+"""Every supported format, and every kind of bad file, made for real in tmp_path."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import pytest
+
+from rag.indexing.readers import find_files, load_articles, read_article
+
+
+def test_html_gives_article_text_and_its_title(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>محادثات يفلاخ</title><style>p {color: red}</style>"
+        "<script>alert('x'); var s = '<p>not text</p>';</script></head>"
+        "<body><nav>Home | About</nav><h1>عنوان</h1><p>انطلقت محادثات في مدينة يفلاخ.</p>"
+        "<p>وقال <b>الوزير</b> إن المحادثات مستمرة.</p><script>document.write('evil')</script></body></html>",
+        encoding="utf-8",
+    )
+    a = read_article(page)
+    assert a.title == "محادثات يفلاخ"
+    assert a.lines == ("عنوان", "انطلقت محادثات في مدينة يفلاخ.", "وقال الوزير إن المحادثات مستمرة.")
+    assert not any("alert" in ln or "evil" in ln or "color" in ln or "Home" in ln for ln in a.lines)
+
+
+def test_markdown_heading_is_the_title(tmp_path):
+    md = tmp_path / "note.md"
+    md.write_text("# Talks in Yevlakh\n\nTalks **began** on Thursday, see [the report](http://x).\n", encoding="utf-8")
+    a = read_article(md)
+    assert a.title == "Talks in Yevlakh"
+    assert a.lines == ("Talks began on Thursday, see the report.",)
+
+
+def test_pdf_text_layer_is_read(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.cell(text="Talks between Baku and Karabakh Armenians began in Yevlakh.")
+    pdf.ln()
+    pdf.cell(text="A Russian peacekeeper attended the meeting.")
+    pdf.set_title("Yevlakh talks")
+    path = tmp_path / "talks.pdf"
+    pdf.output(str(path))
+    a = read_article(path)
+    assert a.title == "Yevlakh talks"
+    assert "Yevlakh" in " ".join(a.lines) and len(a.lines) == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("latin1.txt", "caf\xe9 au lait".encode("latin-1"), "not UTF-8"),
+        ("empty.txt", b"  \n\n", "no text"),
+        ("binary.txt", b"PK\x03\x04\x00\x00binary\x00data", "binary"),
+        ("report.docx", b"PK\x03\x04", "unsupported file type .docx"),
+        ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "not a readable PDF"),
+    ],
+)
+def test_bad_files_are_skipped_with_a_warning(tmp_path, caplog, name, content, reason):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with caplog.at_level(logging.WARNING):
+        assert read_article(path) is None
+    assert reason in caplog.text and name in caplog.text
+
+
+def test_folder_walk_survives_a_symlink_loop_and_keeps_ids_unique(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "story.txt").write_text("قصة أولى.\n", encoding="utf-8")
+    (tmp_path / "b" / "story.txt").write_text("قصة ثانية.\n", encoding="utf-8")
+    os.symlink(tmp_path, tmp_path / "a" / "loop")
+    files = find_files([tmp_path])
+    assert len(files) == 2
+    ids = [a.doc_id for a in load_articles(tmp_path)]
+    assert len(set(ids)) == 2 and all(i.startswith("story-") for i in ids)

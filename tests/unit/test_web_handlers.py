@@ -1,0 +1,113 @@
+"""The page's handlers with fake models over a real index in tmp_path; the app's wiring; `rag serve`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from fakes import FakeLLM as FakeGenerator
+
+from rag.web import app as ui
+
+
+@pytest.fixture
+def handlers(make_assistant, tmp_path):
+    def reply(messages):
+        user = messages[-1]["content"]
+        if "Zorblax" in user and "[1]" in user:
+            return "The Zorblax project opened in Baku in 2031 [1]."
+        if "standalone" in messages[0]["content"].lower() or "conversation" in user.lower():
+            return "أين ألقى وزير خارجية أذربيجان جيهون بيراموف كلمته؟"
+        return "تحدث جيهون بيراموف أمام مجلس الأمن الدولي [1]."
+
+    return ui.ChatHandlers(make_assistant(FakeGenerator(reply)), tmp_path / "uploads")
+
+
+def test_respond_streams_then_renders_the_final_answer(handlers):
+    out = list(handlers.respond("من هو وزير خارجية أذربيجان جيهون بيراموف؟", []))
+    assert len(out) >= 3 and all("rag-streaming" in o for o in out[:-1])
+    assert len({len(o) for o in out[:-1]}) == len(out) - 1  # grows piece by piece
+    assert "rag-answer" in out[-1] and 'class="rag-sources"' in out[-1]
+
+
+def test_follow_up_sees_the_conversation_as_plain_text(handlers):
+    first = list(handlers.respond("من هو وزير خارجية أذربيجان جيهون بيراموف؟", []))[-1]
+    history = [
+        {"role": "user", "content": [{"type": "text", "text": "من هو وزير خارجية أذربيجان جيهون بيراموف؟"}]},
+        {"role": "assistant", "content": [{"type": "text", "text": first}]},
+    ]
+    list(handlers.respond("وأين ألقى كلمته؟", history))
+    rewrite_prompt = "\n".join(m["content"] for m in handlers.assistant.llm.inner.calls[1])
+    assert "تحدث جيهون بيراموف أمام مجلس الأمن الدولي" in rewrite_prompt
+    assert "<div" not in rewrite_prompt and "rag-sources" not in rewrite_prompt
+
+
+def test_errors_become_a_message_and_the_chat_goes_on(handlers):
+    out = list(handlers.respond("   ", []))
+    assert len(out) == 1 and "rag-error" in out[0] and "empty" in out[0]
+
+    def boom(messages):
+        raise RuntimeError("llama.cpp exploded")
+
+    handlers.assistant.llm.inner.reply = boom  # the scripted model now crashes
+    out = list(handlers.respond("من هو وزير خارجية أذربيجان جيهون بيراموف؟", []))
+    assert "rag-error" in out[-1] and "try again" in out[-1] and "exploded" not in out[-1]
+
+
+def test_ask_returns_the_cli_json_shape(handlers):
+    got = handlers.ask("من هو وزير خارجية أذربيجان جيهون بيراموف؟")
+    assert set(got) == {"answer", "refused", "language", "reason", "citations"}
+    assert got["refused"] is False and got["language"] == "ar" and got["reason"] == ""
+    assert "بيراموف" in got["answer"] and "[1]" in got["answer"]
+    assert got["citations"] and set(got["citations"][0]) == {"n", "doc_id", "title", "text", "score"}
+    assert got["citations"][0]["n"] == 1 and "بيراموف" in got["citations"][0]["text"]
+
+
+def test_upload_is_ingested_listed_and_answerable_at_once(handlers, tmp_path):
+    article = tmp_path / "outside" / "zorblax.md"
+    article.parent.mkdir()
+    article.write_text("# Zorblax project\n\nThe Zorblax project opened in Baku in 2031 with 12 engineers.\n", encoding="utf-8")
+    steps = []
+    status = handlers.add_articles([str(article)], lambda value, desc=None: steps.append(value))
+    assert "Added zorblax.md" in status and steps[-1] == 1.0
+    assert (tmp_path / "uploads" / "zorblax.md").is_file()
+    assert "Zorblax project" in handlers.documents_html() and "3 articles indexed" in handlers.documents_html()
+    answer = handlers.ask("When did the Zorblax project open in Baku?")
+    assert not answer["refused"] and answer["citations"][0]["doc_id"] == "zorblax"
+    # The same file again changes nothing; a file of another type is refused with a reason.
+    assert "nothing new" in handlers.add_articles([str(article)])
+    bad = tmp_path / "outside" / "tool.exe"
+    bad.write_bytes(b"MZ")
+    assert "rag-error" in handlers.add_articles([str(bad)]) and ".pdf" in handlers.add_articles([str(bad)])
+
+
+def test_app_wiring(handlers):
+    app = ui.build_app(handlers.assistant, handlers.uploads)
+    names = {fn.api_name for fn in app.fns.values()}
+    assert {"chat", "ask", "add_articles"} <= names
+    queued = [fn for fn in app.fns.values() if fn.queue is not False]
+    assert queued and {fn.concurrency_id for fn in queued} == {"rag-assistant"}  # one model, one lane
+    assert not getattr(app, "is_running", False)
+
+
+def test_launch_warns_when_serving_the_network_without_auth(monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(ui, "build_app", lambda assistant: "app")
+    monkeypatch.setattr(ui, "serve", lambda app, host, port, auth=None: calls.append((host, port, auth)))
+    monkeypatch.delenv("RAG_UI_AUTH", raising=False)
+    ui.launch("0.0.0.0", 7861, assistant=object())
+    assert "WARNING" in capsys.readouterr().err and calls[-1] == ("0.0.0.0", 7861, None)
+    ui.launch("0.0.0.0", 7861, assistant=object(), auth="ana:pw")
+    assert "WARNING" not in capsys.readouterr().err and calls[-1][2] == ("ana", "pw")
+    monkeypatch.setenv("RAG_UI_AUTH", "env:pw")
+    ui.launch(assistant=object())
+    assert calls[-1] == ("127.0.0.1", 7860, ("env", "pw"))  # loopback by default
+
+
+def test_serve_cli_offers_auth_and_rejects_a_malformed_one():
+    run = lambda *a: subprocess.run([sys.executable, "-m", "rag.cli", "serve", *a], capture_output=True, text=True, timeout=60)  # noqa: E731
+    help_text = run("--help").stdout
+    assert "--auth" in help_text and "127.0.0.1" in help_text
+    bad = run("--host", "0.0.0.0", "--auth", "nopassword")
+    assert bad.returncode == 2 and "user:password" in bad.stderr and "Traceback" not in bad.stderr
