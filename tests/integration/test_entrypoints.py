@@ -78,7 +78,8 @@ def test_started_as_a_user_does_it_serves_cited_answers(start, home, tmp_path):
         assert result["refused"] is False and "بيراموف" in result["answer"], result
         assert result["citations"] and "بيراموف" in result["citations"][0]["text"]
     finally:
-        os.killpg(proc.pid, 15)
+        if proc.poll() is None:
+            os.killpg(proc.pid, 15)
         proc.wait(timeout=60)
     assert not (tmp_path / "vectorstore").exists()
 

@@ -35,6 +35,10 @@ def test_eval_on_a_slice_with_a_report(index_dir, tmp_path):
     assert 0 < m["ttft_p50_s"] <= m["p50_s"] <= m["p95_s"]
     report = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
     assert all(qid in report for qid in SLICE)
+    # The off-topic question's refusal is shown with the guard that made it.
+    assert "| refusal reason |" in report and "## Refusals by reason" in report
+    un_row = next(line for line in report.splitlines() if line.startswith("| un-01 "))
+    assert "refused ✓" in un_row and "| off_topic |" in un_row
     assert (tmp_path / "report" / "metrics.png").stat().st_size > 1000
 
 

@@ -90,5 +90,18 @@ def test_installed_copy_answers_with_a_citation_from_anywhere(installed, tmp_pat
     no_set = rag("eval")  # no question set ships with the articles: it must say so, in one line
     assert no_set.returncode == 2 and "--questions" in no_set.stderr and "Traceback" not in no_set.stderr
 
+    # A damaged install (a prompt file gone) is one line naming the file, exit 2, no traceback.
+    damaged = tmp_path / "damaged-site"
+    shutil.copytree(site, damaged)
+    (damaged / "rag" / "prompts" / "answer_system.txt").unlink()
+    broken = subprocess.run([sys.executable, "-m", "rag", "ask", QUESTION], cwd=cwd,
+                            env={**env, "PYTHONPATH": str(damaged)}, capture_output=True, text=True, timeout=900)
+    assert broken.returncode == 2, broken.stderr
+    assert broken.stderr.strip().splitlines()[-1] == (
+        "error: the prompt file answer_system.txt is missing from the installed package (rag.prompts): "
+        "reinstall the package."
+    )
+    assert "Traceback" not in broken.stderr
+
     assert _checkout_state() == before  # nothing was written into the checkout
     assert not (cwd / "vectorstore").exists() and list(cwd.iterdir()) == []
