@@ -45,15 +45,7 @@ def answer_user_message(passages, question: str, language: str) -> dict[str, str
 
 @lru_cache(maxsize=1)
 def _fixed_prefix() -> tuple[dict[str, str], ...]:
-    turns = [{"role": "system", "content": templates.render("answer_system", no_answer=NO_ANSWER)}]
-    for ex in templates.examples("answer_examples"):
-        answer = ex["answer"].replace("NO_ANSWER", NO_ANSWER)
-        turns += [answer_user_message(ex["passages"], ex["question"], ex["language"]), {"role": "assistant", "content": answer}]
-    return tuple(turns)
-
-
-def example_turns() -> list[dict[str, str]]:
-    """Worked examples (prompts/answer_examples.jsonl) as earlier chat turns.
+    """The system prompt, then the worked examples (prompts/answer_examples.jsonl) as earlier chat turns.
 
     A 1.5B model copies a shown pattern far better than it follows a described one:
     an English answer that transliterates a name and keeps its Arabic spelling, a short
@@ -61,7 +53,11 @@ def example_turns() -> list[dict[str, str]]:
     right after the system prompt and never change, so llama.cpp keeps them in its KV
     cache: they cost prompt time once per process, not per question.
     """
-    return [dict(turn) for turn in _fixed_prefix()[1:]]
+    turns = [{"role": "system", "content": templates.render("answer_system", no_answer=NO_ANSWER)}]
+    for ex in templates.examples("answer_examples"):
+        answer = ex["answer"].replace("NO_ANSWER", NO_ANSWER)
+        turns += [answer_user_message(ex["passages"], ex["question"], ex["language"]), {"role": "assistant", "content": answer}]
+    return tuple(turns)
 
 
 def answer_messages(question: str, language: str, evidence: list[Evidence]) -> list[dict[str, str]]:

@@ -36,8 +36,9 @@ if TYPE_CHECKING:  # for the annotation only: --oracle imports it when used
 WORD_OVERLAP = 0.80
 RETRIEVAL_DEPTH = 5
 METRIC_KEYS = (
-    "recall_at_1", "recall_at_3", "recall_at_5", "mrr", "answer_acc", "false_refusal", "refusal_acc",
-    "citation_acc", "citation_precision", "lang_match", "p50_s", "p95_s", "ttft_p50_s", "n",
+    "recall_at_1", "recall_at_3", "recall_at_5", "mrr", "answer_acc", "answered_correct", "confident_wrong",
+    "false_refusal", "refusal_acc", "citation_acc", "citation_precision", "lang_match", "p50_s", "p95_s", "ttft_p50_s",
+    "n",
 )
 
 
@@ -223,6 +224,9 @@ def metrics(records: list[Record]) -> dict:
         "recall_at_5": _ratio(sum(1 for k in ranks if k and k <= 5), len(answerable)),
         "mrr": _ratio(sum(1 / k for k in ranks if k), len(answerable)),
         "answer_acc": _ratio(sum(r.correct for r in answerable), len(answerable)),
+        # The trust figures: an answer stated as fact is either right or the worst outcome there is.
+        "answered_correct": _ratio(sum(r.correct and not r.answer.refused for r in answerable), len(answerable)),
+        "confident_wrong": _ratio(sum(not r.answer.refused and not r.correct for r in records), len(records)),
         "false_refusal": _ratio(sum(r.answer.refused for r in answerable), len(answerable)),
         "refusal_acc": _ratio(sum(r.answer.refused for r in unanswerable), len(unanswerable)),
         "citation_acc": _ratio(sum(r.supported_citations > 0 for r in answerable), len(answerable)),

@@ -10,7 +10,7 @@ from pathlib import Path
 from .evaluate import Record
 
 QUALITY_KEYS = (
-    "recall_at_1", "recall_at_3", "recall_at_5", "mrr", "answer_acc", "false_refusal",
+    "recall_at_1", "recall_at_3", "recall_at_5", "mrr", "answer_acc", "confident_wrong", "false_refusal",
     "refusal_acc", "citation_acc", "citation_precision", "lang_match",
 )
 

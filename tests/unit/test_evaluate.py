@@ -89,6 +89,8 @@ def test_metrics_on_hand_made_records():
     assert m["citation_acc"] == round(1 / 3, 4)
     assert m["citation_precision"] == round(1 / 3, 4)  # 1 supporting of 3 citations
     assert m["lang_match"] == 0.75
+    assert m["answered_correct"] == round(1 / 3, 4)  # of the answerable: answered and right
+    assert m["confident_wrong"] == 0.25  # of all four: one stated a wrong answer
     assert (m["p50_s"], m["p95_s"], m["ttft_p50_s"], m["n"]) == (5.0, 7.7, 2.5, 4)
 
 
@@ -117,7 +119,7 @@ def test_shipped_question_set_is_well_formed():
     assert len(shared) >= 3
 
 
-@pytest.mark.parametrize("name", ["questions_heldout", "questions_heldout2", "questions_heldout3"])
+@pytest.mark.parametrize("name", ["questions_heldout", "questions_heldout2", "questions_heldout3", "questions_heldout4"])
 def test_held_out_sets_are_well_formed(name):
     """The sets written apart from the tuning: answerable and unanswerable, evidence verbatim."""
     questions = load_questions(REPO / "tests" / "data" / f"{name}.jsonl")
