@@ -1,19 +1,20 @@
-"""Hardening (issue #7): the bad-input and fault cases not covered elsewhere, with fake models.
+"""Bad input and faults, with fake models: the user gets one clear message and loses nothing.
 
-Where each case of the issue is tested (this file unless named):
-- questions: empty and whitespace (test_assistant_logic, test_cli), 20,000 characters,
+Where each case is tested (this file unless named):
+- questions: empty and whitespace (test_answerer, test_cli), 20,000 characters,
   control characters and lone surrogates, a third language (here; real model:
-  tests/integration/test_hardening_real_models.py);
-- files: non-UTF-8, empty, binary named .txt (test_ingest_formats), symlink loop
-  (test_ingest_formats), 50 MB (here);
-- models: missing (test_models, test_cli), wrong checksum (test_models), damaged GGUF
-  (tests/integration/test_answers.py), truncated real GGUF (tests/integration/test_hardening_real_models.py),
-  the LLM failing mid-answer (here: Assistant, CLI, UI);
-- index: damaged (test_assistant_logic), deleted and older schema (here);
-- hostile articles: prompt injection (tests/integration/test_hardening_real_models.py), markup rendered
-  inert (test_ui_render, tests/integration/test_ui_browser.py);
-- the LLM server client against a scripted HTTP server (here; the real llama_cpp.server:
-  tests/integration/test_llm_server.py).
+  tests/integration/test_bad_input_real_models.py);
+- files: non-UTF-8, empty, binary named .txt (test_readers), symlink loop
+  (test_readers), 50 MB (here);
+- models: missing (test_weights, test_cli), wrong checksum (test_weights, and `rag models verify` in
+  tests/integration/test_entrypoints.py), damaged GGUF (tests/integration/test_answers.py), truncated
+  real GGUF (tests/integration/test_bad_input_real_models.py), a prompt file missing from an
+  installed copy (tests/integration/test_wheel.py), the LLM failing mid-answer (here: Assistant, CLI, UI);
+- index: damaged (test_answerer), deleted and older schema (here);
+- hostile articles: prompt injection (tests/integration/test_bad_input_real_models.py), markup rendered
+  inert (test_web_render, tests/integration/test_web_browser.py);
+- the LLM server going away or misbehaving: tests/integration/test_llm_server_client.py (a scripted
+  server) and tests/integration/test_llm_server.py (the real llama_cpp.server).
 """
 
 from __future__ import annotations
