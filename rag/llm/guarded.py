@@ -24,7 +24,11 @@ class GuardedLLM:
 
     def __init__(self, inner):
         self.inner = inner
-        self.name = getattr(inner, "name", type(inner).__name__)
+
+    @property
+    def name(self) -> str:
+        """The wrapped backend's model name (a server's is known only after its first reply)."""
+        return getattr(self.inner, "name", type(self.inner).__name__)
 
     def stream_chat(self, messages: Messages, **kwargs) -> Iterator[str]:
         stream = self.inner.stream_chat(messages, **kwargs)
