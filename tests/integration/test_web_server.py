@@ -15,11 +15,12 @@ from rag.web.app import build_app, serve
 
 
 @pytest.fixture(scope="module")
-def served_assistant(index_dir, tiny_llm_path, tmp_path_factory):
-    """The tiny LLM keeps these tests about serving, not quality; a copy of the index takes the uploads."""
+def served_assistant(index_dir, assistant, tmp_path_factory):
+    """The default models (shared with the session's assistant, loaded once); a copy of the index takes the uploads."""
     work = tmp_path_factory.mktemp("ui-api")
     shutil.copytree(index_dir, work / "vectorstore")
-    return Assistant(index_dir=work / "vectorstore", llm_path=tiny_llm_path), work / "uploads"
+    own = Assistant(index_dir=work / "vectorstore", llm=assistant.llm, embeddings=assistant.embeddings)
+    return own, work / "uploads"
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +87,10 @@ def test_uploaded_article_is_answerable_through_the_api(served, served_assistant
     # The running server's index has it at once: it is the best passage, far above the refusal gate.
     best = served_assistant[0].retrieve(question)[0]
     assert best.doc_id == "lake_report" and best.score > served_assistant[0].settings.min_score
-    result = client.predict(question, api_name="/ask")  # the tiny LLM's answer is not judged here
-    assert set(result) == {"answer", "refused", "language", "citations"}
+    result = client.predict(question, api_name="/ask")
+    assert set(result) == {"answer", "refused", "language", "reason", "citations"}
+    assert result["refused"] is False and "2031" in result["answer"], result
+    assert result["citations"][0]["doc_id"] == "lake_report"
 
 
 def test_auth_is_required_when_set(served_assistant):
