@@ -34,11 +34,15 @@ class OpenAICompatibleLLM:
     def __init__(self, url: str, *, model: str | None = None, timeout: float = 120.0, seed: int = 42):
         self.url = url.rstrip("/")
         self.model = model
-        self.name = model or self.url
         self.timeout = timeout
         self.seed = seed
         self._logprobs = True  # until the server says it cannot give them
         self._model_checked = model is not None
+
+    @property
+    def name(self) -> str:
+        """The model asked for: the configured one, the first the server lists once asked, else the URL."""
+        return self.model or self.url
 
     def _fail(self, what: str, exc: Exception | str) -> GenerationError:
         return GenerationError(
@@ -88,7 +92,6 @@ class OpenAICompatibleLLM:
         if not self._model_checked:
             names = self.models()
             self.model = names[0] if names else None
-            self.name = self.model or self.url
             self._model_checked = True
         body = {"messages": messages, "max_tokens": max_tokens, "temperature": temperature, "seed": self.seed,
                 "stream": True}

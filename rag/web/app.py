@@ -80,7 +80,7 @@ class ChatHandlers:
         """Answer one question from the indexed articles.
 
         Returns the same JSON object as `rag ask --json`: {"answer", "refused", "language",
-        "citations": [{"n", "doc_id", "title", "text", "score"}]}.
+        "reason" (the refusal's guard, or ""), "citations": [{"n", "doc_id", "title", "text", "score"}]}.
         """
         return self.assistant.ask(question).to_dict()
 
@@ -143,7 +143,7 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         """Answer one question from the indexed articles.
 
         Returns the same JSON object as `rag ask --json`: {"answer", "refused", "language",
-        "citations": [{"n", "doc_id", "title", "text", "score"}]}.
+        "reason" (the refusal's guard, or ""), "citations": [{"n", "doc_id", "title", "text", "score"}]}.
         """
         try:
             return handlers.ask(question)
