@@ -58,6 +58,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         print(answer.text)
     if answer.refused:
         print(f"  (refused: {answer.reason})", file=sys.stderr)
+    elif answer.status == "unsure":
+        print(f"  (unsure: {answer.reason}; confidence {answer.confidence:.2f})", file=sys.stderr)
     for c in answer.citations:
         print(f"  [{c.n}] {c.doc_id} ¶{c.paragraph + 1} (score {c.score:.2f}): {c.text[:160]}")
     return 0
@@ -104,6 +106,30 @@ def _cmd_models(args: argparse.Namespace) -> int:
     print(f"cache: {settings.models_dir}")
     if settings.llm_path or settings.embedder:
         print(f"overrides: RAG_LLM_PATH={settings.llm_path or '-'} RAG_EMBEDDER={settings.embedder or '-'}")
+    return 0
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from .devtools import calibrate, evaluate
+
+    paths = args.questions or [default_questions(Settings())]
+    if args.rows and args.rows.exists():
+        rows = calibrate.load_rows(args.rows)
+    else:
+        from .assistant import Assistant
+
+        # Both thresholds at 0: every candidate is shown, so every candidate is judged.
+        assistant = Assistant(Settings(answer_at=0.0, unsure_at=0.0))
+        questions = [q for path in paths for q in evaluate.load_questions(path)]
+        rows = calibrate.collect(assistant, questions)
+        if args.rows:
+            calibrate.save_rows(rows, args.rows)
+    fitted = calibrate.calibrate(
+        rows, fitted_on=f"answer_mode={Settings().answer_mode}: " + ", ".join(p.name for p in paths),
+        max_confident_wrong=args.max_confident_wrong, min_refusal=args.min_refusal,
+    )
+    args.out.write_text(fitted.to_json(), encoding="utf-8")
+    print(json.dumps({"answer_at": fitted.answer_at, "unsure_at": fitted.unsure_at, **fitted.metrics}))
     return 0
 
 
@@ -199,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question")
-    ask.add_argument("--json", action="store_true", help="print one JSON object: answer, refused, language, citations")
+    ask.add_argument("--json", action="store_true", help="print one JSON object: answer, refused, status, confidence, quote, language, citations")
     ask.set_defaults(func=_cmd_ask)
 
     ingest = sub.add_parser("ingest", help="bring the index up to date with files and folders (default: seeds/)")
@@ -229,6 +255,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="answer from the sentences that hold each answer (the model's reading alone, without retrieval's misses)",
     )
     ev.set_defaults(func=_cmd_eval)
+
+    cal = sub.add_parser("calibrate", help="fit the answer confidence on tuning questions (never on held-out ones)")
+    cal.add_argument("--questions", type=Path, action="append", default=None,
+                     help="JSONL tuning question file (repeatable; default: as for eval)")
+    cal.add_argument("--rows", type=Path, default=None,
+                     help="signals file: reused when it exists (refit without answering again), else written")
+    cal.add_argument("--out", type=Path, required=True, help="where to write the fitted confidence.json")
+    cal.add_argument("--max-confident-wrong", type=float, default=0.03)
+    cal.add_argument("--min-refusal", type=float, default=0.88)
+    cal.set_defaults(func=_cmd_calibrate)
 
     bn = sub.add_parser("bench", help="speed and memory against the raw engines")
     bn.add_argument("--json", action="store_true")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -84,6 +85,17 @@ class Settings(BaseSettings):
     # Measured on the question set: every answerable question's best passage scores >= 0.40,
     # off-topic questions <= 0.15; follow-ups with transliterated names land near 0.29.
     min_score: float = Field(0.22, description="Below this cosine similarity the best passage is off-topic: refuse without asking the LLM.")
+    answer_mode: Literal["auto", "copy", "guided", "free"] = Field(
+        "auto",
+        description="copy: the answer is a span copied from the passages (constrained decoding), translated when "
+        "the question's language differs; guided: the model composes, but finishes every word it copies as the "
+        "passage spells it; free: the model composes the answer; auto: guided in the passages' language, else copy.",
+    )
+    calibration_path: Path | None = Field(None, description="A confidence model fitted by `rag calibrate`; default: the packaged one.")
+    answer_at: float | None = Field(None, ge=0.0, le=1.0, description="Confidence to answer outright (default: the calibration's).")
+    unsure_at: float | None = Field(
+        None, ge=0.0, le=1.0, description="Confidence below which the answer is refused; between this and answer_at it is marked unsure.",
+    )
     n_ctx: int = Field(4096, ge=512)
     n_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
     max_tokens: int = Field(100, ge=16, description="Longest answer in tokens; answers are one or two sentences.")

@@ -18,19 +18,51 @@ class Citation:
     also_in: tuple[str, ...] = ()  # other articles that carry a near-identical passage
 
 
+STATUSES = ("answered", "unsure", "refused")
+
+
 @dataclass(frozen=True)
 class Answer:
+    """One answer, in one of three outcomes (`status`):
+
+    - "answered": stated as the answer; `confidence` passed the calibrated threshold.
+    - "unsure": the likely answer, marked as unsure in `text`, which also shows `sentence`
+      (the passage sentence that most likely holds it) for the reader to judge.
+    - "refused": the articles (as retrieved) do not give an answer we would show; `reason`
+      names the guard. `refused` is true exactly for this status.
+    """
+
     text: str
     refused: bool  # true when the articles do not hold the answer
     language: str  # 'ar' or 'en': the question's language, which the answer is written in
     citations: list[Citation] = field(default_factory=list)
-    reason: str = ""  # for a refusal: the guard that refused (rag.answering.guards.Reason), else ""
+    reason: str = ""  # refused or unsure: the guard or confidence reason (rag.answering.guards.Reason), else ""
+    status: str = ""  # "answered" | "unsure" | "refused" (derived from `refused` when not given)
+    confidence: float | None = None  # calibrated P(the answer is right), 0..1; None: not measured
+    quote: str = ""  # the verbatim passage span the answer rests on (in the passage's language), or ""
+    sentence: str = ""  # the passage sentence holding `quote`, or ""
+    signals: dict = field(default_factory=dict, compare=False, repr=False)  # what `confidence` was computed from
+
+    def __post_init__(self):
+        status = self.status or ("refused" if self.refused else "answered")
+        if status not in STATUSES or (status == "refused") != self.refused:
+            raise ValueError(f"status {status!r} does not agree with refused={self.refused}")
+        object.__setattr__(self, "status", status)
+
+    @property
+    def likely_answer(self) -> str:
+        """The answer's own words: `text` without the sentence an unsure answer shows."""
+        return self.text.replace(self.sentence, " ") if self.sentence and self.status == "unsure" else self.text
 
     def to_dict(self) -> dict:
         """The JSON shape shared by `rag ask --json` and the UI's API endpoint."""
         return {
             "answer": self.text,
             "refused": self.refused,
+            "status": self.status,
+            "confidence": None if self.confidence is None else round(self.confidence, 3),
+            "quote": self.quote,
+            "sentence": self.sentence,
             "language": self.language,
             "reason": self.reason,
             "citations": [

@@ -30,7 +30,9 @@ def make_assistant(tmp_path, seeds_copy):
 
     With no `llm` and `embeddings` it runs on the fakes (fast, logic only); integration
     tests pass `real=True` for the shipped models. `min_score` is lowered for the fake
-    embedder, whose similarities are not the real model's.
+    embedder, whose similarities are not the real model's. On the fakes the answer mode
+    is "free" (a scripted reply with [n] markers) and every answer passes the confidence
+    thresholds (a scripted model has no real log-probabilities), unless a test asks otherwise.
     """
     from fakes import FakeEmbeddings, FakeLLM
 
@@ -48,7 +50,8 @@ def make_assistant(tmp_path, seeds_copy):
             assistant = Assistant(llm=llm, embeddings=embeddings, **{**settings, **overrides})
         else:
             # Fake embeddings pick sentences poorly: show the LLM every retrieved sentence.
-            settings.update(models_dir=tmp_path / "models", min_score=0.05, context_chars=5000, context_passages=4)
+            settings.update(models_dir=tmp_path / "models", min_score=0.05, context_chars=5000, context_passages=4,
+                            answer_mode="free", answer_at=0.0, unsure_at=0.0)
             assistant = Assistant(
                 llm=None if llm_from_settings else llm or FakeLLM(DEFAULT_REPLY), embeddings=embeddings or FakeEmbeddings(), **{**settings, **overrides}
             )

@@ -15,6 +15,7 @@ from langchain_core.embeddings import Embeddings
 
 from rag.lang import words
 from rag.llm import FirstTokenProbe, Messages
+from rag.llm.copy import CopySpans
 
 
 class FakeLLM:
@@ -22,24 +23,33 @@ class FakeLLM:
 
     The messages of every call are kept in `.calls` so tests can check the prompt.
     `probe_probability`: what a probe reads (default: 1.0 when the reply starts with a
-    watched text, else 0.0), to script a model that hesitates.
+    watched text, else 0.0), to script a model that hesitates; `logprob`: the log-probability
+    it reports for every token. Under a copy constraint the reply is streamed as scripted
+    (a test scripts a span); `.copies` keeps the constraints it was given.
     """
 
     name = "fake"
 
-    def __init__(self, reply: str | Callable[[Messages], str], probe_probability: float | None = None):
+    def __init__(self, reply: str | Callable[[Messages], str], probe_probability: float | None = None,
+                 logprob: float = -0.05):
         self.reply = reply
         self.probe_probability = probe_probability
+        self.logprob = logprob
         self.calls: list[Messages] = []
+        self.copies: list[CopySpans] = []
 
     def stream_chat(
-        self, messages: Messages, *, max_tokens: int, temperature: float = 0.0, probe: FirstTokenProbe | None = None
+        self, messages: Messages, *, max_tokens: int, temperature: float = 0.0, probe: FirstTokenProbe | None = None,
+        copy: CopySpans | None = None,
     ) -> Iterator[str]:
         self.calls.append(messages)
+        if copy is not None:
+            self.copies.append(copy)
         text = self.reply(messages) if callable(self.reply) else self.reply
         if probe is not None:
             scripted = self.probe_probability
             probe.probability = scripted if scripted is not None else float(text.startswith(probe.texts))
+            probe.token_logprobs += [self.logprob] * (len(text.split(" ")[:max_tokens]) + 1)
         for i, word in enumerate(text.split(" ")[:max_tokens]):  # a word stands for a token
             yield word if i == 0 else " " + word
 

@@ -148,8 +148,10 @@ def cite(
             if n not in order:
                 order.append(n)
         out.append(_with_markers(body, kept))
-    citations = [
-        Citation(n=n, doc_id=p.doc_id, title=p.title, text=p.text, score=p.score, paragraph=p.paragraph, also_in=p.also_in)
-        for n, p in ((n, passages[n - 1]) for n in order)
-    ]
-    return " ".join(out), citations
+    return " ".join(out), [citation(n, passages[n - 1]) for n in order]
+
+
+def citation(n: int, passage: Passage) -> Citation:
+    """The passage as the answer's [n]."""
+    p = passage
+    return Citation(n=n, doc_id=p.doc_id, title=p.title, text=p.text, score=p.score, paragraph=p.paragraph, also_in=p.also_in)

@@ -30,6 +30,9 @@ class Reason:
     UNGROUNDED_NUMBER = "ungrounded_number"  # a number that neither the passages nor the question state
     ECHOES_QUESTION = "echoes_question"  # the reply adds nothing to the question
     UNSUPPORTED = "unsupported"  # same language as the passages, yet no passage shares its words
+    NOT_COPIED = "not_copied"  # copy mode: the reply is not a span of the shown sentences (a server without grammars)
+    LOW_CONFIDENCE = "low_confidence"  # calibrated confidence below unsure_at; unsure answers carry it too,
+    # as "low_confidence:<signal>" naming the signal that pulled the confidence down most
 
 
 def stated_numbers(sources: list[str]) -> set[str]:

@@ -1,5 +1,17 @@
 """The answering pipeline: retrieve -> select -> prompt -> generate -> guard -> cite.
 
+Ways to generate (`Settings.answer_mode`). "copy": the model copies a span of the shown
+sentences under a copy constraint (llm/copy.py, answering/extract.py), and a question in
+another language gets that span translated. "guided": the model composes an answer with
+[n] markers, but a word it starts copying from a sentence it must finish as the sentence
+spells it. "free": it composes without constraint. "auto" (the default): guided when the
+question is in the passages' language, copy when it is not. Measured on the tuning sets
+(133 questions, candidates right): Arabic over Arabic 41/53 guided against 33/53 copied;
+English over Arabic 27/48 copied and translated against 25/48 guided. The guards and cite.py
+check a composed answer. In every mode a calibrated confidence (answering/confidence.py)
+decides between answered, unsure and refused, and the answer carries its quote: the
+verbatim span of a shown sentence it rests on.
+
 `Answerer` is the public object behind `Assistant.stream`. Its stages are public methods
 too (`evidence`, `messages`, `answer_from`), so `rag eval --oracle` can hand the model the
 gold sentences and `rag bench` can send the very same prompt to the raw engine, without
@@ -11,18 +23,27 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 
+from functools import cached_property
+
 from ..lang import detect_language
 from ..llm import LLM, FirstTokenProbe
+from ..llm.copy import CopySpans
 from ..types import Answer
-from .cite import cite
+from .cite import cite, citation, has_content, strip_markers
+from .confidence import ANSWERED, REFUSED, UNSURE, Calibration, signals
+from .extract import (
+    clean_span, extract_messages, grounded_share, locate, needs_translation, quote_for, translate_messages,
+)
 from .followup import clean_rewrite, history_messages, needs_rewrite, rewrite_messages
-from .guards import Reason, refusal_reason, repair
-from .prompt import LANGUAGE_NAMES, NO_ANSWER, REFUSALS, answer_messages
+from .guards import Reason, adds_nothing, drop_invented_years, refusal_reason, repair, ungrounded_numbers
+from .prompt import LANGUAGE_NAMES, NO_ANSWER, REFUSALS, UNSURE, answer_messages
 from .question import clean_question
 from .retrieve import Passage, retrieve
 from .select import Evidence, SentenceVectors, select_context
 
 log = logging.getLogger(__name__)
+SPAN_TOKENS = 48  # a copied answer is a name, a number or a short clause
+TRANSLATION_TOKENS = 40
 
 
 class Answerer:
@@ -42,6 +63,11 @@ class Answerer:
     @property
     def llm(self) -> LLM:
         return self._llm()
+
+    @cached_property
+    def calibration(self) -> Calibration:
+        """The confidence model: the settings' own file, else the one fitted on the tuning set (package data)."""
+        return Calibration.load(self.settings.calibration_path)
 
     # --- retrieve and select ------------------------------------------------------------
     def retrieve(self, question: str, k: int | None = None, *, vector: list[float] | None = None) -> list[Passage]:
@@ -85,12 +111,22 @@ class Answerer:
             # Nothing in the articles is even close: refusing here is both honest and instant.
             yield from self.refusal(language, Reason.OFF_TOPIC)
             return
+        mode = self.settings.answer_mode
+        if mode == "auto":
+            mode = "guided" if language == detect_language(" ".join(e.text for e in evidence)) else "copy"
+        if mode == "copy":
+            answer = self.copied_answer(question, language, evidence)
+            yield answer.text
+            yield answer
+            return
         s = self.settings
         probe = FirstTokenProbe(NO_ANSWER, NO_ANSWER.capitalize())
         pieces: list[str] = []
         undecided = True  # text is held back while it could still be the NO_ANSWER sentinel
+        guided = CopySpans([e.text for e in evidence], guided=True) if mode == "guided" else None
         stream = self.llm.stream_chat(
-            self.messages(question, language, evidence), max_tokens=s.max_tokens, temperature=s.temperature, probe=probe
+            self.messages(question, language, evidence), max_tokens=s.max_tokens, temperature=s.temperature, probe=probe,
+            **({"copy": guided} if guided else {}),
         )
         try:
             for piece in stream:
@@ -127,7 +163,93 @@ class Answerer:
             log.info("refusing: no passage supports %r", text)
             yield from self.refusal(language, Reason.UNSUPPORTED)
             return
-        yield Answer(text=text, refused=False, language=language, citations=citations)
+        yield self.judged(question, language, evidence, text, citations, probe)
+
+    def judged(self, question, language, evidence, text, citations, probe) -> Answer:
+        """A composed answer with its quote, calibrated confidence and outcome (answered, unsure, refused)."""
+        s = self.settings
+        quote, where = quote_for(text, question, evidence)
+        values = signals(
+            probe=probe, scores=[e.passage.score for e in evidence], span=quote or strip_markers(text), question=question,
+            grounded=grounded_share(text, question, evidence), extractive=False,
+        )
+        confidence = self.calibration.confidence(values)
+        status = self.calibration.outcome(confidence, answer_at=s.answer_at, unsure_at=s.unsure_at)
+        if status == UNSURE and where is None:
+            status = REFUSED  # nothing to show the reader: an unsure answer without its sentence helps no one
+        reason = "" if status == ANSWERED else f"{Reason.LOW_CONFIDENCE}:{self.calibration.weakest(values)}"
+        log.info("quote %r; confidence %.2f -> %s %s", quote, confidence, status, reason)
+        if status == REFUSED:
+            return self.refused(language, reason, confidence, values, declined=quote or strip_markers(text).strip())
+        sentence = where.sentence if where else ""
+        if status == UNSURE:
+            likely = strip_markers(text).strip().rstrip(".")
+            text = UNSURE[language].format(answer=likely, n=1, sentence=sentence)
+            citations = [citation(1, evidence[where.index].passage)]
+        return Answer(text=text, refused=False, language=language, citations=citations, reason=reason, status=status,
+                      confidence=confidence, quote=quote, sentence=sentence, signals=values)
+
+    def copied_answer(self, question: str, language: str, evidence: list[Evidence]) -> Answer:
+        """The answer as a span copied from `evidence`, translated when the question's language differs,
+        with its calibrated confidence and outcome (see the module docstring)."""
+        s = self.settings
+        probe = FirstTokenProbe(NO_ANSWER, NO_ANSWER.capitalize())
+        copy = CopySpans([e.text for e in evidence], escapes=(NO_ANSWER,))
+        reply = "".join(self.llm.stream_chat(
+            extract_messages(question, evidence), max_tokens=SPAN_TOKENS, temperature=s.temperature, probe=probe, copy=copy,
+        ))
+        span = clean_span(reply.strip())
+        log.info("copied %r; P(no answer) %.2f", span, probe.probability or 0.0)
+        if (probe.probability or 0.0) >= s.refuse_probability:
+            return self.refused(language, Reason.NO_ANSWER_PROBABILITY, probe.probability)
+        if NO_ANSWER in span.upper():
+            return self.refused(language, Reason.NO_ANSWER)
+        if not has_content(span):
+            return self.refused(language, Reason.NO_CONTENT)
+        where = locate(span, evidence)
+        if where is None:
+            return self.refused(language, Reason.NOT_COPIED)
+        if adds_nothing(span, question):
+            return self.refused(language, Reason.ECHOES_QUESTION)
+        values = signals(probe=probe, scores=[e.passage.score for e in evidence], span=span, question=question)
+        confidence = self.calibration.confidence(values)
+        status = self.calibration.outcome(confidence, answer_at=s.answer_at, unsure_at=s.unsure_at)
+        reason = "" if status == ANSWERED else f"{Reason.LOW_CONFIDENCE}:{self.calibration.weakest(values)}"
+        log.info("confidence %.2f -> %s %s", confidence, status, reason)
+        if status == REFUSED:
+            return self.refused(language, reason, confidence, values, declined=span)
+        words = span
+        if needs_translation(span, language):
+            rendered = drop_invented_years(self.translate(question, evidence, span, language), [span, question])
+            if not rendered or ungrounded_numbers(rendered, [span, question]):
+                return self.refused(language, Reason.UNGROUNDED_NUMBER, confidence, values, declined=span)
+            words = f"{rendered} ({span})"
+        n = 1
+        if status == ANSWERED:
+            text = f"{words} [{n}]"
+        else:
+            text = UNSURE[language].format(answer=words, n=n, sentence=where.sentence)
+        return Answer(
+            text=text, refused=False, language=language, citations=[citation(n, evidence[where.index].passage)],
+            reason=reason, status=status, confidence=confidence, quote=span, sentence=where.sentence, signals=values,
+        )
+
+    def translate(self, question: str, evidence: list[Evidence], phrase: str, language: str) -> str:
+        """`phrase` (a copied span) in the question's language: a few words, never the whole passage."""
+        reply = "".join(self.llm.stream_chat(
+            translate_messages(question, evidence, phrase, language), max_tokens=TRANSLATION_TOKENS,
+            temperature=self.settings.temperature,
+        ))
+        first = reply.strip().splitlines()[0] if reply.strip() else ""
+        return first.strip(" \"'“”«».")
+
+    @staticmethod
+    def refused(language: str, reason: str, confidence: float | None = 0.0, values: dict | None = None,
+                declined: str = "") -> Answer:
+        """A refusal; one that declined a copied span keeps it as `quote`, so the reader and `rag eval` see what was held back."""
+        log.info("refused (%s)", reason)
+        return Answer(text=REFUSALS[language], refused=True, language=language, reason=reason,
+                      confidence=confidence, quote=declined, signals=values or {})
 
     def standalone(self, question: str, turns: list[dict[str, str]]) -> str:
         """A follow-up rewritten into a question that retrieval can answer on its own."""
@@ -142,4 +264,4 @@ class Answerer:
         text = REFUSALS[language]
         log.info("refused (%s)", reason)
         yield text
-        yield Answer(text=text, refused=True, language=language, citations=[], reason=reason)
+        yield Answer(text=text, refused=True, language=language, citations=[], reason=reason, confidence=0.0)

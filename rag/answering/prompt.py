@@ -30,6 +30,13 @@ REFUSALS = {
     "en": "I could not find the answer to this question in the articles.",
 }
 
+# An unsure answer: the likely answer, clearly marked, and the sentence that holds it,
+# so the reader judges from the article's own words rather than from the model's.
+UNSURE = {
+    "ar": "لست متأكدًا من الإجابة. ربما: {answer} [{n}]. اقرأ النص: «{sentence}»",
+    "en": "I am not sure of the answer. Possibly: {answer} [{n}]. Read the passage: “{sentence}”",
+}
+
 
 def format_passages(evidence: list[Evidence] | list[str]) -> str:
     texts = [e if isinstance(e, str) else e.text for e in evidence]

@@ -37,8 +37,8 @@ WORD_OVERLAP = 0.80
 RETRIEVAL_DEPTH = 5
 METRIC_KEYS = (
     "recall_at_1", "recall_at_3", "recall_at_5", "mrr", "answer_acc", "answered_correct", "confident_wrong",
-    "false_refusal", "refusal_acc", "citation_acc", "citation_precision", "lang_match", "p50_s", "p95_s", "ttft_p50_s",
-    "n",
+    "unsure", "unsure_with_evidence", "false_refusal", "refusal_acc", "citation_acc", "citation_precision", "lang_match",
+    "auroc", "p50_s", "p95_s", "ttft_p50_s", "n",
 )
 
 
@@ -140,7 +140,8 @@ class Record:
     def __post_init__(self):
         q, a = self.question, self.answer
         self.rank = first_relevant_rank(self.retrieved, q.evidence) if q.answerable else None
-        self.correct = (not a.refused and contains_answer(a.text, q.answers)) if q.answerable else a.refused
+        # Right = the likely answer holds a key (answered or unsure); for an unanswerable question, a refusal.
+        self.correct = (not a.refused and contains_answer(a.likely_answer, q.answers)) if q.answerable else a.refused
 
     @property
     def supported_citations(self) -> int:
@@ -148,7 +149,30 @@ class Record:
 
     @property
     def lang_ok(self) -> bool:
-        return detect_language(strip_markers(self.answer.text)) == self.question.lang
+        """The answer is in the question's language; the verbatim quote is in the passage's by design."""
+        a = self.answer
+        own = a.likely_answer
+        if a.quote and detect_language(a.quote) != self.question.lang:
+            own = own.replace(a.quote, " ")
+        return detect_language(strip_markers(own)) == self.question.lang
+
+    @property
+    def candidate_correct(self) -> bool | None:
+        """Is the candidate the confidence was computed for right? None when there was no candidate.
+
+        A low-confidence refusal keeps its declined span in `quote`, so its confidence is
+        judged too; an unanswerable question's candidate is always wrong.
+        """
+        a = self.answer
+        if a.confidence is None or (a.refused and not a.quote):
+            return None
+        if not self.question.answerable:
+            return False
+        return contains_answer(a.quote if a.refused else a.likely_answer, self.question.answers)
+
+    @property
+    def unsure_with_evidence(self) -> bool:
+        return self.answer.status == "unsure" and supports(self.answer.sentence, self.question.evidence)
 
 
 def oracle_evidence(assistant, q: Question) -> list[Evidence]:
@@ -213,9 +237,28 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
+def auroc(scored: list[tuple[float, bool]]) -> float | None:
+    """Area under the ROC curve of a score for right (True) against wrong: P(a right one scores higher).
+
+    Computed by pairwise comparison (ties count half); None without both kinds.
+    """
+    right = [s for s, ok in scored if ok]
+    wrong = [s for s, ok in scored if not ok]
+    if not right or not wrong:
+        return None
+    wins = sum((r > w) + 0.5 * (r == w) for r in right for w in wrong)
+    return round(wins / (len(right) * len(wrong)), 4)
+
+
+def confidence_pairs(records: list[Record]) -> list[tuple[float, bool]]:
+    """(confidence, candidate right) for every record with a candidate: what calibration is judged on."""
+    return [(r.answer.confidence, ok) for r in records if (ok := r.candidate_correct) is not None]
+
+
 def metrics(records: list[Record]) -> dict:
     answerable = [r for r in records if r.question.answerable]
     unanswerable = [r for r in records if not r.question.answerable]
+    unsure = [r for r in records if r.answer.status == "unsure"]
     ranks = [r.rank for r in answerable]
     citations = [c for r in answerable for c in r.answer.citations]
     return {
@@ -225,13 +268,18 @@ def metrics(records: list[Record]) -> dict:
         "mrr": _ratio(sum(1 / k for k in ranks if k), len(answerable)),
         "answer_acc": _ratio(sum(r.correct for r in answerable), len(answerable)),
         # The trust figures: an answer stated as fact is either right or the worst outcome there is.
-        "answered_correct": _ratio(sum(r.correct and not r.answer.refused for r in answerable), len(answerable)),
-        "confident_wrong": _ratio(sum(not r.answer.refused and not r.correct for r in records), len(records)),
+        # Only "answered" counts: an unsure answer is not stated as fact.
+        "answered_correct": _ratio(sum(r.correct and r.answer.status == "answered" for r in answerable), len(answerable)),
+        "confident_wrong": _ratio(sum(r.answer.status == "answered" and not r.correct for r in records), len(records)),
+        "unsure": _ratio(len(unsure), len(records)),
+        # Of the unsure answers, those whose shown sentence holds the gold evidence.
+        "unsure_with_evidence": _ratio(sum(r.unsure_with_evidence for r in unsure), len(unsure)),
         "false_refusal": _ratio(sum(r.answer.refused for r in answerable), len(answerable)),
         "refusal_acc": _ratio(sum(r.answer.refused for r in unanswerable), len(unanswerable)),
         "citation_acc": _ratio(sum(r.supported_citations > 0 for r in answerable), len(answerable)),
         "citation_precision": _ratio(sum(r.supported_citations for r in answerable), len(citations)),
         "lang_match": _ratio(sum(r.lang_ok for r in records), len(records)),
+        "auroc": auroc(confidence_pairs(records)),
         "p50_s": _round(percentile([r.latency_s for r in records], 50)),
         "p95_s": _round(percentile([r.latency_s for r in records], 95)),
         "ttft_p50_s": _round(percentile([r.ttft_s for r in records], 50)),

@@ -1,4 +1,5 @@
-"""The evaluation report: a Markdown page with a per-question table, refusal reasons and a metrics plot.
+"""The evaluation report: a Markdown page with a per-question table, refusal and unsure reasons,
+a metrics plot and the confidence's reliability plot.
 
 Kept apart from the metrics so `rag eval --json` never imports matplotlib.
 """
@@ -10,8 +11,8 @@ from pathlib import Path
 from .evaluate import Record
 
 QUALITY_KEYS = (
-    "recall_at_1", "recall_at_3", "recall_at_5", "mrr", "answer_acc", "confident_wrong", "false_refusal",
-    "refusal_acc", "citation_acc", "citation_precision", "lang_match",
+    "recall_at_1", "recall_at_3", "mrr", "answer_acc", "answered_correct", "confident_wrong", "unsure",
+    "unsure_with_evidence", "false_refusal", "refusal_acc", "citation_acc", "lang_match", "auroc",
 )
 
 
@@ -22,20 +23,55 @@ def _cell(text: str, limit: int = 220) -> str:
 
 
 def verdict(r: Record) -> str:
+    status = r.answer.status
     if not r.question.answerable:
-        return "refused ✓" if r.answer.refused else "answered ✗ (should refuse)"
+        return "refused ✓" if r.answer.refused else f"{status} ✗ (should refuse)"
     if r.answer.refused:
         return "refused ✗ (answerable)"
+    if status == "unsure":
+        shown = "sentence holds evidence" if r.unsure_with_evidence else "sentence misses evidence"
+        return f"unsure, {'right' if r.correct else 'wrong'} ({shown})"
     return "correct ✓" if r.correct else "wrong ✗"
 
 
-def refusal_reasons(records: list[Record]) -> dict[str, tuple[int, int]]:
-    """{reason: (refusals of answerable questions, refusals of unanswerable ones)}, commonest first."""
+def refusal_reasons(records: list[Record], status: str = "refused") -> dict[str, tuple[int, int]]:
+    """{reason: (answerable questions, unanswerable ones)} for answers of `status`, commonest first."""
     counts: dict[str, list[int]] = {}
     for r in records:
-        if r.answer.refused:
+        if r.answer.status == status:
             counts.setdefault(r.answer.reason or "unknown", [0, 0])[0 if r.question.answerable else 1] += 1
     return {k: (v[0], v[1]) for k, v in sorted(counts.items(), key=lambda kv: -sum(kv[1]))}
+
+
+def reliability_plot(records: list[Record], path: Path) -> list[tuple[float, float, float, int]]:
+    """Confidence against the share of right candidates, per bin: the calibration's check."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .calibrate import reliability
+    from .evaluate import confidence_pairs
+
+    bins = reliability(confidence_pairs(records))
+    fig, ax = plt.subplots(figsize=(5, 4.5))
+    ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect calibration")
+    xs = [(lo + hi) / 2 for lo, hi, share, n in bins if n]
+    ys = [share for lo, hi, share, n in bins if n]
+    ax.plot(xs, ys, marker="o", label="share right")
+    for (lo, hi, share, n) in bins:
+        if n:
+            ax.annotate(str(n), ((lo + hi) / 2, share), textcoords="offset points", xytext=(0, 6), ha="center")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.02, 1.05)
+    ax.set_xlabel("confidence")
+    ax.set_ylabel("share of candidates that are right")
+    ax.set_title("reliability (count per bin)")
+    ax.legend(loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return bins
 
 
 def _fmt(value) -> str:
@@ -69,6 +105,7 @@ def write_report(directory: Path, overall: dict, per_lang: dict[str, dict], reco
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     plot(overall, per_lang, directory / "metrics.png")
+    bins = reliability_plot(records, directory / "reliability.png")
     keys = list(overall)
     lines = [
         "# Evaluation report",
@@ -82,22 +119,32 @@ def write_report(directory: Path, overall: dict, per_lang: dict[str, dict], reco
     ]
     for k in keys:
         lines.append(f"| {k} | {_fmt(overall[k])} | " + " | ".join(_fmt(m[k]) for m in per_lang.values()) + " |")
-    reasons = refusal_reasons(records)
-    if reasons:
-        lines += ["", "## Refusals by reason", "", "| reason | answerable (false refusals) | unanswerable (right) |", "|---|---|---|"]
-        lines += [f"| {reason} | {counts[0]} | {counts[1]} |" for reason, counts in reasons.items()]
+    lines += [
+        "", "## Confidence", "",
+        f"AUROC (right vs wrong candidates): {_fmt(overall.get('auroc'))}.", "",
+        "![reliability](reliability.png)", "",
+        "| confidence | candidates | share right |", "|---|---|---|",
+    ]
+    lines += [f"| {lo:.1f}–{hi:.1f} | {n} | {_fmt(None if n == 0 else round(share, 3))} |" for lo, hi, share, n in bins]
+    for status, title, right in (("refused", "Refusals by reason", "unanswerable (right)"),
+                                 ("unsure", "Unsure answers by reason", "unanswerable")):
+        reasons = refusal_reasons(records, status)
+        if reasons:
+            lines += ["", f"## {title}", "", f"| reason | answerable | {right} |", "|---|---|---|"]
+            lines += [f"| {reason} | {counts[0]} | {counts[1]} |" for reason, counts in reasons.items()]
     lines += [
         "",
         "## Questions",
         "",
-        "| id | lang | question | answer | cited passages | first relevant rank | verdict | refusal reason | s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| id | lang | question | answer | cited passages | first relevant rank | verdict | confidence | reason | s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in records:
         cited = "<br>".join(f"[{c.n}] {c.doc_id} ¶{c.paragraph + 1}: {_cell(c.text, 90)}" for c in r.answer.citations)
         lines.append(
             f"| {r.question.id} | {r.question.lang} | {_cell(r.question.question)} | {_cell(r.answer.text)} | "
-            f"{cited or '–'} | {r.rank or '–'} | {verdict(r)} | {r.answer.reason or '–'} | {r.latency_s:.1f} |"
+            f"{cited or '–'} | {r.rank or '–'} | {verdict(r)} | {_fmt(r.answer.confidence)} | {r.answer.reason or '–'} | "
+            f"{r.latency_s:.1f} |"
         )
     path = directory / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

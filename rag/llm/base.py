@@ -10,13 +10,19 @@ A `FirstTokenProbe` reads the model's own judgement without a second call: the
 probability it gives, at the first answer position, to the first token of a watched
 reply (our NO_ANSWER sentinel). Greedy decoding only tells us whether that token won;
 the probability tells us how close it came, which makes a calibrated refusal threshold.
+It also keeps the log-probability of every token the model chose and, under a copy
+constraint (`copy=CopySpans`, llm/copy.py), how much probability the model itself put
+on the tokens the constraint allowed: the signals the answer's confidence is built from.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from .copy import CopySpans
 
 Messages = list[dict[str, str]]
 
@@ -28,7 +34,8 @@ class LLM(Protocol):
     name: str
 
     def stream_chat(
-        self, messages: Messages, *, max_tokens: int, temperature: float = 0.0, probe: "FirstTokenProbe | None" = None
+        self, messages: Messages, *, max_tokens: int, temperature: float = 0.0, probe: "FirstTokenProbe | None" = None,
+        copy: "CopySpans | None" = None,
     ) -> Iterator[str]: ...
 
 
@@ -41,6 +48,8 @@ class FirstTokenProbe:
     def __init__(self, *texts: str):
         self.texts = texts
         self.probability: float | None = None
+        self.token_logprobs: list[float] = []  # of each chosen token, before any constraint
+        self.copy_mass: list[float] = []  # per step under a copy constraint: P(an allowed token)
 
     def observe(self, token_ids: set[int], logits) -> None:
         if self.probability is None:

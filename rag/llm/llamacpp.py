@@ -12,10 +12,12 @@ import contextlib
 import io
 import threading
 from collections.abc import Iterator
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from ..errors import DependencyError, ModelChecksumError
 from .base import FirstTokenProbe, Messages
+from .copy import CopySpans
 
 
 class LlamaCppLLM:
@@ -45,24 +47,134 @@ class LlamaCppLLM:
         self._lock = threading.Lock()
 
     def stream_chat(
-        self, messages: Messages, *, max_tokens: int, temperature: float = 0.0, probe: FirstTokenProbe | None = None
+        self, messages: Messages, *, max_tokens: int, temperature: float = 0.0, probe: FirstTokenProbe | None = None,
+        copy: CopySpans | None = None,
     ) -> Iterator[str]:
-        processors = None
-        if probe is not None:
-            token_ids = {self.llm.tokenize(t.encode(), add_bos=False, special=False)[0] for t in probe.texts}
-
-            def watch(_input_ids, logits):  # called once per sampled token, before sampling
-                probe.observe(token_ids, logits)
-                return logits
-
-            processors = [watch]
+        processor = None
+        if probe is not None or copy is not None:
+            processor = _Processor(self, probe, copy)
         with self._lock:
             for chunk in self.llm.create_chat_completion(
                 messages=messages, max_tokens=max_tokens, temperature=temperature, seed=self.seed, stream=True,
-                logits_processor=processors,
+                logits_processor=[processor] if processor else None,
             ):
-                piece = chunk["choices"][0]["delta"].get("content")
+                choice = chunk["choices"][0]
+                piece = choice["delta"].get("content")
                 if piece:
                     yield piece
+                if choice.get("finish_reason") == "stop" and processor is not None:
+                    processor.finish()
+
+    @cached_property
+    def end_ids(self) -> set[int]:
+        """Tokens that end a reply: the model's end-of-sequence and its chat turn's end."""
+        ids = {self.llm.token_eos()}
+        for marker in (b"<|im_end|>", b"<|eot_id|>", b"<|end|>", b"<end_of_turn>"):
+            tokens = self.llm.tokenize(marker, add_bos=False, special=True)
+            if len(tokens) == 1:
+                ids.add(tokens[0])
+        return ids
+
+    @cached_property
+    def closer_ids(self):
+        """Tokens with no letter or digit (punctuation, spaces, "[", a line break), as a numpy array.
+
+        Under a copy constraint a model that wants to close its answer ("." or " [1]") is
+        not allowed those tokens, and would carry on copying instead (measured: spans that
+        ran to the end of the sentence). Their probability counts as ending the span.
+        """
+        return self.vocabulary_classes[0]
+
+    @cached_property
+    def break_ids(self):
+        """Tokens that start with a space or punctuation: a guided copy may always break off a word with one."""
+        return self.vocabulary_classes[1]
+
+    @cached_property
+    def vocabulary_classes(self):
+        """(closer ids, break ids), read once per model (about a second for a 150k vocabulary)."""
+        import numpy as np
+
+        detok = self.llm.detokenize
+        closers, breaks = [], []
+        for i in range(self.llm.n_vocab()):
+            text = detok([i]).decode("utf-8", "ignore")
+            if not any(ch.isalnum() for ch in text):
+                closers.append(i)
+            if text and not text[0].isalnum():
+                breaks.append(i)
+        return np.asarray(closers, dtype=np.int64), np.asarray(breaks, dtype=np.int64)
+
+    def tokenize(self, text: bytes) -> list[int]:
+        return self.llm.tokenize(text, add_bos=False, special=False)
 
 
+class _Processor:
+    """One generation's logits processor: reads the probe, records each chosen token's
+    log-probability (before any constraint), and masks what a `CopySpans` forbids.
+
+    llama.cpp calls it once per generated token with every token so far; the token chosen
+    at the previous call is therefore the last of `input_ids`.
+    """
+
+    def __init__(self, backend: LlamaCppLLM, probe: FirstTokenProbe | None, copy: CopySpans | None):
+        import numpy as np
+
+        self.np = np
+        self.backend, self.probe, self.copy = backend, probe, copy
+        self.watched = set()
+        if probe is not None:
+            self.watched = {backend.tokenize(t.encode())[0] for t in probe.texts}
+        self.tokenize = lru_cache(maxsize=4096)(backend.tokenize)
+        self.ends = backend.end_ids
+        self.eos = backend.llm.token_eos()
+        self.last = None  # log-softmax of the previous call's logits
+
+    def __call__(self, input_ids, logits):
+        np = self.np
+        if self.last is not None:
+            chosen = int(input_ids[-1])
+            self._record(float(self.last[chosen]))
+            if self.copy is not None:
+                self.copy.advance(self.backend.llm.detokenize([chosen]))
+        z = np.asarray(logits, dtype=np.float64)
+        top = z.max()
+        log_softmax = z - (top + np.log(np.exp(z - top).sum()))
+        if self.probe is not None:
+            self.probe.observe(self.watched, logits)
+        self.last = log_softmax
+        if self.copy is None:
+            return logits
+        allowed = self.copy.allowed(self.tokenize, self.ends)
+        if allowed is None:
+            return logits
+        ids = np.fromiter(allowed, dtype=np.int64)
+        if self.copy.guided:  # mid-word: finish the source's word, or break off with a space or punctuation
+            masked = np.full_like(logits, -1e30)
+            keep = np.concatenate([ids, self.backend.break_ids])
+            masked[keep] = logits[keep]
+            if self.probe is not None:
+                self.probe.copy_mass.append(float(np.exp(log_softmax[keep]).sum()))
+            return masked
+        masked = np.full_like(logits, -1e30)
+        masked[ids] = logits[ids]
+        mass = float(np.exp(log_softmax[ids]).sum())
+        if self.eos in allowed:  # the span may end here: wanting to close it counts as ending it
+            closing = np.setdiff1d(self.backend.closer_ids, ids, assume_unique=True)
+            closing = np.concatenate([closing, [self.eos]])
+            top = float(z[closing].max())
+            masked[self.eos] = top + np.log(np.exp(z[closing] - top).sum())
+            mass += float(np.exp(log_softmax[closing]).sum() - np.exp(log_softmax[self.eos]))
+        if self.probe is not None:
+            self.probe.copy_mass.append(min(1.0, mass))
+        return masked
+
+    def _record(self, logprob: float) -> None:
+        if self.probe is not None:
+            self.probe.token_logprobs.append(logprob)
+
+    def finish(self) -> None:
+        """The reply ended on an end token, which no later call saw: record its log-probability."""
+        if self.last is not None:
+            self._record(max(float(self.last[i]) for i in self.ends))
+            self.last = None

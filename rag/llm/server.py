@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from ..errors import GenerationError
 from .base import FirstTokenProbe, Messages
+from .copy import CopySpans
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,8 @@ class OpenAICompatibleLLM:
             raise self._fail("cannot be reached", getattr(exc, "reason", exc)) from exc
 
     def stream_chat(
-        self, messages: Messages, *, max_tokens: int, temperature: float = 0.0, probe: FirstTokenProbe | None = None
+        self, messages: Messages, *, max_tokens: int, temperature: float = 0.0, probe: FirstTokenProbe | None = None,
+        copy: CopySpans | None = None,
     ) -> Iterator[str]:
         if not self._model_checked:
             names = self.models()
@@ -97,6 +99,8 @@ class OpenAICompatibleLLM:
                 "stream": True}
         if self.model:
             body["model"] = self.model
+        if copy is not None:
+            body["grammar"] = copy.gbnf()  # llama_cpp.server and llama.cpp's server honour it; others ignore it
         if probe is not None and self._logprobs:
             resp = self._post({**body, "logprobs": True, "top_logprobs": 10})
             if resp is not None:
@@ -129,12 +133,13 @@ class OpenAICompatibleLLM:
                     raise self._fail("failed while answering", event["error"])
                 choices = event.get("choices") or [{}]
                 choice = choices[0]
-                if probe is not None and not probed:
-                    content = (choice.get("logprobs") or {}).get("content") or []
-                    if content:
-                        probed = True
-                        probe.observe_top([(t.get("token", ""), t.get("logprob", -math.inf))
-                                           for t in content[0].get("top_logprobs") or []])
+                content = ((choice.get("logprobs") or {}).get("content") or []) if probe is not None else []
+                if content and not probed:
+                    probed = True
+                    probe.observe_top([(t.get("token", ""), t.get("logprob", -math.inf))
+                                       for t in content[0].get("top_logprobs") or []])
+                if content:
+                    probe.token_logprobs += [t.get("logprob", -math.inf) for t in content]
                 piece = (choice.get("delta") or {}).get("content")
                 if piece:
                     yield piece

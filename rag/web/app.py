@@ -79,8 +79,10 @@ class ChatHandlers:
     def ask(self, question: str) -> dict:
         """Answer one question from the indexed articles.
 
-        Returns the same JSON object as `rag ask --json`: {"answer", "refused", "language",
-        "reason" (the refusal's guard, or ""), "citations": [{"n", "doc_id", "title", "text", "score"}]}.
+        Returns the same JSON object as `rag ask --json`: {"answer", "refused", "status"
+        ("answered" | "unsure" | "refused"), "confidence" (0..1 or null), "quote" (the verbatim
+        span the answer rests on), "sentence" (the passage sentence holding it), "language",
+        "reason" (the guard or confidence reason, or ""), "citations": [{"n", "doc_id", "title", "text", "score"}]}.
         """
         return self.assistant.ask(question).to_dict()
 
@@ -142,8 +144,10 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
     def ask(question: str) -> dict:
         """Answer one question from the indexed articles.
 
-        Returns the same JSON object as `rag ask --json`: {"answer", "refused", "language",
-        "reason" (the refusal's guard, or ""), "citations": [{"n", "doc_id", "title", "text", "score"}]}.
+        Returns the same JSON object as `rag ask --json`: {"answer", "refused", "status"
+        ("answered" | "unsure" | "refused"), "confidence" (0..1 or null), "quote" (the verbatim
+        span the answer rests on), "sentence" (the passage sentence holding it), "language",
+        "reason" (the guard or confidence reason, or ""), "citations": [{"n", "doc_id", "title", "text", "score"}]}.
         """
         try:
             return handlers.ask(question)

@@ -15,9 +15,11 @@ from ..types import Answer
 
 LABELS = {
     "en": {"sources": "Sources", "paragraph": "paragraph", "also": "also in",
-           "refused": "No answer found in the indexed articles"},
+           "refused": "No answer found in the indexed articles", "unsure": "Unsure: check the passage",
+           "confidence": "confidence", "quote": "quoted from the article"},
     "ar": {"sources": "المصادر", "paragraph": "الفقرة", "also": "وأيضا في",
-           "refused": "لم يُعثر على إجابة في المقالات المفهرسة"},
+           "refused": "لم يُعثر على إجابة في المقالات المفهرسة", "unsure": "غير متأكد: راجع النص",
+           "confidence": "الثقة", "quote": "مقتبس من المقال"},
 }
 # Words this short, and function words, match everywhere: highlighting them says nothing.
 # The search stopwords (lang.STOPWORDS, normalized Arabic) plus a few more English ones.
@@ -57,6 +59,11 @@ CSS = """
 .rag-refusal { border-inline-start: 4px solid #d97706; background: rgba(217, 119, 6, 0.10);
                padding: 0.4em 0.8em; border-radius: 6px; }
 .rag-refusal .rag-badge { font-weight: 700; display: block; margin-bottom: 0.2em; }
+.rag-unsure { border-inline-start: 4px solid #2563eb; background: rgba(37, 99, 235, 0.08);
+             padding: 0.4em 0.8em; border-radius: 6px; }
+.rag-unsure .rag-badge { font-weight: 700; display: block; margin-bottom: 0.2em; }
+.rag-confidence { font-size: 0.8em; opacity: 0.7; margin-top: 0.2em; }
+.rag-quote { font-size: 0.9em; margin-top: 0.2em; }
 .rag-error { border-inline-start: 4px solid #dc2626; background: rgba(220, 38, 38, 0.10); padding: 0.4em 0.8em; }
 .rag-sources { margin-top: 0.6em; border-top: 1px solid var(--border-color-primary); padding-top: 0.3em; }
 .rag-sources summary { cursor: pointer; font-weight: 600; }
@@ -103,6 +110,16 @@ def highlight(passage: str, answer_text: str) -> str:
     return "".join(out)
 
 
+def highlight_quote(passage: str, quote: str) -> str | None:
+    """The passage escaped with the exact quoted span marked, or None when it does not hold it."""
+    at = passage.find(quote) if quote else -1
+    if at < 0:
+        return None
+    end = at + len(quote)
+    return (f"{escape_passage(passage[:at])}<mark class=\"rag-quote-mark\">{escape_passage(passage[at:end])}</mark>"
+            f"{escape_passage(passage[end:])}")
+
+
 def _text_with_markers(text: str) -> str:
     escaped = escape_passage(text)
     return MARKER.sub(lambda m: f'<span class="rag-ref">{m.group()}</span>', escaped)
@@ -124,7 +141,17 @@ def render_answer(answer: Answer) -> str:
             f'<div class="rag-msg rag-refusal" dir="auto" lang="{answer.language}">'
             f'<span class="rag-badge">{labels["refused"]}</span>{escape_passage(answer.text)}</div>'
         )
-    parts = [f'<div class="rag-msg rag-answer" dir="auto" lang="{answer.language}">{_text_with_markers(answer.text)}</div>']
+    if answer.status == "unsure":
+        parts = [
+            f'<div class="rag-msg rag-unsure" dir="auto" lang="{answer.language}">'
+            f'<span class="rag-badge">{labels["unsure"]}</span>{_text_with_markers(answer.text)}</div>'
+        ]
+    else:
+        parts = [f'<div class="rag-msg rag-answer" dir="auto" lang="{answer.language}">{_text_with_markers(answer.text)}</div>']
+    if answer.quote and answer.quote not in answer.text:
+        parts.append(f'<div class="rag-quote" dir="auto">{labels["quote"]}: <q>{escape_passage(answer.quote)}</q></div>')
+    if answer.confidence is not None:
+        parts.append(f'<div class="rag-confidence" dir="auto">{labels["confidence"]}: {answer.confidence:.2f}</div>')
     if answer.citations:
         parts.append(
             f'<details class="rag-sources" open dir="auto"><summary>{labels["sources"]} ({len(answer.citations)})</summary>'
@@ -137,7 +164,8 @@ def render_answer(answer: Answer) -> str:
                 f'<div class="rag-source">'
                 f'<div class="rag-source-head" dir="auto"><span class="rag-ref">[{c.n}]</span> '
                 f'<bdi class="rag-title">{escape_passage(c.title)}</bdi> · {labels["paragraph"]} {c.paragraph + 1}{also}</div>'
-                f'<blockquote class="rag-passage" dir="auto">{highlight(c.text, answer.text)}</blockquote></div>'
+                f'<blockquote class="rag-passage" dir="auto">{highlight_quote(c.text, answer.quote) or highlight(c.text, answer.text)}'
+                f'</blockquote></div>'
             )
         parts.append("</details>")
     return "".join(parts)
@@ -155,6 +183,7 @@ def message_text(content) -> str:
     content = content.split('<details class="rag-sources"', 1)[0]
     content = content.replace("<br>", "\n")
     content = re.sub(r'<span class="rag-badge">.*?</span>', "", content)
+    content = re.sub(r'<div class="rag-(?:confidence|quote)".*?</div>', "", content)
     return html.unescape(_TAG.sub("", content)).strip()
 
 

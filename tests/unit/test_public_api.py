@@ -5,12 +5,17 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 import rag
 
 
 def test_all_is_pinned():
     assert rag.__all__ == ["Answer", "Assistant", "Citation", "RagError", "Settings", "__version__"]
-    assert [f.name for f in dataclasses.fields(rag.Answer)] == ["text", "refused", "language", "citations", "reason"]
+    # The original five fields keep their order and meaning; later ones are added after them, with defaults.
+    assert [f.name for f in dataclasses.fields(rag.Answer)] == [
+        "text", "refused", "language", "citations", "reason", "status", "confidence", "quote", "sentence", "signals",
+    ]
     assert {"n", "doc_id", "title", "text", "score", "paragraph", "also_in"} <= {f.name for f in dataclasses.fields(rag.Citation)}
     for method in ("ask", "stream", "ingest", "retrieve", "documents", "load", "from_index", "from_settings"):
         assert callable(getattr(rag.Assistant, method)), method
@@ -38,10 +43,27 @@ def test_answer_json_shape():
     assert answer.to_dict() == {
         "answer": "بيراموف [1]",
         "refused": False,
+        "status": "answered",  # derived from refused when not given
+        "confidence": None,  # not measured
+        "quote": "",
+        "sentence": "",
         "language": "ar",
         "reason": "",
         "citations": [{"n": 1, "doc_id": "d", "title": "t", "text": "p", "score": 0.8123}],
     }
     refusal = rag.Answer(text="…", refused=True, language="en", reason="off_topic").to_dict()
-    assert refusal["refused"] is True and refusal["reason"] == "off_topic" and refusal["citations"] == []
+    assert refusal["refused"] is True and refusal["status"] == "refused" and refusal["reason"] == "off_topic"
+    assert refusal["citations"] == []
     json.dumps(refusal)
+
+
+def test_the_three_outcomes_agree_with_refused():
+    unsure = rag.Answer(text="ربما: بيراموف [1]. اقرأ النص: «جدد وزير خارجية أذربيجان جيهون بيراموف»", refused=False,
+                        language="ar", status="unsure", confidence=0.41, quote="جيهون بيراموف",
+                        sentence="جدد وزير خارجية أذربيجان جيهون بيراموف")
+    assert unsure.to_dict()["status"] == "unsure" and unsure.to_dict()["confidence"] == 0.41
+    assert "جدد" not in unsure.likely_answer and "بيراموف" in unsure.likely_answer
+    with pytest.raises(ValueError):
+        rag.Answer(text="x", refused=True, language="en", status="answered")
+    with pytest.raises(ValueError):
+        rag.Answer(text="x", refused=False, language="en", status="maybe")

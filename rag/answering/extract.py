@@ -1,0 +1,137 @@
+"""Extractive answers: the model copies a span of the shown sentences, and only then translates it.
+
+The prompt (prompts/extract_*) asks for the shortest phrase of the passages that answers
+the question, and `CopySpans` makes the reply a verbatim span whatever the model would
+rather write. The span is located in its sentence (`locate`), which gives the citation,
+the quote the page highlights, and the sentence an unsure answer shows.
+
+A question in another language than the passages (English over Arabic articles) gets the
+span translated in a second, short call (prompts/translate_*): only the few words of the
+span, never the passage, so the model has little to get wrong, and the verbatim span is
+shown beside the translation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .. import templates
+from ..lang import ARABIC_LETTER, LATIN_LETTER, content_terms, normalize_arabic, same_word, split_sentences
+from .prompt import LANGUAGE_NAMES, NO_ANSWER, format_passages
+from .select import Evidence
+
+EXTRACT_INSTRUCTION = "Copy the answer from the passages."
+
+
+def _user(passages, question: str) -> dict[str, str]:
+    content = templates.render(
+        "answer_user", passages=format_passages(passages), question=question, instruction=EXTRACT_INSTRUCTION
+    )
+    return {"role": "user", "content": content}
+
+
+@lru_cache(maxsize=1)
+def _fixed_prefix() -> tuple[dict[str, str], ...]:
+    """System rules, then worked examples as earlier turns (fixed, so llama.cpp caches them)."""
+    turns = [{"role": "system", "content": templates.render("extract_system", no_answer=NO_ANSWER)}]
+    for ex in templates.examples("extract_examples"):
+        turns += [_user(ex["passages"], ex["question"]), {"role": "assistant", "content": ex["answer"]}]
+    return tuple(turns)
+
+
+def extract_messages(question: str, evidence: list[Evidence]) -> list[dict[str, str]]:
+    return [*(dict(turn) for turn in _fixed_prefix()), _user(evidence, question)]
+
+
+def translate_messages(question: str, evidence: list[Evidence], phrase: str, language: str) -> list[dict[str, str]]:
+    """The extraction chat, its copied answer, then the request to translate that answer.
+
+    One continued chat rather than a fresh translation prompt: llama.cpp reuses the KV
+    cache of the longest shared prefix, so this costs only the new turn, and the next
+    question's extraction still finds the fixed prefix cached (measured: a separate
+    translation prompt evicted it and English answers took 12-15 s instead of 2-4 s).
+    """
+    return [
+        *extract_messages(question, evidence),
+        {"role": "assistant", "content": phrase},
+        {"role": "user", "content": templates.render("translate_user", phrase=phrase, language=LANGUAGE_NAMES[language])},
+    ]
+
+
+def needs_translation(span: str, language: str) -> bool:
+    """True when the span has letters of another script than the question's (digits alone need none)."""
+    other = LATIN_LETTER if language == "ar" else ARABIC_LETTER
+    return bool(other.search(span))
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a copied span sits: which shown passage (0-based), which of its sentences, where in it."""
+
+    index: int
+    sentence: str
+    start: int  # character offset of the span in the sentence
+    end: int
+
+
+def clean_span(text: str) -> str:
+    """The span without the edge punctuation and whitespace a copy may carry."""
+    return re.sub(r"^[\s\"'«“(،,.:;؛]+|[\s\"'»”)،,.:;؛]+$", "", text)
+
+
+def locate(span: str, evidence: list[Evidence]) -> Located | None:
+    """The first shown sentence that holds `span` verbatim (else after Arabic normalization)."""
+    if not span:
+        return None
+    for exact in (True, False):
+        needle = span if exact else normalize_arabic(span)
+        for i, e in enumerate(evidence):
+            for sentence in split_sentences(e.text) or [e.text]:
+                hay = sentence if exact else normalize_arabic(sentence)
+                at = hay.find(needle)
+                if at >= 0:
+                    # normalize_arabic keeps lengths for Arabic letters, so offsets carry over
+                    return Located(i, sentence, at, at + len(span))
+    return None
+
+
+def quote_for(answer: str, question: str, evidence: list[Evidence]) -> tuple[str, Located | None]:
+    """The longest run of the answer's words that a shown sentence holds verbatim and that adds
+    something to the question (a composed answer's quote), else the sentence sharing most of
+    its new words (an empty quote).
+
+    A composed answer ("وزير الصحة الأردني هو فراس الهواري [1]") rests on a span of a
+    sentence ("فراس الهواري"): that span is what the page highlights and the reader checks.
+    """
+    text = re.sub(r"\[[^\]]*\]", " ", answer)
+    tokens = re.findall(r"[^\s()]+", text)
+    asked = content_terms(question)
+    best = ("", None)
+    for size in range(min(len(tokens), 12), 0, -1):
+        for start in range(len(tokens) - size + 1):
+            span = clean_span(" ".join(tokens[start:start + size]))
+            if not span or not any(not any(same_word(w, q) for q in asked) for w in content_terms(span)):
+                continue
+            where = locate(span, evidence)
+            if where is not None:
+                return span, where
+    novel = {w for w in content_terms(text) if not any(same_word(w, q) for q in asked)}
+    score = 0
+    for i, e in enumerate(evidence):
+        for sentence in split_sentences(e.text) or [e.text]:
+            shared = len(novel & content_terms(sentence))
+            if shared > score:
+                score, best = shared, ("", Located(i, sentence, 0, 0))
+    return best
+
+
+def grounded_share(answer: str, question: str, evidence: list[Evidence]) -> float:
+    """Share of the answer's new content words (not the question's) that the shown sentences hold."""
+    asked = content_terms(question)
+    novel = [w for w in content_terms(re.sub(r"\[[^\]]*\]", " ", answer)) if not any(same_word(w, q) for q in asked)]
+    if not novel:
+        return 0.0
+    shown = content_terms(" ".join(e.text for e in evidence))
+    return sum(any(same_word(w, t) for t in shown) for w in novel) / len(novel)
