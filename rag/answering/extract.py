@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from .. import templates
 from ..lang import ARABIC_LETTER, LATIN_LETTER, content_terms, normalize_arabic, same_word, split_sentences
+from .cite import numbers
 from .prompt import LANGUAGE_NAMES, NO_ANSWER, format_passages
 from .select import Evidence
 
@@ -108,11 +109,15 @@ def quote_for(answer: str, question: str, evidence: list[Evidence]) -> tuple[str
     text = re.sub(r"\[[^\]]*\]", " ", answer)
     tokens = re.findall(r"[^\s()]+", text)
     asked = content_terms(question)
+    asked_numbers = numbers(question)
     best = ("", None)
     for size in range(min(len(tokens), 12), 0, -1):
         for start in range(len(tokens) - size + 1):
             span = clean_span(" ".join(tokens[start:start + size]))
-            if not span or not any(not any(same_word(w, q) for q in asked) for w in content_terms(span)):
+            adds = numbers(span) - asked_numbers or any(
+                not any(same_word(w, q) for q in asked) for w in content_terms(span)
+            )
+            if not span or not adds:
                 continue
             where = locate(span, evidence)
             if where is not None:

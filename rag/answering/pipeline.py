@@ -22,21 +22,33 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-
 from functools import cached_property
 
 from ..lang import detect_language
 from ..llm import LLM, FirstTokenProbe
 from ..llm.copy import CopySpans
 from ..types import Answer
-from .cite import cite, citation, has_content, strip_markers
+from .cite import citation, cite, has_content, strip_markers
 from .confidence import ANSWERED, REFUSED, UNSURE, Calibration, signals
 from .extract import (
-    clean_span, extract_messages, grounded_share, locate, needs_translation, quote_for, translate_messages,
+    clean_span,
+    extract_messages,
+    grounded_share,
+    locate,
+    needs_translation,
+    quote_for,
+    translate_messages,
 )
 from .followup import clean_rewrite, history_messages, needs_rewrite, rewrite_messages
-from .guards import Reason, adds_nothing, drop_invented_years, refusal_reason, repair, ungrounded_numbers
-from .prompt import LANGUAGE_NAMES, NO_ANSWER, REFUSALS, UNSURE, answer_messages
+from .guards import (
+    Reason,
+    adds_nothing,
+    drop_invented_years,
+    refusal_reason,
+    repair,
+    ungrounded_numbers,
+)
+from .prompt import LANGUAGE_NAMES, NO_ANSWER, REFUSALS, UNSURE_TEXTS, answer_messages
 from .question import clean_question
 from .retrieve import Passage, retrieve
 from .select import Evidence, SentenceVectors, select_context
@@ -184,7 +196,7 @@ class Answerer:
         sentence = where.sentence if where else ""
         if status == UNSURE:
             likely = strip_markers(text).strip().rstrip(".")
-            text = UNSURE[language].format(answer=likely, n=1, sentence=sentence)
+            text = UNSURE_TEXTS[language].format(answer=likely, n=1, sentence=sentence)
             citations = [citation(1, evidence[where.index].passage)]
         return Answer(text=text, refused=False, language=language, citations=citations, reason=reason, status=status,
                       confidence=confidence, quote=quote, sentence=sentence, signals=values)
@@ -228,7 +240,7 @@ class Answerer:
         if status == ANSWERED:
             text = f"{words} [{n}]"
         else:
-            text = UNSURE[language].format(answer=words, n=n, sentence=where.sentence)
+            text = UNSURE_TEXTS[language].format(answer=words, n=n, sentence=where.sentence)
         return Answer(
             text=text, refused=False, language=language, citations=[citation(n, evidence[where.index].passage)],
             reason=reason, status=status, confidence=confidence, quote=span, sentence=where.sentence, signals=values,

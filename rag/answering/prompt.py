@@ -32,7 +32,7 @@ REFUSALS = {
 
 # An unsure answer: the likely answer, clearly marked, and the sentence that holds it,
 # so the reader judges from the article's own words rather than from the model's.
-UNSURE = {
+UNSURE_TEXTS = {
     "ar": "لست متأكدًا من الإجابة. ربما: {answer} [{n}]. اقرأ النص: «{sentence}»",
     "en": "I am not sure of the answer. Possibly: {answer} [{n}]. Read the passage: “{sentence}”",
 }

@@ -149,7 +149,7 @@ class CopySpans:
     def gbnf(self) -> str:
         """A GBNF grammar for the same replies: any run of whole words of one source, or an escape.
 
-        Linear in the sources' length: rule w{i}_{k} is word k of source i, then optionally
+        Linear in the sources' length: rule w{i}-{k} is word k of source i, then optionally
         the rest of that source from word k+1 on.
         """
         rules, alternatives = [], []
@@ -160,9 +160,9 @@ class CopySpans:
                 word = tokens[k]
                 literal = _gbnf_literal(word.rstrip())
                 gap = _gbnf_literal(word[len(word.rstrip()):] or " ")
-                rest = f" ({gap} w{i}_{k + 1})?" if k + 1 < len(tokens) else ""
-                rules.append(f"w{i}_{k} ::= {literal}{rest}")
-                alternatives.append(f"w{i}_{k}")
+                rest = f" ({gap} w{i}-{k + 1})?" if k + 1 < len(tokens) else ""
+                rules.append(f"w{i}-{k} ::= {literal}{rest}")
+                alternatives.append(f"w{i}-{k}")
         alternatives += [_gbnf_literal(e.decode("utf-8")) for e in self.escapes]
         root = " | ".join(alternatives) or '""'
         return "\n".join([f"root ::= {root}", *rules]) + "\n"
