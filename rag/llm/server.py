@@ -99,8 +99,11 @@ class OpenAICompatibleLLM:
                 "stream": True}
         if self.model:
             body["model"] = self.model
-        if copy is not None:
-            body["grammar"] = copy.gbnf()  # llama_cpp.server and llama.cpp's server honour it; others ignore it
+        if copy is not None and not copy.guided:
+            # llama_cpp.server and llama.cpp's server honour a grammar; others ignore it (a reply
+            # that is then not a span is refused as `not_copied`). Guided copying needs the
+            # model's logits token by token, which a server does not expose: it runs free there.
+            body["grammar"] = copy.gbnf()
         if probe is not None and self._logprobs:
             resp = self._post({**body, "logprobs": True, "top_logprobs": 10})
             if resp is not None:

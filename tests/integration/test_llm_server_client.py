@@ -99,6 +99,19 @@ def test_server_generator_streams_and_reads_the_probe(llm_server):
     assert "logprobs" not in handler.requests[1]
 
 
+def test_a_copy_constraint_goes_to_the_server_as_a_grammar_but_guided_copying_does_not(llm_server):
+    from rag.llm.copy import CopySpans
+
+    url, handler = llm_server
+    gen = OpenAICompatibleGenerator(url)
+    sources = ["جدد وزير خارجية أذربيجان جيهون بيراموف مقترح بلاده"]
+    list(gen.stream_chat([{"role": "user", "content": "q"}], max_tokens=20, copy=CopySpans(sources, escapes=("NO_ANSWER",))))
+    grammar = handler.requests[-1]["grammar"]
+    assert grammar.startswith("root ::= ") and '"بيراموف"' in grammar and '"NO_ANSWER"' in grammar
+    list(gen.stream_chat([{"role": "user", "content": "q"}], max_tokens=20, copy=CopySpans(sources, guided=True)))
+    assert "grammar" not in handler.requests[-1]
+
+
 def test_server_generator_without_logprobs_leaves_the_probe_empty(llm_server):
     url, handler = llm_server
     handler.logprobs_ok = False
