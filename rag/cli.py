@@ -54,7 +54,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
             answer = item
     if live:
         print()
-    if not live or (answer.refused and streamed.strip() != answer.text):
+    if not live or (answer.status != "answered" and streamed.strip() != answer.text):
+        # A refusal or an unsure answer replaces what streamed: say so in full (an unsure one with its sentence).
         print(answer.text)
     if answer.refused:
         print(f"  (refused: {answer.reason})", file=sys.stderr)
