@@ -54,7 +54,7 @@ def test_cli_ask_json(index_dir):
     )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert set(data) == {"answer", "refused", "language", "reason", "citations"}
+    assert set(data) == {"answer", "refused", "status", "confidence", "quote", "sentence", "language", "reason", "citations"}
     assert data["refused"] is False and data["reason"] == "" and "بيراموف" in data["answer"]
     assert set(data["citations"][0]) == {"n", "doc_id", "title", "text", "score"}
 

@@ -12,20 +12,20 @@ from rag.llm.server import OpenAICompatibleLLM as OpenAICompatibleGenerator
 
 
 def test_answer_with_citations_through_the_llm_server(llm_url, index_dir):
-    assistant = Assistant(llm_url=llm_url, index_dir=index_dir)
+    assistant = Assistant(llm_url=llm_url, index_dir=index_dir, answer_at=None, unsure_at=None)  # shipped thresholds
     try:
         items = list(assistant.stream("من هو وزير خارجية أذربيجان؟"))
         answer = items[-1]
-        assert isinstance(answer, Answer) and not answer.refused
+        assert isinstance(answer, Answer) and not answer.refused  # answered or unsure, with the name
         assert "بيراموف" in answer.text and answer.citations
         assert any("بيراموف" in c.text for c in answer.citations)
         assert len(items) >= 3  # streamed in pieces before the final answer
         assert isinstance(assistant.llm.inner, OpenAICompatibleGenerator)
-        # A near-topic question passes the score gate, so the server's model itself must refuse it
-        # (the article says the number was not given).
+        # A near-topic question passes the score gate (the article says the number was not given):
+        # the model's reply, or its confidence, must keep it from being stated as fact.
         near = assistant.ask("How many Russian peacekeepers were killed?")
-        assert near.refused and near.language == "en" and near.citations == []
-        assert near.reason not in ("", "off_topic"), near.reason  # refused after the model was asked
+        assert near.status != "answered" and near.language == "en", near
+        assert near.reason not in ("", "off_topic"), near.reason  # judged after the model was asked
     finally:
         assistant.close()
 
