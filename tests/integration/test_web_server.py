@@ -62,7 +62,8 @@ def test_ask_endpoint_returns_the_cli_json(served, served_assistant):
     # Greedy decoding: the endpoint gives exactly what `rag ask --json` would print.
     assert result == served_assistant[0].ask("من هو وزير خارجية أذربيجان؟").to_dict()
     off_topic = client.predict("Who won the 2022 FIFA World Cup?", api_name="/ask")
-    assert off_topic == Answer(text=off_topic["answer"], refused=True, language="en", reason="off_topic").to_dict()
+    assert off_topic == Answer(text=off_topic["answer"], refused=True, language="en", reason="off_topic",
+                               confidence=0.0).to_dict()
     assert "/ask" in client.view_api(print_info=False, return_format="str")
 
 
@@ -89,7 +90,7 @@ def test_uploaded_article_is_answerable_through_the_api(served, served_assistant
     best = served_assistant[0].retrieve(question)[0]
     assert best.doc_id == "lake_report" and best.score > served_assistant[0].settings.min_score
     result = client.predict(question, api_name="/ask")
-    assert set(result) == {"answer", "refused", "language", "reason", "citations"}
+    assert set(result) == {"answer", "refused", "status", "confidence", "quote", "sentence", "language", "reason", "citations"}
     assert result["refused"] is False and "2031" in result["answer"], result
     assert result["citations"][0]["doc_id"] == "lake_report"
 
