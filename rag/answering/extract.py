@@ -6,9 +6,9 @@ rather write. The span is located in its sentence (`locate`), which gives the ci
 the quote the page highlights, and the sentence an unsure answer shows.
 
 A question in another language than the passages (English over Arabic articles) gets the
-span translated in a second, short call (prompts/translate_*): only the few words of the
-span, never the passage, so the model has little to get wrong, and the verbatim span is
-shown beside the translation.
+span translated in one more turn of the same chat (prompts/translate_user.txt): only the few
+words of the span, never the passage, so the model has little to get wrong, and the
+verbatim span is shown beside the translation.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from .. import templates
 from ..lang import ARABIC_LETTER, LATIN_LETTER, content_terms, normalize_arabic, same_word, split_sentences
-from .cite import numbers
+from .cite import numbers, strip_markers
 from .prompt import LANGUAGE_NAMES, NO_ANSWER, format_passages
 from .select import Evidence
 
@@ -106,7 +106,7 @@ def quote_for(answer: str, question: str, evidence: list[Evidence]) -> tuple[str
     A composed answer ("وزير الصحة الأردني هو فراس الهواري [1]") rests on a span of a
     sentence ("فراس الهواري"): that span is what the page highlights and the reader checks.
     """
-    text = re.sub(r"\[[^\]]*\]", " ", answer)
+    text = strip_markers(answer)
     tokens = re.findall(r"[^\s()]+", text)
     asked = content_terms(question)
     asked_numbers = numbers(question)
@@ -122,7 +122,7 @@ def quote_for(answer: str, question: str, evidence: list[Evidence]) -> tuple[str
             where = locate(span, evidence)
             if where is not None:
                 return span, where
-    novel = {w for w in content_terms(text) if not any(same_word(w, q) for q in asked)}
+    novel = set(new_words(text, question))
     score = 0
     for i, e in enumerate(evidence):
         for sentence in split_sentences(e.text) or [e.text]:
@@ -132,10 +132,15 @@ def quote_for(answer: str, question: str, evidence: list[Evidence]) -> tuple[str
     return best
 
 
+def new_words(text: str, question: str) -> list[str]:
+    """The content words of `text` that the question does not already hold (inflections count as the same)."""
+    asked = content_terms(question)
+    return [w for w in content_terms(strip_markers(text)) if not any(same_word(w, q) for q in asked)]
+
+
 def grounded_share(answer: str, question: str, evidence: list[Evidence]) -> float:
     """Share of the answer's new content words (not the question's) that the shown sentences hold."""
-    asked = content_terms(question)
-    novel = [w for w in content_terms(re.sub(r"\[[^\]]*\]", " ", answer)) if not any(same_word(w, q) for q in asked)]
+    novel = new_words(answer, question)
     if not novel:
         return 0.0
     shown = content_terms(" ".join(e.text for e in evidence))

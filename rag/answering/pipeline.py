@@ -179,17 +179,14 @@ class Answerer:
 
     def judged(self, question, language, evidence, text, citations, probe) -> Answer:
         """A composed answer with its quote, calibrated confidence and outcome (answered, unsure, refused)."""
-        s = self.settings
         quote, where = quote_for(text, question, evidence)
         values = signals(
             probe=probe, scores=[e.passage.score for e in evidence], span=quote or strip_markers(text), question=question,
             grounded=grounded_share(text, question, evidence), extractive=False,
         )
-        confidence = self.calibration.confidence(values)
-        status = self.calibration.outcome(confidence, answer_at=s.answer_at, unsure_at=s.unsure_at)
+        confidence, status, reason = self.decide(values)
         if status == UNSURE and where is None:
             status = REFUSED  # nothing to show the reader: an unsure answer without its sentence helps no one
-        reason = "" if status == ANSWERED else f"{Reason.LOW_CONFIDENCE}:{self.calibration.weakest(values)}"
         log.info("quote %r; confidence %.2f -> %s %s", quote, confidence, status, reason)
         if status == REFUSED:
             return self.refused(language, reason, confidence, values, declined=quote or strip_markers(text).strip())
@@ -200,6 +197,13 @@ class Answerer:
             citations = [citation(1, evidence[where.index].passage)]
         return Answer(text=text, refused=False, language=language, citations=citations, reason=reason, status=status,
                       confidence=confidence, quote=quote, sentence=sentence, signals=values)
+
+    def decide(self, values: dict[str, float]) -> tuple[float, str, str]:
+        """(confidence, outcome, reason) for an answer's signals: the calibration and the settings' thresholds."""
+        confidence = self.calibration.confidence(values)
+        status = self.calibration.outcome(confidence, answer_at=self.settings.answer_at, unsure_at=self.settings.unsure_at)
+        reason = "" if status == ANSWERED else f"{Reason.LOW_CONFIDENCE}:{self.calibration.weakest(values)}"
+        return confidence, status, reason
 
     def copied_answer(self, question: str, language: str, evidence: list[Evidence]) -> Answer:
         """The answer as a span copied from `evidence`, translated when the question's language differs,
@@ -224,9 +228,7 @@ class Answerer:
         if adds_nothing(span, question):
             return self.refused(language, Reason.ECHOES_QUESTION)
         values = signals(probe=probe, scores=[e.passage.score for e in evidence], span=span, question=question)
-        confidence = self.calibration.confidence(values)
-        status = self.calibration.outcome(confidence, answer_at=s.answer_at, unsure_at=s.unsure_at)
-        reason = "" if status == ANSWERED else f"{Reason.LOW_CONFIDENCE}:{self.calibration.weakest(values)}"
+        confidence, status, reason = self.decide(values)
         log.info("confidence %.2f -> %s %s", confidence, status, reason)
         if status == REFUSED:
             return self.refused(language, reason, confidence, values, declined=span)

@@ -41,17 +41,15 @@ class CopySpans:
     """Which tokens may come next so that the reply stays a verbatim span of `sources`.
 
     `tokenize(b) -> list[int]` and the end-of-reply ids come from the backend, so the
-    logic here is tested without a model (tests/test_copy.py) and shared by backends.
+    logic here is tested without a model (tests/unit/test_copy.py) and shared by backends.
     """
 
     def __init__(self, sources: list[str], escapes: tuple[str, ...] = (), *, guided: bool = False):
         self.guided = guided
-        self.sources = [s.encode("utf-8") for s in sources if s.strip()]
+        texts = [s for s in sources if s.strip()]
+        self.sources = [s.encode("utf-8") for s in texts]
         self.escapes = tuple(e.encode("utf-8") for e in escapes)
-        self.starts = [
-            (i, len(s[:m.start()].encode("utf-8"))) for i, s in enumerate(sources) if s.strip()
-            for m in _WORD_START.finditer(s)
-        ]
+        self.starts = [(i, len(s[:m.start()].encode("utf-8"))) for i, s in enumerate(texts) for m in _WORD_START.finditer(s)]
         self.emitted = b""
         self.active: list[tuple[int, int]] | None = None  # None: nothing copied yet
         self.escaped = False
@@ -62,7 +60,7 @@ class CopySpans:
 
         Guided: the reply is free, except inside a word it is copying from a source, where
         it must finish the word as the source spells it or break off (the backend adds the
-        tokens that start with a space or punctuation, `breaks=True`).
+        tokens that start with a space or punctuation to the ids returned here).
         """
         if self.escaped:
             return None
