@@ -34,7 +34,7 @@ def _user(passages, question: str) -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _fixed_prefix() -> tuple[dict[str, str], ...]:
+def fixed_prefix() -> tuple[dict[str, str], ...]:
     """System rules, then worked examples as earlier turns (fixed, so llama.cpp caches them)."""
     turns = [{"role": "system", "content": templates.render("extract_system", no_answer=NO_ANSWER)}]
     for ex in templates.examples("extract_examples"):
@@ -43,7 +43,7 @@ def _fixed_prefix() -> tuple[dict[str, str], ...]:
 
 
 def extract_messages(question: str, evidence: list[Evidence]) -> list[dict[str, str]]:
-    return [*(dict(turn) for turn in _fixed_prefix()), _user(evidence, question)]
+    return [*(dict(turn) for turn in fixed_prefix()), _user(evidence, question)]
 
 
 def translate_messages(question: str, evidence: list[Evidence], phrase: str, language: str) -> list[dict[str, str]]:

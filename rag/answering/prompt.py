@@ -51,7 +51,7 @@ def answer_user_message(passages, question: str, language: str) -> dict[str, str
 
 
 @lru_cache(maxsize=1)
-def _fixed_prefix() -> tuple[dict[str, str], ...]:
+def fixed_prefix() -> tuple[dict[str, str], ...]:
     """The system prompt, then the worked examples (prompts/answer_examples.jsonl) as earlier chat turns.
 
     A 1.5B model copies a shown pattern far better than it follows a described one:
@@ -69,4 +69,4 @@ def _fixed_prefix() -> tuple[dict[str, str], ...]:
 
 def answer_messages(question: str, language: str, evidence: list[Evidence]) -> list[dict[str, str]]:
     """The whole chat the model reads: the fixed prefix (rules and examples), then this question."""
-    return [*(dict(turn) for turn in _fixed_prefix()), answer_user_message(evidence, question, language)]
+    return [*(dict(turn) for turn in fixed_prefix()), answer_user_message(evidence, question, language)]

@@ -38,6 +38,9 @@ class LLM(Protocol):
         copy: "CopySpans | None" = None,
     ) -> Iterator[str]: ...
 
+    # Optional: `prepare(openings: list[Messages], cache_dir)` reads the prompt's fixed
+    # opening turns ahead of the first question (llama.cpp keeps their state; llm/openings.py).
+
 
 class FirstTokenProbe:
     """Records P(the first generated token starts one of `texts`) during one generation.

@@ -30,6 +30,20 @@ class GuardedLLM:
         """The wrapped backend's model name (a server's is known only after its first reply)."""
         return getattr(self.inner, "name", type(self.inner).__name__)
 
+    def prepare(self, openings: list[Messages], cache_dir=None) -> None:
+        """Have the prompt's fixed openings read ahead, where the backend can keep them (llama.cpp in
+        process: llm/openings.py). Others read the whole prompt per request; for them this does nothing.
+
+        A failure here costs speed, not answers: it is logged, and the opening is read with the question.
+        """
+        prepare = getattr(self.inner, "prepare", None)
+        if prepare is None:
+            return
+        try:
+            prepare(openings, cache_dir)
+        except Exception as exc:  # noqa: BLE001 - an optimization must not stop the model from loading
+            log.warning("could not prepare the prompt's openings: %r", exc)
+
     def stream_chat(self, messages: Messages, **kwargs) -> Iterator[str]:
         stream = self.inner.stream_chat(messages, **kwargs)
         try:

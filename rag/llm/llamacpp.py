@@ -3,21 +3,26 @@
 llama.cpp contexts are not thread-safe, so one lock serializes generations on a model;
 the lock is held for the whole stream, and released when the stream ends or is dropped.
 Sampling is greedy (temperature 0) with a fixed seed, so the same question over the same
-index gives the same answer, which is what evaluation and tests need.
+index gives the same answer, which is what evaluation and tests need. The prompt's fixed
+openings are read once per model and machine and restored from disk (`prepare`, openings.py).
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import threading
 from collections.abc import Iterator
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 from ..errors import DependencyError, ModelChecksumError
+from . import openings as saved
 from .base import FirstTokenProbe, Messages
 from .copy import CopySpans
+
+log = logging.getLogger(__name__)
 
 
 class LlamaCppLLM:
@@ -45,6 +50,81 @@ class LlamaCppLLM:
                 f"llama.cpp could not load {self.model_path} ({exc}): the file is not a usable GGUF model."
             ) from exc
         self._lock = threading.Lock()
+        self.openings: list[saved.Opening] = []
+
+    # --- the prompt's fixed openings ----------------------------------------------------
+    def prepare(self, openings: list[Messages], cache_dir: Path | None = None) -> None:
+        """Have each fixed opening's state ready: from `cache_dir` when saved there, else read now (and saved).
+
+        Reading the answer prompt's opening costs about 10 s on 2 cores; restoring it, well
+        under a second. Called at load, so a server's first question is as fast as its tenth.
+        """
+        import llama_cpp
+
+        build = f"{llama_cpp.__version__} {llama_cpp.llama_print_system_info().decode(errors='ignore')} n_ctx={self.llm.n_ctx()}"
+        for messages in openings:
+            messages = [dict(turn) for turn in messages]
+            if any(o.messages == messages for o in self.openings):
+                continue
+            path = Path(cache_dir) / saved.state_key(self.model_path, build, messages) if cache_dir else None
+            opening = saved.load(path, messages, self.llm.n_vocab()) if path else None
+            if opening is None:
+                opening = self.read_opening(messages)
+                if path:
+                    saved.save(path, opening)
+            self.openings.append(opening)
+
+    def read_opening(self, messages: Messages) -> saved.Opening:
+        """Read an opening into the KV cache and keep its state.
+
+        Its tokens are found as llama.cpp itself renders the chat: the shared start of two
+        conversations that differ only in a last user turn (one short turn more to read).
+        """
+        import numpy as np
+        from llama_cpp import LlamaState
+
+        seen = []
+        with self._lock:
+            self.llm.reset()
+            for probe in ("a", "b"):
+                self.llm.create_chat_completion(
+                    messages=[*messages, {"role": "user", "content": probe}], max_tokens=1, temperature=0.0, seed=self.seed,
+                )
+                seen.append(self.llm.input_ids[: self.llm.n_tokens].tolist())
+            state = self.llm.save_state()
+        # The logits copy (hundreds of MB for a 150k vocabulary) is dropped: a restored state
+        # is decoded again before anything is sampled from it.
+        state = LlamaState(
+            input_ids=state.input_ids, scores=np.zeros((1, self.llm.n_vocab()), dtype=np.single), n_tokens=state.n_tokens,
+            llama_state=state.llama_state, llama_state_size=state.llama_state_size, seed=state.seed,
+        )
+        return saved.Opening(messages, saved.shared_prefix(*seen), state)
+
+    def opening_for(self, messages: Messages) -> saved.Opening | None:
+        """The longest prepared opening that `messages` starts with."""
+        fits = [o for o in self.openings if messages[: len(o.messages)] == o.messages]
+        return max(fits, key=lambda o: len(o.messages), default=None)
+
+    def restore_opening(self, messages: Messages) -> bool:
+        """Load the state of the opening `messages` starts with, unless the KV cache already holds it.
+
+        The caller holds the lock. True when a state was loaded.
+        """
+        opening = self.opening_for(messages)
+        if opening is None:
+            return False
+        n = len(opening.tokens)
+        held = self.llm.input_ids[: min(n, self.llm.n_tokens)].tolist()
+        if held == opening.tokens:
+            return False
+        try:
+            self.llm.load_state(opening.state)
+        except RuntimeError as exc:  # a state from another build: read the prompt in full instead
+            log.warning("could not restore a prompt state (%s); it will be read again", exc)
+            self.openings.remove(opening)
+            self.llm.reset()
+            return False
+        return True
 
     def stream_chat(
         self, messages: Messages, *, max_tokens: int, temperature: float = 0.0, probe: FirstTokenProbe | None = None,
@@ -54,6 +134,7 @@ class LlamaCppLLM:
         if probe is not None or copy is not None:
             processor = _Processor(self, probe, copy)
         with self._lock:
+            self.restore_opening(messages)
             for chunk in self.llm.create_chat_completion(
                 messages=messages, max_tokens=max_tokens, temperature=temperature, seed=self.seed, stream=True,
                 logits_processor=[processor] if processor else None,
