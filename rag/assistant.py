@@ -40,11 +40,20 @@ class Assistant:
     # --- named constructors -------------------------------------------------------
     @classmethod
     def load(cls, settings: Settings | None = None, **overrides) -> "Assistant":
-        """An Assistant with models and index loaded now (index built if missing)."""
+        """An Assistant with models and index loaded now (index built if missing).
+
+        The LLM loads in a second thread while the embedder and Chroma load in this one:
+        llama.cpp's loading runs in C without the GIL, and importing torch is most of the
+        embedder's time, so the two overlap on 2 cores (see docs/performance.md).
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
         assistant = cls(settings, **overrides)
-        assistant.ensure_index()
-        assistant.indexer.index.store()  # loads the embedder and opens Chroma
-        assistant.llm  # noqa: B018 - loading is the point
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-load-llm") as pool:
+            llm = pool.submit(lambda: assistant.llm)
+            assistant.ensure_index()
+            assistant.indexer.index.store()  # loads the embedder and opens Chroma
+            llm.result()  # raises here what loading the model raised
         return assistant
 
     @classmethod
@@ -69,13 +78,17 @@ class Assistant:
 
     @property
     def llm(self):
-        """The language model backend (`rag.llm.LLM`), its failures turned into `GenerationError`."""
+        """The language model backend (`rag.llm.LLM`), its failures turned into `GenerationError`.
+
+        On first use the prompt's fixed openings are read ahead (or restored from the model
+        cache), so the first question costs what a later one does.
+        """
+        from .answering.pipeline import openings
         from .llm import GuardedLLM, make_llm
 
-        if self._llm is None:
-            self._llm = make_llm(self.settings)
-        elif not isinstance(self._llm, GuardedLLM):
-            self._llm = GuardedLLM(self._llm)
+        if self._llm is None or not isinstance(self._llm, GuardedLLM):
+            self._llm = make_llm(self.settings) if self._llm is None else GuardedLLM(self._llm)
+            self._llm.prepare(openings(self.settings.answer_mode), self.settings.models_dir / "prompt-states")
         return self._llm
 
     @property

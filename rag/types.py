@@ -42,6 +42,9 @@ class Answer:
     quote: str = ""  # the verbatim passage span the answer rests on (in the passage's language), or ""
     sentence: str = ""  # the passage sentence holding `quote`, or ""
     signals: dict = field(default_factory=dict, compare=False, repr=False)  # what `confidence` was computed from
+    # Seconds per stage (embed, retrieve, select, first_text, generate, total), filled by
+    # `Assistant.stream`: where this answer's time went (`rag bench` sums them).
+    timings: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
         status = self.status or ("refused" if self.refused else "answered")

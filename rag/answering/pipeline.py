@@ -21,6 +21,7 @@ anyone reaching into private parts.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from functools import cached_property
 
@@ -28,6 +29,7 @@ from ..lang import detect_language
 from ..llm import LLM, FirstTokenProbe
 from ..llm.copy import CopySpans
 from ..types import Answer
+from . import extract, prompt
 from .cite import citation, cite, has_content, strip_markers
 from .confidence import ANSWERED, REFUSED, UNSURE, Calibration, signals
 from .extract import (
@@ -56,6 +58,12 @@ from .select import Evidence, SentenceVectors, select_context
 log = logging.getLogger(__name__)
 SPAN_TOKENS = 48  # a copied answer is a name, a number or a short clause
 TRANSLATION_TOKENS = 40
+
+
+def openings(answer_mode: str) -> list[list[dict[str, str]]]:
+    """The fixed turns the prompts of `answer_mode` start with, for the backend to read ahead (`LLM.prepare`)."""
+    chosen = {"copy": [extract], "auto": [prompt, extract]}.get(answer_mode, [prompt])
+    return [[dict(turn) for turn in module.fixed_prefix()] for module in chosen]
 
 
 class Answerer:
@@ -87,17 +95,27 @@ class Answerer:
         self.indexer.ensure_index()
         return retrieve(self.indexer.index, question, k or self.settings.top_k, hybrid=self.settings.hybrid, vector=vector)
 
-    def evidence(self, question: str) -> list[Evidence]:
-        """The sentences the LLM will read, or [] when no passage is close enough to try."""
+    def evidence(self, question: str, timings: dict | None = None) -> list[Evidence]:
+        """The sentences the LLM will read, or [] when no passage is close enough to try.
+
+        `timings`, when given, receives the seconds spent on embed, retrieve and select.
+        """
+        timings = {} if timings is None else timings
         self.indexer.ensure_index()
+        started = time.perf_counter()
         vector = self.embeddings.embed_query(question)  # once: for retrieval and for picking sentences
+        embedded = time.perf_counter()
         passages = self.retrieve(question, vector=vector)
+        retrieved = time.perf_counter()
+        timings.update(embed=embedded - started, retrieve=retrieved - embedded, select=0.0)
         if not passages or max(p.score for p in passages) < self.settings.min_score:
             return []
         s = self.settings
-        return select_context(
+        chosen = select_context(
             question, vector, passages, self.sentence_vectors, budget_chars=s.context_chars, max_passages=s.context_passages,
         )
+        timings["select"] = time.perf_counter() - retrieved
+        return chosen
 
     # --- prompt, generate, guard, cite ------------------------------------------------------
     @staticmethod
@@ -109,9 +127,21 @@ class Answerer:
         question = clean_question(question, self.settings.max_question_chars)
         language = detect_language(question)
         turns = history_messages(history)
+        started = time.perf_counter()
         if needs_rewrite(question, turns):
             question = self.standalone(question, turns)
-        yield from self.answer_from(question, language, self.evidence(question))
+        timings: dict[str, float] = {}
+        evidence = self.evidence(question, timings)
+        generating = time.perf_counter()
+        for item in self.answer_from(question, language, evidence):
+            now = time.perf_counter()
+            if isinstance(item, Answer):
+                timings.setdefault("first_text", now - generating)
+                timings.update(generate=now - generating, total=now - started)
+                item.timings.update({k: round(v, 4) for k, v in timings.items()})
+            else:
+                timings.setdefault("first_text", now - generating)
+            yield item
 
     def answer_from(self, question: str, language: str, evidence: list[Evidence]) -> Iterator[str | Answer]:
         """Stream the answer to a (standalone, cleaned) question from the given sentences.
@@ -123,9 +153,7 @@ class Answerer:
             # Nothing in the articles is even close: refusing here is both honest and instant.
             yield from self.refusal(language, Reason.OFF_TOPIC)
             return
-        mode = self.settings.answer_mode
-        if mode == "auto":
-            mode = "guided" if language == detect_language(" ".join(e.text for e in evidence)) else "copy"
+        mode = self.mode_for(language, evidence)
         if mode == "copy":
             answer = self.copied_answer(question, language, evidence)
             yield answer.text
@@ -176,6 +204,14 @@ class Answerer:
             yield from self.refusal(language, Reason.UNSUPPORTED)
             return
         yield self.judged(question, language, evidence, text, citations, probe)
+
+    def mode_for(self, language: str, evidence: list[Evidence]) -> str:
+        """How this question is answered: the settings' `answer_mode`, with "auto" resolved
+        (guided in the passages' language, copy across languages)."""
+        mode = self.settings.answer_mode
+        if mode == "auto":
+            mode = "guided" if language == detect_language(" ".join(e.text for e in evidence)) else "copy"
+        return mode
 
     def judged(self, question, language, evidence, text, citations, probe) -> Answer:
         """A composed answer with its quote, calibrated confidence and outcome (answered, unsure, refused)."""
