@@ -35,7 +35,7 @@ SCHEMA_VERSION = 2
 COLLECTION = "articles"
 MANIFEST = "manifest.json"
 MANIFEST_COLLECTION = "rag_manifest"  # server mode keeps the manifest beside the data
-ADD_BATCH = 64
+ADD_BATCH = 256
 REBUILD_HINT = "rebuild it with `rag ingest --rebuild`"
 
 
@@ -177,14 +177,18 @@ class ArticleIndex:
             collection = client.get_collection(COLLECTION)
             for doc_id in [*remove, *chunks_by_doc]:
                 collection.delete(where={"doc_id": doc_id})  # idempotent: safe to repeat after a crash
-            for chunks in chunks_by_doc.values():
-                for start in range(0, len(chunks), ADD_BATCH):
-                    batch = chunks[start : start + ADD_BATCH]
-                    store.add_texts(
-                        [c.text for c in batch], metadatas=[c.metadata for c in batch], ids=[c.chunk_id for c in batch]
-                    )
-                    if progress:
-                        progress(len(batch))
+            # Batches across documents, not per document: a news article has 6-12 passages, and
+            # embedding them a document at a time ran at 0.63x the raw encoder on 310 passages
+            # (small batches, more padding); a few hundred at once lets sentence-transformers
+            # sort them by length.
+            chunks = [c for doc_chunks in chunks_by_doc.values() for c in doc_chunks]
+            for start in range(0, len(chunks), ADD_BATCH):
+                batch = chunks[start : start + ADD_BATCH]
+                store.add_texts(
+                    [c.text for c in batch], metadatas=[c.metadata for c in batch], ids=[c.chunk_id for c in batch]
+                )
+                if progress:
+                    progress(len(batch))
             manifest = {
                 **expected,
                 "dimension": getattr(self.embeddings, "dimension", None),

@@ -60,11 +60,20 @@ def test_bench_quick(tmp_path):
     proc = _rag("bench", "--quick", "--json", env_extra={"RAG_INDEX_DIR": str(tmp_path / "must-not-be-used")})
     assert proc.returncode == 0, proc.stderr
     b = json.loads(proc.stdout)
-    for key in ("ingest_ratio", "retrieval_seed_ratio", "retrieval_synthetic_ratio", "ask_overhead_ratio"):
+    for key in ("ingest_ratio", "retrieval_seed_ratio", "retrieval_synthetic_ratio", "ask_overhead_ratio",
+                "first_question_ttft_ratio", "ingest_speedup_vs_fp32"):
         assert 0 < b[key] < 100, (key, b[key])
-    assert b["synthetic_chunks"] == 1000 and b["ingest_chunks"] == 35
+    # A corpus of distinct passages: more chunks than the two seed articles have, and no dedup to flatter the rate.
+    assert b["ingest_chunks"] >= 60 and b["ingest_tokens"] > 20 * b["ingest_chunks"]
+    assert b["synthetic_chunks"] == 1000
     assert 0 < b["retrieval_synthetic_chroma_only_p50_ms"] < b["retrieval_synthetic_raw_p50_ms"]
-    assert b["ttft_s"] > 0 and b["gen_tokens_per_s"] > 0
+    assert b["ttft_s"] > 0 and b["gen_tokens_per_s"] > 0 and b["query_embed_ms"] > 0
+    assert b["first_question_ttft_s"] > 0 and b["later_question_ttft_s"] > 0
+    # The opening is restored, so a question reads only its own part of the prompt.
+    assert 0 < b["prompt_tokens_read"] < b["prompt_tokens"]
+    shares = [b[f"stage_share_{k}"] for k in ("embed", "retrieve", "select", "first_text", "generate", "other")]
+    assert all(-0.05 <= x <= 1 for x in shares) and abs(sum(shares) - 1) < 0.01
     assert 0 < b["warm_start_s"] < 120 and 0 < b["peak_rss_gib"] < 24
-    assert set(b["targets"]) == {"ask_overhead_ratio", "ingest_ratio", "retrieval_synthetic_p50_ms", "peak_rss_gib", "warm_start_s"}
+    assert {"ask_overhead_ratio", "first_question_ttft_ratio", "warm_start_s", "ttft_s", "ask_s", "ingest_speedup_vs_fp32",
+            "query_embed_ms", "peak_rss_gib"} <= set(b["targets"])
     assert not (tmp_path / "must-not-be-used").exists()  # the bench works in its own temp dir
