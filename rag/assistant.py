@@ -70,10 +70,9 @@ class Assistant:
     @property
     def embeddings(self):
         if self._embeddings is None:
-            from .embedder import SentenceTransformerEmbeddings
-            from .weights import resolve_embedder
+            from .embedder import load_embeddings
 
-            self._embeddings = SentenceTransformerEmbeddings(resolve_embedder(self.settings))
+            self._embeddings = load_embeddings(self.settings)
         return self._embeddings
 
     @property

@@ -104,6 +104,12 @@ def _cmd_models(args: argparse.Namespace) -> int:
             models.ensure(spec, settings.models_dir)  # re-hashes; a mismatch is an error naming the file
         state = models.status(spec, settings.models_dir)
         print(f"{spec.name:40} {state:10} {spec.description}")
+    if args.action == "fetch" and settings.embedder_backend != "torch" and not settings.embedder:
+        from .embedder_export import ensure_graph
+
+        folder = models.ensure(models.REGISTRY[models.DEFAULT_EMBEDDER], settings.models_dir)
+        graph = ensure_graph(settings.models_dir, folder, models.REGISTRY[models.DEFAULT_EMBEDDER].check_sha256, log=print)
+        print(f"{'embedder ONNX graph':40} {'ready':10} {graph}")
     print(f"cache: {settings.models_dir}")
     if settings.llm_path or settings.embedder:
         print(f"overrides: RAG_LLM_PATH={settings.llm_path or '-'} RAG_EMBEDDER={settings.embedder or '-'}")

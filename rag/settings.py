@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     # --- models ------------------------------------------------------------------
     llm_path: Path | None = Field(None, description="Any GGUF file; default: the bundled Qwen2.5-Coder-1.5B.")
     embedder: str | None = Field(None, description="Any sentence-transformers folder or hub id; default: EmbeddingGemma-300M.")
+    embedder_backend: Literal["auto", "onnx", "torch"] = Field(
+        "auto",
+        description="How the embedder runs: onnx (an exported graph in onnxruntime, no torch at serving; "
+        "same vectors), torch (sentence-transformers), auto (onnx for the bundled embedder, torch for others).",
+    )
     llm_url: str | None = Field(
         None, description="An OpenAI-compatible server (http://host:port/v1: llama_cpp.server, vLLM) instead of the in-process LLM.",
     )
