@@ -89,7 +89,7 @@ class OnnxEmbeddings(Embeddings):
             options = ort.SessionOptions()
             options.log_severity_level = 3
             self.session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own Fail types
+        except Exception as exc:  # onnxruntime raises its own Fail types
             raise ModelMissingError(f"cannot load the ONNX embedder {graph}: {exc}") from exc
         self.max_len = max_len
         self.prompts = config.get("prompts", {})
@@ -113,7 +113,7 @@ class OnnxEmbeddings(Embeddings):
         pad_id = tokenizer.token_to_id("<pad>") or 0
         return lambda texts: [e.ids for e in tokenizer.encode_batch(texts)], pad_id
 
-    def _encode(self, texts: list[str], prompt: str) -> "np.ndarray":
+    def _encode(self, texts: list[str], prompt: str):
         import numpy as np
 
         tokenize, pad_id = self.tokenize

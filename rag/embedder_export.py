@@ -75,7 +75,7 @@ def ensure_graph(models_dir: Path, folder: Path, checksum: str | None, log=None)
     staging = out.with_name(f".{out.name}.export-{os.getpid()}")
     done = subprocess.run(
         [sys.executable, "-m", "rag.embedder_export", str(folder), str(staging)],
-        capture_output=True, text=True,
+        capture_output=True, text=True, check=False,
     )
     if done.returncode != 0 or not (staging / GRAPH).is_file():
         tail = (done.stderr or done.stdout).strip().splitlines()[-3:]

@@ -405,8 +405,9 @@ for question in json.loads(sys.argv[2]):
     for item in assistant.stream(question):
         first = first or time.perf_counter() - t
     ttfts.append(first)
-import resource
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+# VmHWM, not ru_maxrss: the latter keeps the forking parent's peak across exec (here the bench's own).
+hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+rss = int(hwm.split()[1]) / 2**20
 print(json.dumps({"ready": ready, "ttfts": ttfts, "peak_rss_gib": rss}))
 """
 

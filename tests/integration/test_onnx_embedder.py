@@ -55,7 +55,7 @@ def test_serving_path_loads_no_torch(index_dir):
         passages = a.retrieve("من هو وزير خارجية أذربيجان؟")
         print(type(a.embeddings).__name__, len(passages), "torch" in sys.modules, "sentence_transformers" in sys.modules)
     """)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["OnnxEmbeddings", "4", "False", "False"]
 
