@@ -43,8 +43,9 @@ class Assistant:
         """An Assistant with models and index loaded now (index built if missing).
 
         The LLM loads in a second thread while the embedder and Chroma load in this one:
-        llama.cpp's loading runs in C without the GIL, and importing torch is most of the
-        embedder's time, so the two overlap on 2 cores (see docs/performance.md).
+        llama.cpp's loading (2.3 s with its openings) runs in C without the GIL, so it
+        overlaps the embedder and index (2.0 s); a warm start is 3.7-4.5 s
+        (docs/performance.md).
         """
         from concurrent.futures import ThreadPoolExecutor
 
