@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .answering.pipeline import Answerer
 from .answering.retrieve import Passage
+from .answering.scope import Scope
 from .indexing.pipeline import Indexer
 from .settings import Settings
 from .types import Answer, IngestReport
@@ -115,24 +116,33 @@ class Assistant:
         return self.indexer.ingest(paths, rebuild=rebuild, prune=prune, progress=progress)
 
     # --- answering ------------------------------------------------------------------
-    def retrieve(self, question: str, k: int | None = None, *, vector: list[float] | None = None) -> list[Passage]:
+    def retrieve(
+        self, question: str, k: int | None = None, *, vector: list[float] | None = None,
+        since=None, until=None, sources=None,
+    ) -> list[Passage]:
         """The k best distinct passages for the question (hybrid dense + keyword), best first."""
-        return self.answerer.retrieve(question, k, vector=vector)
+        return self.answerer.retrieve(question, k, vector=vector, scope=Scope.of(since, until, sources))
 
-    def stream(self, question: str, history=None) -> Iterator[str | Answer]:
+    def stream(self, question: str, history=None, *, since=None, until=None, sources=None) -> Iterator[str | Answer]:
         """Yield the answer text piece by piece as it is generated, then the final `Answer`.
 
         `history`: earlier turns, as {"role", "content"} dicts or (user, assistant) pairs; a
         follow-up that refers back to them is rewritten into a standalone question first.
         The final Answer's text is authoritative: markers are cleaned there, and a refusal
         replaces whatever was streamed.
-        """
-        yield from self.answerer.stream(question, history)
 
-    def ask(self, question: str, history=None) -> Answer:
-        """Answer `question` from the articles, or refuse when they do not hold the answer."""
+        `since`, `until` (dates, or 'YYYY-MM-DD', inclusive) and `sources` (publisher names, as
+        `documents()` lists them) limit the articles the answer may come from.
+        """
+        yield from self.answerer.stream(question, history, Scope.of(since, until, sources))
+
+    def ask(self, question: str, history=None, *, since=None, until=None, sources=None) -> Answer:
+        """Answer `question` from the articles, or refuse when they do not hold the answer.
+
+        `since`/`until`/`sources`: see `stream`.
+        """
         answer = None
-        for item in self.stream(question, history):
+        for item in self.stream(question, history, since=since, until=until, sources=sources):
             answer = item
         assert isinstance(answer, Answer)  # stream() always ends with one
         return answer

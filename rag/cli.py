@@ -34,18 +34,21 @@ def default_questions(settings: Settings) -> Path:
 
 def _cmd_ask(args: argparse.Namespace) -> int:
     from .answering.question import clean_question
+    from .answering.scope import Scope
     from .assistant import Assistant
 
     settings = Settings()
     clean_question(args.question, settings.max_question_chars)  # fail fast, before loading models
+    scope = Scope.of(args.since, args.until, args.source)  # a bad date fails here too
+    limits = {"since": scope.since, "until": scope.until, "sources": scope.sources}
     assistant = Assistant(settings)
     if args.json:
-        print(json.dumps(assistant.ask(args.question).to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(assistant.ask(args.question, **limits).to_dict(), ensure_ascii=False, indent=2))
         return 0
     # On a terminal the answer streams as it is generated; piped, only the final text is printed.
     live = sys.stdout.isatty()
     streamed, answer = "", None
-    for item in assistant.stream(args.question):
+    for item in assistant.stream(args.question, **limits):
         if isinstance(item, str):
             streamed += item
             if live:
@@ -62,7 +65,9 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     elif answer.status == "unsure":
         print(f"  (unsure: {answer.reason}; confidence {answer.confidence:.2f})", file=sys.stderr)
     for c in answer.citations:
-        print(f"  [{c.n}] {c.doc_id} ¶{c.paragraph + 1} (score {c.score:.2f}): {c.text[:160]}")
+        published = ", ".join(x for x in (c.source, c.date) if x)
+        published = f" ({published})" if published else ""
+        print(f"  [{c.n}] {c.doc_id}{published} ¶{c.paragraph + 1} (score {c.score:.2f}): {c.text[:160]}")
     return 0
 
 
@@ -84,9 +89,10 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     if not docs:
         print("the index is empty or missing: run `rag ingest`")
         return 0
-    print(f"{'doc_id':28} {'chunks':>6}  {'ingested':20}  title")
+    print(f"{'doc_id':28} {'chunks':>6}  {'date':10}  {'source':20}  title")
     for doc_id, info in sorted(docs.items()):
-        print(f"{doc_id:28} {info.get('chunks', 0):>6}  {info.get('ingested_at', ''):20}  {info.get('title', '')}")
+        print(f"{doc_id:28} {info.get('chunks', 0):>6}  {info.get('date', '-'):10}  "
+              f"{info.get('source', '-')[:20]:20}  {info.get('title', '')}")
     return 0
 
 
@@ -233,6 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print one JSON object: answer, refused, status, confidence, quote, language, citations")
+    ask.add_argument("--since", metavar="YYYY-MM-DD", help="only articles published on or after this date")
+    ask.add_argument("--until", metavar="YYYY-MM-DD", help="only articles published on or before this date")
+    ask.add_argument("--source", action="append", metavar="NAME",
+                     help="only articles from this source (as `rag docs` lists it); repeat for several")
     ask.set_defaults(func=_cmd_ask)
 
     ingest = sub.add_parser("ingest", help="bring the index up to date with files and folders (default: seeds/)")

@@ -16,6 +16,8 @@ class Citation:
     score: float  # retrieval similarity, higher is closer (cosine, -1..1)
     paragraph: int = 0  # position of the passage in its article (0-based)
     also_in: tuple[str, ...] = ()  # other articles that carry a near-identical passage
+    date: str = ""  # the article's publication date, YYYY-MM-DD, or "" when unknown
+    source: str = ""  # who published the article (site or outlet), or ""
 
 
 STATUSES = ("answered", "unsure", "refused")
@@ -69,7 +71,8 @@ class Answer:
             "language": self.language,
             "reason": self.reason,
             "citations": [
-                {"n": c.n, "doc_id": c.doc_id, "title": c.title, "text": c.text, "score": round(c.score, 4)}
+                {"n": c.n, "doc_id": c.doc_id, "title": c.title, "text": c.text, "score": round(c.score, 4),
+                 "date": c.date, "source": c.source}
                 for c in self.citations
             ],
         }

@@ -154,4 +154,5 @@ def cite(
 def citation(n: int, passage: Passage) -> Citation:
     """The passage as the answer's [n]."""
     p = passage
-    return Citation(n=n, doc_id=p.doc_id, title=p.title, text=p.text, score=p.score, paragraph=p.paragraph, also_in=p.also_in)
+    return Citation(n=n, doc_id=p.doc_id, title=p.title, text=p.text, score=p.score, paragraph=p.paragraph, also_in=p.also_in,
+                    date=p.date, source=p.source)

@@ -53,6 +53,7 @@ from .guards import (
 from .prompt import LANGUAGE_NAMES, NO_ANSWER, REFUSALS, UNSURE_TEXTS, answer_messages
 from .question import clean_question
 from .retrieve import Passage, retrieve
+from .scope import EVERYTHING, Scope
 from .select import Evidence, SentenceVectors, select_context
 
 log = logging.getLogger(__name__)
@@ -90,22 +91,27 @@ class Answerer:
         return Calibration.load(self.settings.calibration_path)
 
     # --- retrieve and select ------------------------------------------------------------
-    def retrieve(self, question: str, k: int | None = None, *, vector: list[float] | None = None) -> list[Passage]:
+    def retrieve(
+        self, question: str, k: int | None = None, *, vector: list[float] | None = None, scope: Scope = EVERYTHING
+    ) -> list[Passage]:
         question = clean_question(question, self.settings.max_question_chars)
         self.indexer.ensure_index()
-        return retrieve(self.indexer.index, question, k or self.settings.top_k, hybrid=self.settings.hybrid, vector=vector)
+        return retrieve(
+            self.indexer.index, question, k or self.settings.top_k, hybrid=self.settings.hybrid, vector=vector, scope=scope
+        )
 
-    def evidence(self, question: str, timings: dict | None = None) -> list[Evidence]:
+    def evidence(self, question: str, timings: dict | None = None, scope: Scope = EVERYTHING) -> list[Evidence]:
         """The sentences the LLM will read, or [] when no passage is close enough to try.
 
         `timings`, when given, receives the seconds spent on embed, retrieve and select.
+        `scope`: the dates and sources the passages may come from.
         """
         timings = {} if timings is None else timings
         self.indexer.ensure_index()
         started = time.perf_counter()
         vector = self.embeddings.embed_query(question)  # once: for retrieval and for picking sentences
         embedded = time.perf_counter()
-        passages = self.retrieve(question, vector=vector)
+        passages = self.retrieve(question, vector=vector, scope=scope)
         retrieved = time.perf_counter()
         timings.update(embed=embedded - started, retrieve=retrieved - embedded, select=0.0)
         if not passages or max(p.score for p in passages) < self.settings.min_score:
@@ -122,7 +128,7 @@ class Answerer:
     def messages(question: str, language: str, evidence: list[Evidence]) -> list[dict[str, str]]:
         return answer_messages(question, language, evidence)
 
-    def stream(self, question: str, history=None) -> Iterator[str | Answer]:
+    def stream(self, question: str, history=None, scope: Scope = EVERYTHING) -> Iterator[str | Answer]:
         """Text pieces as they are generated, then the final `Answer` (see `Assistant.stream`)."""
         question = clean_question(question, self.settings.max_question_chars)
         language = detect_language(question)
@@ -131,7 +137,7 @@ class Answerer:
         if needs_rewrite(question, turns):
             question = self.standalone(question, turns)
         timings: dict[str, float] = {}
-        evidence = self.evidence(question, timings)
+        evidence = self.evidence(question, timings, scope)
         generating = time.perf_counter()
         for item in self.answer_from(question, language, evidence):
             now = time.perf_counter()

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 from ..indexing.store import ArticleIndex
 from ..lang import words
+from .scope import EVERYTHING, Scope
 
 NEAR_DUPLICATE = 0.8
 CANDIDATE_FACTOR = 2  # fetch k * this before collapsing, so k distinct passages remain
@@ -32,6 +33,8 @@ class Passage:
     text: str
     score: float  # cosine similarity to the question, higher is closer
     also_in: tuple[str, ...] = ()  # other articles carrying a near-identical passage
+    date: str = ""  # the article's publication date (YYYY-MM-DD) or ""
+    source: str = ""  # the article's publisher or ""
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
@@ -64,6 +67,8 @@ def passage_from_store(meta: dict, text: str, score: float) -> Passage:
         paragraph=int(meta.get("paragraph", 0)),
         text=text,
         score=score,
+        date=str(meta.get("date", "")),
+        source=str(meta.get("source", "")),
     )
 
 
@@ -77,20 +82,23 @@ def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60) -> list[str]:
 
 
 def retrieve(
-    index: ArticleIndex, question: str, k: int, *, hybrid: bool = True, vector: list[float] | None = None
+    index: ArticleIndex, question: str, k: int, *, hybrid: bool = True, vector: list[float] | None = None,
+    scope: Scope = EVERYTHING,
 ) -> list[Passage]:
     """The k best distinct passages for `question`, fused dense + keyword ranking.
 
     `vector`: the question embedded already (the caller reuses it to pick sentences).
+    `scope`: the dates and sources to search, pushed down to both searches.
     """
+    where = scope.where()
     depth = k * CANDIDATE_FACTOR
     if vector is None:
         vector = index.embeddings.embed_query(question)
-    dense = [passage_from_store(m, t, s) for m, t, s in index.search_by_vector(vector, depth)]
+    dense = [passage_from_store(m, t, s) for m, t, s in index.search_by_vector(vector, depth, where)]
     by_id = {p.chunk_id: p for p in dense}
     rankings = [[p.chunk_id for p in dense]]
     if hybrid:
-        keyword = index.keyword_search(question, depth)
+        keyword = index.keyword_search(question, depth, where)
         rankings.append([str(m.get("chunk_id", "")) for m, _, _ in keyword])
         missing = [(m, t) for m, t, _ in keyword if str(m.get("chunk_id", "")) not in by_id]
         # Passages only BM25 found still get their true dense similarity, for the gate.

@@ -25,10 +25,29 @@ class Chunk:
     title: str
     paragraph: int  # 0-based position of the paragraph in its article
     text: str
+    date: str = ""  # the article's publication date, YYYY-MM-DD, or ""
+    source: str = ""  # the article's publisher, or ""
 
     @property
     def metadata(self) -> dict:
-        return {"doc_id": self.doc_id, "title": self.title, "paragraph": self.paragraph, "chunk_id": self.chunk_id}
+        """What the vector store keeps beside the text; date and source are what filters match.
+
+        `day` is the date as the integer YYYYMMDD, because Chroma's range operators ($gte,
+        $lte) compare numbers only. Unknown date or source: the keys are left out, so a
+        date-range or source filter excludes the passage rather than guessing.
+        """
+        meta = {"doc_id": self.doc_id, "title": self.title, "paragraph": self.paragraph, "chunk_id": self.chunk_id}
+        if self.date:
+            meta["date"] = self.date
+            meta["day"] = day_number(self.date)
+        if self.source:
+            meta["source"] = self.source
+        return meta
+
+
+def day_number(iso: str) -> int:
+    """'2026-11-23' -> 20261123, the form date filters compare."""
+    return int(iso[:10].replace("-", ""))
 
 
 def is_headline(line: str) -> bool:
@@ -80,6 +99,8 @@ def chunk_articles(articles: list[Article], chunk_size: int = 1200, chunk_overla
                         title=article.title,
                         paragraph=p_idx,
                         text=piece,
+                        date=article.date,
+                        source=article.source,
                     )
                 )
     return chunks

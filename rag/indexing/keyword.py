@@ -33,13 +33,18 @@ class BM25:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        """(id, score) of the k best-matching passages with a positive score, best first."""
+    def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        """(id, score) of the k best-matching passages with a positive score, best first.
+
+        `allowed`: rank only these ids (a date or source filter), None for all.
+        """
         q = [t for t in dict.fromkeys(terms(query)) if t in self._idf]
         if not q:
             return []
         scored = []
         for i, tf in enumerate(self._tf):
+            if allowed is not None and self.ids[i] not in allowed:
+                continue
             score = 0.0
             norm = K1 * (1 - B + B * self._len[i] / self._avg) if self._avg else K1
             for t in q:

@@ -113,6 +113,7 @@ class Indexer:
             documents[a.doc_id] = {
                 "title": a.title, "path": str(a.path), "sha256": a.sha256,
                 "chunks": len(chunks_by_doc[a.doc_id]), "ingested_at": now,
+                **{k: v for k, v in (("date", a.date), ("source", a.source), ("url", a.url), ("author", a.author)) if v},
             }
         for path, holder in plan.duplicates.items():
             if holder in documents:

@@ -31,7 +31,7 @@ from .chunking import Chunk
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: passages carry date/day/source; HTML read by trafilatura
 COLLECTION = "articles"
 MANIFEST = "manifest.json"
 MANIFEST_COLLECTION = "rag_manifest"  # server mode keeps the manifest beside the data
@@ -269,11 +269,14 @@ class ArticleIndex:
         self.store()  # opened first, so a damaged index is reported as such, not as an embedder error
         return self.search_by_vector(self.embeddings.embed_query(query), k)
 
-    def search_by_vector(self, vector: list[float], k: int) -> list[tuple[dict, str, float]]:
-        """Like `search`, for a query embedded already (the caller reuses the vector)."""
+    def search_by_vector(self, vector: list[float], k: int, where: dict | None = None) -> list[tuple[dict, str, float]]:
+        """Like `search`, for a query embedded already (the caller reuses the vector).
+
+        `where`: a Chroma metadata filter (answering.scope), applied by the store while it searches.
+        """
         store = self.store()
         try:
-            hits = store.similarity_search_by_vector_with_relevance_scores(vector, k=k)
+            hits = store.similarity_search_by_vector_with_relevance_scores(vector, k=k, filter=where)
         except Exception as exc:
             raise IndexStoreError(f"searching the index in {self.location} failed ({exc}); {REBUILD_HINT}.") from exc
         # Chroma returns cosine *distance* for an "hnsw:space: cosine" collection.
@@ -294,14 +297,26 @@ class ArticleIndex:
             self._passages = {i: (m or {}, d or "") for i, m, d in zip(got["ids"], got["metadatas"], got["documents"])}
         return self._passages
 
-    def keyword_search(self, query: str, k: int) -> list[tuple[dict, str, float]]:
-        """(metadata, text, BM25 score) of the k passages sharing the most weighted terms with `query`."""
+    def keyword_search(self, query: str, k: int, where: dict | None = None) -> list[tuple[dict, str, float]]:
+        """(metadata, text, BM25 score) of the k passages sharing the most weighted terms with `query`.
+
+        `where` restricts the passages ranked, as the store's own filter selects them.
+        """
         passages = self.passages()
         if self._lexical is None:
             from .keyword import BM25
 
             self._lexical = BM25(list(passages), [d for _, d in passages.values()])
-        return [(*passages[i], score) for i, score in self._lexical.search(query, k)]
+        allowed = None if where is None else self.ids_where(where)
+        return [(*passages[i], score) for i, score in self._lexical.search(query, k, allowed)]
+
+    def ids_where(self, where: dict) -> set[str]:
+        """Ids of the stored passages matching a Chroma metadata filter."""
+        self.store()
+        try:
+            return set(self._collection.get(where=where, include=[])["ids"])
+        except Exception as exc:
+            raise IndexStoreError(f"filtering the index in {self.location} failed ({exc}).") from exc
 
     def similarities(self, vector: list[float], chunk_ids: list[str]) -> dict[str, float]:
         """Cosine similarity of stored passages to `vector` (both are unit-normalized)."""

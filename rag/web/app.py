@@ -60,11 +60,15 @@ class ChatHandlers:
         self.assistant = assistant
         self.uploads = Path(uploads_dir) if uploads_dir else Path(assistant.settings.home) / "uploads"
 
-    def respond(self, message: str, history: list):
-        """Stream one answer as HTML: the growing text, then the final answer with its sources."""
+    def respond(self, message: str, history: list, since: str = "", until: str = "", sources=None):
+        """Stream one answer as HTML: the growing text, then the final answer with its sources.
+
+        `since`, `until`, `sources`: the page's filter (dates YYYY-MM-DD; publisher names).
+        """
         try:
             text = ""
-            for item in self.assistant.stream(message, plain_history(history)):
+            limits = {"since": since or None, "until": until or None, "sources": sources or None}
+            for item in self.assistant.stream(message, plain_history(history), **limits):
                 if isinstance(item, Answer):
                     yield render_answer(item)
                 else:
@@ -76,15 +80,23 @@ class ChatHandlers:
             log.exception("answering failed")
             yield render_error("Something went wrong while answering; please try again.")
 
-    def ask(self, question: str) -> dict:
+    def ask(self, question: str, since: str = "", until: str = "", sources: list[str] | None = None) -> dict:
         """Answer one question from the indexed articles.
 
         Returns the same JSON object as `rag ask --json`: {"answer", "refused", "status"
         ("answered" | "unsure" | "refused"), "confidence" (0..1 or null), "quote" (the verbatim
         span the answer rests on), "sentence" (the passage sentence holding it), "language",
-        "reason" (the guard or confidence reason, or ""), "citations": [{"n", "doc_id", "title", "text", "score"}]}.
+        "reason" (the guard or confidence reason, or ""), "citations": [{"n", "doc_id", "title",
+        "text", "score", "date", "source"}]}. `since`/`until` (YYYY-MM-DD) and `sources` limit the articles.
         """
-        return self.assistant.ask(question).to_dict()
+        return self.assistant.ask(question, since=since or None, until=until or None, sources=sources or None).to_dict()
+
+    def source_names(self) -> list[str]:
+        """The publishers of the indexed articles, for the page's source filter."""
+        try:
+            return sorted({str(d["source"]) for d in self.assistant.documents().values() if d.get("source")})
+        except RagError:
+            return []
 
     def documents_html(self) -> str:
         try:
@@ -141,22 +153,27 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
     handlers = ChatHandlers(assistant or Assistant(), uploads_dir)
     settings = handlers.assistant.settings
 
-    def ask(question: str) -> dict:
+    def ask(question: str, since: str = "", until: str = "", sources: list[str] | None = None) -> dict:
         """Answer one question from the indexed articles.
 
         Returns the same JSON object as `rag ask --json`: {"answer", "refused", "status"
         ("answered" | "unsure" | "refused"), "confidence" (0..1 or null), "quote" (the verbatim
         span the answer rests on), "sentence" (the passage sentence holding it), "language",
-        "reason" (the guard or confidence reason, or ""), "citations": [{"n", "doc_id", "title", "text", "score"}]}.
+        "reason" (the guard or confidence reason, or ""), "citations": [{"n", "doc_id", "title",
+        "text", "score", "date", "source"}]}. Optional: `since`/`until` (YYYY-MM-DD, inclusive)
+        and `sources` (publisher names) limit the articles the answer may come from.
         """
         try:
-            return handlers.ask(question)
+            return handlers.ask(question, since, until, sources)
         except RagError as exc:
             raise gr.Error(str(exc)) from exc
 
     def add_articles(files, progress=gr.Progress()):
         status = handlers.add_articles(files, progress)
-        return status, handlers.documents_html(), None
+        return status, handlers.documents_html(), None, gr.Dropdown(choices=handlers.source_names())
+
+    def refresh():
+        return handlers.documents_html(), gr.Dropdown(choices=handlers.source_names())
 
     with gr.Blocks(title=settings.ui_title, analytics_enabled=False, fill_height=True) as app:
         with gr.Sidebar(open=True, width=340, elem_id="rag-sidebar"):
@@ -167,6 +184,11 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
                 type="filepath", elem_id="rag-upload",
             )
             upload_status = gr.HTML(elem_id="rag-upload-status")
+            with gr.Accordion("Limit to dates and sources", open=False, elem_id="rag-filter"):
+                since = gr.Textbox(label="Published on or after", placeholder="YYYY-MM-DD", elem_id="rag-since")
+                until = gr.Textbox(label="Published on or before", placeholder="YYYY-MM-DD", elem_id="rag-until")
+                sources = gr.Dropdown(label="Sources", choices=[], multiselect=True, allow_custom_value=False,
+                                      elem_id="rag-sources")
         gr.ChatInterface(
             handlers.respond,
             chatbot=gr.Chatbot(
@@ -175,16 +197,17 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
             ),
             title=settings.ui_title,
             description=settings.ui_description,
-            examples=settings.ui_examples or None,
+            examples=[[e, "", "", []] for e in settings.ui_examples] or None,  # with the filter's (empty) values
             cache_examples=False,
             analytics_enabled=False,
             api_name="chat",
             fill_height=True,
+            additional_inputs=[since, until, sources],
         )
         gr.api(ask, api_name="ask")
-        upload.upload(add_articles, [upload], [upload_status, docs_panel, upload], api_name="add_articles",
+        upload.upload(add_articles, [upload], [upload_status, docs_panel, upload, sources], api_name="add_articles",
                       show_progress="full")
-        app.load(handlers.documents_html, None, docs_panel, queue=False, api_visibility="undocumented")
+        app.load(refresh, None, [docs_panel, sources], queue=False, api_visibility="undocumented")
 
     # One llama.cpp context and one index: every queued event (chat, /ask, uploads) takes turns.
     for fn in app.fns.values():

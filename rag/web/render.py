@@ -160,10 +160,13 @@ def render_answer(answer: Answer) -> str:
             also = ""
             if c.also_in:
                 also = f' · {labels["also"]} ' + ", ".join(f"<bdi>{escape_passage(d)}</bdi>" for d in c.also_in)
+            published = "".join(
+                f' · <bdi class="rag-{cls}">{escape_passage(value)}</bdi>' for cls, value in (("publisher", c.source), ("date", c.date)) if value
+            )
             parts.append(
                 f'<div class="rag-source">'
                 f'<div class="rag-source-head" dir="auto"><span class="rag-ref">[{c.n}]</span> '
-                f'<bdi class="rag-title">{escape_passage(c.title)}</bdi> · {labels["paragraph"]} {c.paragraph + 1}{also}</div>'
+                f'<bdi class="rag-title">{escape_passage(c.title)}</bdi>{published} · {labels["paragraph"]} {c.paragraph + 1}{also}</div>'
                 f'<blockquote class="rag-passage" dir="auto">{highlight_quote(c.text, answer.quote) or highlight(c.text, answer.text)}'
                 f'</blockquote></div>'
             )
@@ -198,6 +201,11 @@ def plain_history(history) -> list[dict[str, str]]:
     return turns
 
 
+def publication_line(info: dict) -> str:
+    """'Reuters · 2026-11-20 · ' for a document that says who published it and when, else ''."""
+    return "".join(f"{escape_passage(str(info[key]))} · " for key in ("source", "date") if info.get(key))
+
+
 def render_documents(documents: dict[str, dict]) -> str:
     if not documents:
         return '<p class="rag-docs-empty">No articles indexed yet: add one below.</p>'
@@ -206,7 +214,7 @@ def render_documents(documents: dict[str, dict]) -> str:
         title = info.get("title") or doc_id
         items.append(
             f'<li data-doc-id="{html.escape(doc_id, quote=True)}"><div dir="auto" class="rag-doc-title">{escape_passage(title)}</div>'
-            f'<div class="rag-doc-meta" dir="ltr">{escape_passage(doc_id)} · {int(info.get("chunks", 0))} passages</div></li>'
+            f'<div class="rag-doc-meta" dir="ltr">{publication_line(info)}{escape_passage(doc_id)} · {int(info.get("chunks", 0))} passages</div></li>'
         )
     count = f"{len(documents)} article{'s' if len(documents) != 1 else ''} indexed"
     return f'<p><b>{count}</b></p><ul class="rag-docs">{"".join(items)}</ul>'

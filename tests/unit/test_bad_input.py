@@ -35,6 +35,7 @@ from rag.answering.prompt import ANSWER_INSTRUCTIONS, REFUSALS
 from rag.answering.question import clean_question
 from rag.errors import GenerationError, InvalidQuestionError, RagError
 from rag.lang import detect_language
+from rag.indexing.store import SCHEMA_VERSION
 from rag.web import app as ui
 
 QUESTION = "من هو وزير خارجية أذربيجان جيهون بيراموف؟"
@@ -189,11 +190,11 @@ def test_index_of_an_older_schema_is_rebuilt_with_a_message(make_assistant, tmp_
         report = make_assistant().ingest(progress=False)
     assert report.rebuilt and report.documents == 2
     assert "rebuilding the index" in caplog.text and "schema=1" in caplog.text
-    assert json.loads(path.read_text())["schema"] == 2
+    assert json.loads(path.read_text())["schema"] == SCHEMA_VERSION
     # And on the question path, without an explicit ingest:
     path.write_text(json.dumps(old))
     assert make_assistant().ask(QUESTION).citations
-    assert json.loads(path.read_text())["schema"] == 2
+    assert json.loads(path.read_text())["schema"] == SCHEMA_VERSION
 
 
 def test_llm_url_comes_from_the_environment(monkeypatch):

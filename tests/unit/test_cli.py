@@ -55,3 +55,11 @@ def test_eval_without_a_question_set_says_how_to_give_one(tmp_path):
     proc = _rag("eval", env_extra={"RAG_HOME": str(tmp_path)})
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().startswith("error: no question set given: pass --questions FILE")
+
+
+def test_a_bad_date_filter_is_a_clear_error_before_any_model(tmp_path):
+    proc = _rag("ask", "ماذا قال الوزير؟", "--since", "last week",
+                env_extra={"RAG_HOME": str(tmp_path), "RAG_INDEX_DIR": str(tmp_path / "idx")})
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "error: since must be a date as YYYY-MM-DD, not 'last week'."
+    assert not (tmp_path / "idx").exists()

@@ -38,7 +38,8 @@ def test_answer_json_shape():
         text="بيراموف [1]",
         refused=False,
         language="ar",
-        citations=[rag.Citation(n=1, doc_id="d", title="t", text="p", score=0.812345, paragraph=2)],
+        citations=[rag.Citation(n=1, doc_id="d", title="t", text="p", score=0.812345, paragraph=2,
+                                date="2026-11-20", source="Reuters")],
     )
     assert answer.to_dict() == {
         "answer": "بيراموف [1]",
@@ -49,7 +50,8 @@ def test_answer_json_shape():
         "sentence": "",
         "language": "ar",
         "reason": "",
-        "citations": [{"n": 1, "doc_id": "d", "title": "t", "text": "p", "score": 0.8123}],
+        "citations": [{"n": 1, "doc_id": "d", "title": "t", "text": "p", "score": 0.8123,
+                       "date": "2026-11-20", "source": "Reuters"}],  # date and source added in issue 18
     }
     refusal = rag.Answer(text="…", refused=True, language="en", reason="off_topic").to_dict()
     assert refusal["refused"] is True and refusal["status"] == "refused" and refusal["reason"] == "off_topic"

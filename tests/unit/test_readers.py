@@ -20,8 +20,8 @@ def test_html_gives_article_text_and_its_title(tmp_path):
         encoding="utf-8",
     )
     a = read_article(page)
-    assert a.title == "محادثات يفلاخ"
-    assert a.lines == ("عنوان", "انطلقت محادثات في مدينة يفلاخ.", "وقال الوزير إن المحادثات مستمرة.")
+    assert a.title == "عنوان"  # the page's headline (h1) is preferred to its <title>
+    assert a.lines[-2:] == ("انطلقت محادثات في مدينة يفلاخ.", "وقال الوزير إن المحادثات مستمرة.")
     assert not any("alert" in ln or "evil" in ln or "color" in ln or "Home" in ln for ln in a.lines)
 
 
@@ -78,3 +78,39 @@ def test_folder_walk_survives_a_symlink_loop_and_keeps_ids_unique(tmp_path):
     assert len(files) == 2
     ids = [a.doc_id for a in load_articles(tmp_path)]
     assert len(set(ids)) == 2 and all(i.startswith("story-") for i in ids)
+
+
+def test_front_matter_gives_date_source_and_title(tmp_path):
+    from rag.indexing.readers import read_article
+
+    f = tmp_path / "wire.txt"
+    f.write_text("---\ndate: 2026-11-20\nsource: Reuters\ntitle: \"Talks resume\"\ncolour: red\n---\n"
+                 "The talks resumed on Friday.\nBoth sides met.\n", encoding="utf-8")
+    a = read_article(f)
+    assert (a.date, a.source, a.title) == ("2026-11-20", "Reuters", "Talks resume")
+    assert a.lines == ("The talks resumed on Friday.", "Both sides met.")  # the front matter is not text
+    md = tmp_path / "note.md"
+    md.write_text("---\ndate: 20 November\n---\n# Heading\nBody.\n", encoding="utf-8")
+    b = read_article(md)
+    assert (b.date, b.title, b.lines) == ("", "Heading", ("Body.",))  # an unreadable date is dropped, not guessed
+
+
+def test_text_without_front_matter_has_no_date_or_source(tmp_path):
+    from rag.indexing.readers import read_article
+
+    f = tmp_path / "plain.txt"
+    f.write_text("---\nA line of dashes opens this text but nothing closes it.\n", encoding="utf-8")
+    a = read_article(f)
+    assert (a.date, a.source) == ("", "") and a.lines[0] == "---"
+
+
+@pytest.mark.parametrize("raw,clean", [
+    ("Talks resume in Geneva | DW | 19.01.2020", "Talks resume in Geneva"),
+    ("BBC News - Assange case: Sweden drops rape investigation", "Assange case: Sweden drops rape investigation"),
+    ("Ministers from both countries meet in Geneva - talks on the border resume", None),
+    ("محادثات يفلاخ", "محادثات يفلاخ"),
+])
+def test_clean_title_drops_site_decorations(raw, clean):
+    from rag.indexing.readers import clean_title
+
+    assert clean_title(raw) == (clean or raw)
