@@ -67,6 +67,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     for c in answer.citations:
         published = ", ".join(x for x in (c.source, c.date) if x)
         published = f" ({published})" if published else ""
+        if c.also_published_by:
+            published += f" [also published by {', '.join(c.also_published_by)}]"
         print(f"  [{c.n}] {c.doc_id}{published} ¶{c.paragraph + 1} (score {c.score:.2f}): {c.text[:160]}")
     return 0
 

@@ -16,6 +16,7 @@ class Citation:
     score: float  # retrieval similarity, higher is closer (cosine, -1..1)
     paragraph: int = 0  # position of the passage in its article (0-based)
     also_in: tuple[str, ...] = ()  # other articles that carry a near-identical passage
+    also_published_by: tuple[str, ...] = ()  # sources of reposts of this article, stored once (issue 18)
     date: str = ""  # the article's publication date, YYYY-MM-DD, or "" when unknown
     source: str = ""  # who published the article (site or outlet), or ""
 
@@ -72,7 +73,7 @@ class Answer:
             "reason": self.reason,
             "citations": [
                 {"n": c.n, "doc_id": c.doc_id, "title": c.title, "text": c.text, "score": round(c.score, 4),
-                 "date": c.date, "source": c.source}
+                 "date": c.date, "source": c.source, "also_published_by": list(c.also_published_by)}
                 for c in self.citations
             ],
         }
@@ -91,6 +92,7 @@ class IngestReport:
     chunks: int
     seconds: float
     rebuilt: bool = False
+    copies: int = 0  # articles found to be reposts of one already held: listed with it, not stored again
 
     @property
     def changed(self) -> bool:
@@ -98,10 +100,11 @@ class IngestReport:
 
     def summary(self) -> str:
         totals = f"{self.documents} documents, {self.chunks} chunks ({self.seconds:.1f}s)"
-        if not self.changed:
+        if not self.changed and not self.copies:
             return f"nothing changed: {self.unchanged} unchanged, {self.duplicates} duplicates; {totals}"
         verb = "built" if self.rebuilt else "updated"
         return (
             f"index {verb}: {self.added} added, {self.updated} updated, {self.removed} removed, "
-            f"{self.unchanged} unchanged, {self.duplicates} duplicates; {totals}"
+            f"{self.unchanged} unchanged, {self.duplicates} duplicates"
+            + (f", {self.copies} copies of held articles" if self.copies else "") + f"; {totals}"
         )

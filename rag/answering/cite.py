@@ -155,4 +155,4 @@ def citation(n: int, passage: Passage) -> Citation:
     """The passage as the answer's [n]."""
     p = passage
     return Citation(n=n, doc_id=p.doc_id, title=p.title, text=p.text, score=p.score, paragraph=p.paragraph, also_in=p.also_in,
-                    date=p.date, source=p.source)
+                    also_published_by=p.also_published_by, date=p.date, source=p.source)

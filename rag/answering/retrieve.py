@@ -33,6 +33,7 @@ class Passage:
     text: str
     score: float  # cosine similarity to the question, higher is closer
     also_in: tuple[str, ...] = ()  # other articles carrying a near-identical passage
+    also_published_by: tuple[str, ...] = ()  # sources of reposts of this article (stored once)
     date: str = ""  # the article's publication date (YYYY-MM-DD) or ""
     source: str = ""  # the article's publisher or ""
 
@@ -67,6 +68,7 @@ def passage_from_store(meta: dict, text: str, score: float) -> Passage:
         paragraph=int(meta.get("paragraph", 0)),
         text=text,
         score=score,
+        also_published_by=tuple(x for x in str(meta.get("also_published_by", "")).split("; ") if x),
         date=str(meta.get("date", "")),
         source=str(meta.get("source", "")),
     )

@@ -18,6 +18,7 @@ from ..errors import IndexStoreError, RagError
 from ..types import IngestReport
 from ..weights import DEFAULT_EMBEDDER, REGISTRY
 from .chunking import chunk_articles
+from .copies import find_copies
 from .readers import load_articles
 from .store import ArticleIndex, documents_of, utc_now
 from .sync import SyncPlan, plan_sync
@@ -97,14 +98,26 @@ class Indexer:
             log.warning("rebuilding the index in %s: %s", reader.location, reason)
         rebuild = rebuild or reason is not None
         if rebuild:
-            roots += [Path(d["path"]) for d in held.values() if Path(d.get("path", "")).is_file()]
+            held_paths = [d.get("path", "") for d in held.values()]
+            held_paths += [c.get("path", "") for d in held.values() for c in d.get("copies", [])]
+            roots += [Path(p) for p in held_paths if p and Path(p).is_file()]
         indexed = {} if rebuild else held
         articles = load_articles(roots, self.settings.max_file_mb)
         if rebuild and not articles:
             raise RagError(f"no readable documents in {', '.join(map(str, roots))}: nothing to index.")
+        known_copies = {(c.get("path"), c.get("sha256")) for d in indexed.values() for c in d.get("copies", [])}
+        articles = [a for a in articles if (str(a.path), a.sha256) not in known_copies]  # recorded already
         plan = plan_sync(indexed, articles, roots, prune)
-        if not plan.changes_index and not rebuild:
+        copies, signatures = {}, {}
+        if plan.add or plan.update:
+            held_signatures = {d: i["minhash"] for d, i in indexed.items() if i.get("minhash") and d not in plan.remove}
+            copies, signatures = find_copies(plan.add + plan.update, held_signatures)
+        if not plan.changes_index and not copies and not rebuild:
             return _report(plan, indexed, started, rebuilt=False)
+        copy_articles = [a for a in plan.add + plan.update if a.doc_id in copies]
+        plan.remove += [a.doc_id for a in plan.update if a.doc_id in copies]  # it now copies another: its text goes
+        plan.add = [a for a in plan.add if a.doc_id not in copies]
+        plan.update = [a for a in plan.update if a.doc_id not in copies]
         s = self.settings
         chunks_by_doc = {a.doc_id: chunk_articles([a], s.chunk_size, s.chunk_overlap) for a in plan.add + plan.update}
         documents = {doc_id: info for doc_id, info in indexed.items() if doc_id not in plan.remove}
@@ -114,7 +127,17 @@ class Indexer:
                 "title": a.title, "path": str(a.path), "sha256": a.sha256,
                 "chunks": len(chunks_by_doc[a.doc_id]), "ingested_at": now,
                 **{k: v for k, v in (("date", a.date), ("source", a.source), ("url", a.url), ("author", a.author)) if v},
+                "minhash": signatures[a.doc_id],
             }
+            if a.doc_id in indexed and indexed[a.doc_id].get("copies"):
+                documents[a.doc_id]["copies"] = indexed[a.doc_id]["copies"]  # reposts of it stay listed
+        relabel = {}
+        for a in copy_articles:
+            holder = documents[copies[a.doc_id]]
+            listed = [c for c in holder.get("copies", []) if c.get("path") != str(a.path)]
+            holder["copies"] = [*listed, {"doc_id": a.doc_id, "path": str(a.path), "sha256": a.sha256,
+                                          **{k: v for k, v in (("title", a.title), ("date", a.date), ("source", a.source)) if v}}]
+            relabel[copies[a.doc_id]] = {"also_published_by": "; ".join(published_by(holder["copies"]))}
         for path, holder in plan.duplicates.items():
             if holder in documents:
                 dups = documents[holder].setdefault("duplicates", [])
@@ -128,19 +151,24 @@ class Indexer:
             # Removing documents needs no embedder: load the model only when there is text to embed.
             index = self.index if chunks_by_doc else reader
             index.update(chunks_by_doc, plan.remove, documents, self.expected_manifest(),
-                         rebuild=rebuild, progress=bar.update)
+                         rebuild=rebuild, progress=bar.update, relabel=relabel)
         self._checked = True
-        return _report(plan, documents, started, rebuilt=rebuild)
+        return _report(plan, documents, started, rebuilt=rebuild, copies=len(copy_articles))
 
     def close(self) -> None:
         if self._index is not None:
             self._index.close()
 
 
-def _report(plan: SyncPlan, documents: dict, started: float, rebuilt: bool) -> IngestReport:
+def published_by(copies: list[dict]) -> list[str]:
+    """Who else published an article: its copies' sources (their file names when unknown), once each."""
+    return list(dict.fromkeys(c.get("source") or c.get("doc_id", "") for c in copies))
+
+
+def _report(plan: SyncPlan, documents: dict, started: float, rebuilt: bool, copies: int = 0) -> IngestReport:
     return IngestReport(
         added=len(plan.add), updated=len(plan.update), removed=len(plan.remove), unchanged=len(plan.unchanged),
         duplicates=len(plan.duplicates), documents=len(documents),
         chunks=sum(d.get("chunks", 0) for d in documents.values()),
-        seconds=round(time.perf_counter() - started, 2), rebuilt=rebuilt,
+        seconds=round(time.perf_counter() - started, 2), rebuilt=rebuilt, copies=copies,
     )

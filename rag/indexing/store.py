@@ -152,10 +152,13 @@ class ArticleIndex:
         expected: dict,
         rebuild: bool = False,
         progress: Callable[[int], None] | None = None,
+        relabel: dict[str, dict] | None = None,
     ) -> dict:
         """Replace the chunks of the given documents, drop `remove`, and write the manifest.
 
-        `documents` is the full document table of the new manifest.
+        `documents` is the full document table of the new manifest. `relabel`: {doc_id:
+        metadata} merged into the stored chunks of those documents (no re-embedding), e.g.
+        who else published an article.
         """
         _, _, Chroma = _chroma()
         self.close()
@@ -189,6 +192,10 @@ class ArticleIndex:
                 )
                 if progress:
                     progress(len(batch))
+            for doc_id, patch in (relabel or {}).items():
+                held = collection.get(where={"doc_id": doc_id}, include=["metadatas"])
+                if held["ids"]:
+                    collection.update(ids=held["ids"], metadatas=[{**(m or {}), **patch} for m in held["metadatas"]])
             manifest = {
                 **expected,
                 "dimension": getattr(self.embeddings, "dimension", None),

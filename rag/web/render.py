@@ -14,10 +14,10 @@ from ..lang import STOPWORDS, light_stem, normalize_arabic, same_word
 from ..types import Answer
 
 LABELS = {
-    "en": {"sources": "Sources", "paragraph": "paragraph", "also": "also in",
+    "en": {"sources": "Sources", "paragraph": "paragraph", "also": "also in", "published_by": "also published by",
            "refused": "No answer found in the indexed articles", "unsure": "Unsure: check the passage",
            "confidence": "confidence", "quote": "quoted from the article"},
-    "ar": {"sources": "المصادر", "paragraph": "الفقرة", "also": "وأيضا في",
+    "ar": {"sources": "المصادر", "paragraph": "الفقرة", "also": "وأيضا في", "published_by": "ونشرته أيضا",
            "refused": "لم يُعثر على إجابة في المقالات المفهرسة", "unsure": "غير متأكد: راجع النص",
            "confidence": "الثقة", "quote": "مقتبس من المقال"},
 }
@@ -160,6 +160,10 @@ def render_answer(answer: Answer) -> str:
             also = ""
             if c.also_in:
                 also = f' · {labels["also"]} ' + ", ".join(f"<bdi>{escape_passage(d)}</bdi>" for d in c.also_in)
+            if c.also_published_by:
+                also += f' · {labels["published_by"]} ' + ", ".join(
+                    f"<bdi>{escape_passage(d)}</bdi>" for d in c.also_published_by
+                )
             published = "".join(
                 f' · <bdi class="rag-{cls}">{escape_passage(value)}</bdi>' for cls, value in (("publisher", c.source), ("date", c.date)) if value
             )
