@@ -162,6 +162,8 @@ class ArticleIndex:
         """
         _, _, Chroma = _chroma()
         self.close()
+        # Without an embedder (only removals or relabels), the vectors' dimension is the index's own.
+        dimension = getattr(self.embeddings, "dimension", None) or (None if rebuild else (self.read_manifest() or {}).get("dimension"))
         staging = None if self.chroma_url else self._stage(copy=not rebuild)
         client = self._new_client(staging)
         try:
@@ -198,7 +200,7 @@ class ArticleIndex:
                     collection.update(ids=held["ids"], metadatas=[{**(m or {}), **patch} for m in held["metadatas"]])
             manifest = {
                 **expected,
-                "dimension": getattr(self.embeddings, "dimension", None),
+                "dimension": dimension,
                 "documents": documents,
                 "chunks": sum(d["chunks"] for d in documents.values()),
                 "updated_at": utc_now(),

@@ -170,7 +170,10 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
 
     def add_articles(files, progress=gr.Progress()):
         status = handlers.add_articles(files, progress)
-        return status, handlers.documents_html(), None, gr.Dropdown(choices=handlers.source_names())
+        return status, handlers.documents_html(), None
+
+    def source_choices():
+        return gr.Dropdown(choices=handlers.source_names())
 
     def refresh():
         return handlers.documents_html(), gr.Dropdown(choices=handlers.source_names())
@@ -185,9 +188,9 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
             )
             upload_status = gr.HTML(elem_id="rag-upload-status")
             with gr.Accordion("Limit to dates and sources", open=False, elem_id="rag-filter"):
-                since = gr.Textbox(label="Published on or after", placeholder="YYYY-MM-DD", elem_id="rag-since")
-                until = gr.Textbox(label="Published on or before", placeholder="YYYY-MM-DD", elem_id="rag-until")
-                sources = gr.Dropdown(label="Sources", choices=[], multiselect=True, allow_custom_value=False,
+                since = gr.Textbox("", label="Published on or after", placeholder="YYYY-MM-DD", elem_id="rag-since")
+                until = gr.Textbox("", label="Published on or before", placeholder="YYYY-MM-DD", elem_id="rag-until")
+                sources = gr.Dropdown(label="Sources", choices=[], value=[], multiselect=True, allow_custom_value=False,
                                       elem_id="rag-sources")
         gr.ChatInterface(
             handlers.respond,
@@ -205,8 +208,8 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
             additional_inputs=[since, until, sources],
         )
         gr.api(ask, api_name="ask")
-        upload.upload(add_articles, [upload], [upload_status, docs_panel, upload, sources], api_name="add_articles",
-                      show_progress="full")
+        upload.upload(add_articles, [upload], [upload_status, docs_panel, upload], api_name="add_articles",
+                      show_progress="full").then(source_choices, None, sources, api_visibility="undocumented")
         app.load(refresh, None, [docs_panel, sources], queue=False, api_visibility="undocumented")
 
     # One llama.cpp context and one index: every queued event (chat, /ask, uploads) takes turns.
