@@ -1,7 +1,7 @@
 """Question -> the passages most likely to hold its answer, best first, with scores.
 
 Hybrid: the dense ranking (EmbeddingGemma, good at paraphrase and across languages) and
-the BM25 ranking (indexing/keyword.py, exact on names and numbers) are fused by reciprocal rank,
+the BM25 ranking (indexing/keyword.py, tantivy: exact on names and numbers) are fused by reciprocal rank,
 which needs no score calibration between the two. Every passage keeps its dense cosine
 similarity as `score`, so the refusal gate reads one well-understood scale.
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from ..indexing.chunking import day_number
 from ..indexing.store import ArticleIndex
 from ..lang import words
 from .scope import EVERYTHING, Scope
@@ -93,6 +94,7 @@ def retrieve(
     `scope`: the dates and sources to search, pushed down to both searches.
     """
     where = scope.where()
+    days = (day_number(scope.since) if scope.since else 0, day_number(scope.until) if scope.until else 0)
     depth = k * CANDIDATE_FACTOR
     if vector is None:
         vector = index.embeddings.embed_query(question)
@@ -100,7 +102,7 @@ def retrieve(
     by_id = {p.chunk_id: p for p in dense}
     rankings = [[p.chunk_id for p in dense]]
     if hybrid:
-        keyword = index.keyword_search(question, depth, where)
+        keyword = index.keyword_search(question, depth, *days, scope.sources)
         rankings.append([str(m.get("chunk_id", "")) for m, _, _ in keyword])
         missing = [(m, t) for m, t, _ in keyword if str(m.get("chunk_id", "")) not in by_id]
         # Passages only BM25 found still get their true dense similarity, for the gate.

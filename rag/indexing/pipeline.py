@@ -9,6 +9,7 @@ embedders are not comparable.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -43,12 +44,18 @@ class Indexer:
     def index(self) -> ArticleIndex:
         """The searchable index (loads the embedder on first use)."""
         if self._index is None:
-            self._index = ArticleIndex(self.settings.index_dir, self._embeddings(), self.settings.chroma_url)
+            self._index = ArticleIndex(self.settings.index_dir, self._embeddings(), self.settings.chroma_url, self.keyword_dir)
         return self._index
 
     def manifest_reader(self) -> ArticleIndex:
         """The index without its embedder: enough to read the manifest, loads no model."""
-        return ArticleIndex(self.settings.index_dir, None, self.settings.chroma_url)
+        return ArticleIndex(self.settings.index_dir, None, self.settings.chroma_url, self.keyword_dir)
+
+    @property
+    def keyword_dir(self) -> Path | None:
+        """A Chroma server's keyword index on this host: under RAG_HOME, one folder per server URL."""
+        url = self.settings.chroma_url
+        return Path(self.settings.home) / "keyword" / hashlib.sha1(url.encode()).hexdigest()[:12] if url else None
 
     @property
     def embedder_name(self) -> str:

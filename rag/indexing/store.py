@@ -28,6 +28,7 @@ from urllib.parse import urlparse
 
 from ..errors import DependencyError, IndexStoreError
 from .chunking import Chunk
+from .keyword import KeywordIndex, KeywordPassage
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ SCHEMA_VERSION = 3  # 3: passages carry date/day/source; HTML read by trafilatur
 COLLECTION = "articles"
 MANIFEST = "manifest.json"
 MANIFEST_COLLECTION = "rag_manifest"  # server mode keeps the manifest beside the data
+KEYWORD_DIR = "keyword"  # the keyword index, inside a local index folder
+SERVER_SYNC_S = 2.0  # how often a process using a Chroma server looks for other processes' ingests
 ADD_BATCH = 256
 REBUILD_HINT = "rebuild it with `rag ingest --rebuild`"
 
@@ -63,15 +66,19 @@ def documents_of(manifest: dict | None) -> dict[str, dict]:
 class ArticleIndex:
     """One Chroma collection, local in `index_dir` or on the server at `chroma_url`."""
 
-    def __init__(self, index_dir: Path, embeddings, chroma_url: str | None = None):
+    def __init__(self, index_dir: Path, embeddings, chroma_url: str | None = None, keyword_dir: Path | None = None):
+        """`keyword_dir`: where a Chroma server's keyword index is kept on this host (a local
+        index keeps its own inside `index_dir`)."""
         self.index_dir = Path(index_dir)
         self.embeddings = embeddings
         self.chroma_url = chroma_url or None
+        self.keyword_dir = Path(keyword_dir) if keyword_dir else self.index_dir / KEYWORD_DIR
         self._client = None
         self._store = None  # the LangChain vector store: adds texts, searches by vector
         self._collection = None  # the same Chroma collection through chromadb's own API: get, count, delete
         self._passages: dict[str, tuple[dict, str]] | None = None  # every stored passage, read on first use
-        self._lexical = None  # BM25 over the same passages, built on first keyword search
+        self._keyword = None  # the keyword index (indexing/keyword.py), opened and synced on first use
+        self._keyword_checked = 0.0  # when it was last compared with a server's manifest
 
     @property
     def location(self) -> str:
@@ -104,20 +111,49 @@ class ArticleIndex:
             raise IndexStoreError(f"the index manifest in {self.index_dir} is unreadable ({exc}); {REBUILD_HINT}.")
 
     def _read_server_manifest(self) -> dict | None:
+        """The header record plus one record per document ("doc:<doc_id>").
+
+        One record per document, not one JSON for all: two processes ingesting into one
+        server at once each write only the documents they changed, so neither erases the
+        other's (a single record is read-modify-written, and the last writer wins).
+        """
         client = self._new_client()
         try:
-            got = client.get_or_create_collection(MANIFEST_COLLECTION).get(ids=["manifest"], include=["documents"])
+            got = client.get_or_create_collection(MANIFEST_COLLECTION).get(include=["documents"])
         except Exception as exc:
             raise IndexStoreError(f"cannot read the index manifest from {self.chroma_url} ({exc}).") from exc
-        docs = got.get("documents") or []
-        return json.loads(docs[0]) if docs else None
+        records = dict(zip(got.get("ids") or [], got.get("documents") or []))
+        if "manifest" not in records:
+            return None
+        try:
+            manifest = json.loads(records.pop("manifest"))
+            documents = manifest.setdefault("documents", {})
+            for key, text in records.items():
+                if key.startswith("doc:"):
+                    documents[key[4:]] = json.loads(text)
+        except ValueError as exc:
+            raise IndexStoreError(f"the index manifest on {self.chroma_url} is unreadable ({exc}); {REBUILD_HINT}.") from exc
+        manifest["chunks"] = sum(int(d.get("chunks", 0)) for d in documents.values())
+        return manifest
 
-    def _write_manifest(self, client, manifest: dict, staging: Path | None) -> None:
-        text = json.dumps(manifest, ensure_ascii=False, indent=2)
+    def _write_manifest(self, client, manifest: dict, staging: Path | None, changed=None, removed=()) -> None:
+        """Locally one file, written last. On a server the header and only the `changed` and
+        `removed` documents' records (all of them when `changed` is None)."""
         if staging is not None:
-            (staging / MANIFEST).write_text(text)
-        else:
-            client.get_or_create_collection(MANIFEST_COLLECTION).upsert(ids=["manifest"], documents=[text], embeddings=[[1.0]])
+            (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
+            return
+        documents = manifest["documents"]
+        header = {k: v for k, v in manifest.items() if k != "documents"}
+        records = {"manifest": header}
+        records.update({f"doc:{d}": documents[d] for d in (documents if changed is None else changed) if d in documents})
+        collection = client.get_or_create_collection(MANIFEST_COLLECTION)
+        if removed:
+            collection.delete(ids=[f"doc:{d}" for d in removed])
+        ids = list(records)
+        for start in range(0, len(ids), ADD_BATCH):
+            batch = ids[start : start + ADD_BATCH]
+            collection.upsert(ids=batch, documents=[json.dumps(records[i], ensure_ascii=False) for i in batch],
+                              embeddings=[[1.0]] * len(batch))
 
     @staticmethod
     def expected_manifest(embedder_name: str, embedder_checksum: str | None, chunk_size: int, chunk_overlap: int) -> dict:
@@ -153,12 +189,15 @@ class ArticleIndex:
         rebuild: bool = False,
         progress: Callable[[int], None] | None = None,
         relabel: dict[str, dict] | None = None,
+        changed: list[str] | None = None,
     ) -> dict:
         """Replace the chunks of the given documents, drop `remove`, and write the manifest.
 
         `documents` is the full document table of the new manifest. `relabel`: {doc_id:
         metadata} merged into the stored chunks of those documents (no re-embedding), e.g.
-        who else published an article.
+        who else published an article. `changed`: the documents whose manifest entry this
+        update writes (default: those in `chunks_by_doc` and `relabel`); on a server only
+        those are written, so concurrent ingests of other documents are kept.
         """
         _, _, Chroma = _chroma()
         self.close()
@@ -194,6 +233,14 @@ class ArticleIndex:
                 )
                 if progress:
                     progress(len(batch))
+            if staging is not None:  # a server's keyword indexes catch up from its manifest (keyword())
+                keyword = KeywordIndex(staging / KEYWORD_DIR)
+                if rebuild:
+                    keyword.reset()
+                keyword.update(
+                    [keyword_passage(c.metadata, c.text) for c in chunks], remove,
+                    {d: str(documents[d].get("sha256", "")) for d in chunks_by_doc if d in documents},
+                )
             for doc_id, patch in (relabel or {}).items():
                 held = collection.get(where={"doc_id": doc_id}, include=["metadatas"])
                 if held["ids"]:
@@ -205,7 +252,9 @@ class ArticleIndex:
                 "chunks": sum(d["chunks"] for d in documents.values()),
                 "updated_at": utc_now(),
             }
-            self._write_manifest(client, manifest, staging)
+            if changed is None:
+                changed = [*chunks_by_doc, *(relabel or {})]
+            self._write_manifest(client, manifest, staging, None if rebuild else changed, remove)
         except BaseException:
             _release(client)
             if staging is not None:
@@ -306,26 +355,46 @@ class ArticleIndex:
             self._passages = {i: (m or {}, d or "") for i, m, d in zip(got["ids"], got["metadatas"], got["documents"])}
         return self._passages
 
-    def keyword_search(self, query: str, k: int, where: dict | None = None) -> list[tuple[dict, str, float]]:
+    def keyword_search(
+        self, query: str, k: int, since: int = 0, until: int = 0, sources: tuple[str, ...] = ()
+    ) -> list[tuple[dict, str, float]]:
         """(metadata, text, BM25 score) of the k passages sharing the most weighted terms with `query`.
 
-        `where` restricts the passages ranked, as the store's own filter selects them.
+        `since`/`until` (YYYYMMDD) and `sources` restrict the passages ranked, inside the keyword index.
         """
-        passages = self.passages()
-        if self._lexical is None:
-            from .keyword import BM25
-
-            self._lexical = BM25(list(passages), [d for _, d in passages.values()])
-        allowed = None if where is None else self.ids_where(where)
-        return [(*passages[i], score) for i, score in self._lexical.search(query, k, allowed)]
-
-    def ids_where(self, where: dict) -> set[str]:
-        """Ids of the stored passages matching a Chroma metadata filter."""
-        self.store()
+        hits = self.keyword().search(query, k, since, until, sources)
+        if not hits:
+            return []
         try:
-            return set(self._collection.get(where=where, include=[])["ids"])
+            got = self._collection.get(ids=[i for i, _ in hits], include=["documents", "metadatas"])
         except Exception as exc:
-            raise IndexStoreError(f"filtering the index in {self.location} failed ({exc}).") from exc
+            raise IndexStoreError(f"reading the index in {self.location} failed ({exc}); {REBUILD_HINT}.") from exc
+        found = {i: (m or {}, d or "") for i, m, d in zip(got["ids"], got["metadatas"], got["documents"])}
+        return [(*found[i], score) for i, score in hits if i in found]
+
+    def keyword(self) -> KeywordIndex:
+        """The keyword index, brought up to date with the store's manifest.
+
+        A local index's keyword folder is written with it by every ingest; it is compared with
+        the manifest once, on opening. With a Chroma server other processes ingest too, so the
+        comparison is repeated every SERVER_SYNC_S seconds.
+        """
+        self.store()
+        now = time.monotonic()
+        if self._keyword is None or (self.chroma_url and now - self._keyword_checked > SERVER_SYNC_S):
+            self._keyword = self._keyword or KeywordIndex(self.keyword_dir)
+            changed = self._keyword.sync(self.documents(), self._stored_passages)
+            if changed:
+                log.info("keyword index in %s: %d articles brought up to date", self._keyword.path, changed)
+            self._keyword_checked = now
+        return self._keyword
+
+    def _stored_passages(self, doc_ids: list[str]) -> list[KeywordPassage]:
+        out = []
+        for start in range(0, len(doc_ids), 500):
+            got = self._collection.get(where={"doc_id": {"$in": doc_ids[start : start + 500]}}, include=["documents", "metadatas"])
+            out += [keyword_passage(m or {}, d or "") for m, d in zip(got["metadatas"], got["documents"])]
+        return out
 
     def similarities(self, vector: list[float], chunk_ids: list[str]) -> dict[str, float]:
         """Cosine similarity of stored passages to `vector` (both are unit-normalized)."""
@@ -349,7 +418,14 @@ class ArticleIndex:
         self._store = None  # the LangChain vector store: adds texts, searches by vector
         self._collection = None  # the same Chroma collection through chromadb's own API: get, count, delete
         self._passages = None
-        self._lexical = None
+        self._keyword = None
+
+
+def keyword_passage(meta: dict, text: str) -> KeywordPassage:
+    return KeywordPassage(
+        chunk_id=str(meta.get("chunk_id", "")), doc_id=str(meta.get("doc_id", "")), text=text,
+        day=int(meta.get("day", 0) or 0), source=str(meta.get("source", "")),
+    )
 
 
 def _alive(pid: int) -> bool:

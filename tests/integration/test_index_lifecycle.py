@@ -111,3 +111,67 @@ def test_chroma_server_mode_persists_across_restarts(tmp_path, assistant):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+APP_PROCESS = r"""
+import json, sys, time
+from pathlib import Path
+from rag import Assistant
+name, url, folder, flags = sys.argv[1], sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
+app = Assistant(chroma_url=url)
+report = app.ingest([folder], progress=False)
+(flags / name).touch()
+deadline = time.time() + 300
+while len(list(flags.iterdir())) < 2:  # both ingests done
+    if time.time() > deadline:
+        sys.exit("the other process never finished its ingest")
+    time.sleep(0.2)
+time.sleep(2.5)  # longer than a server's keyword sync interval
+found = {}
+for code in sys.argv[5:]:
+    hits = app.retrieve(code, k=3)  # a word of one article only: found by the keyword index
+    found[code] = [h.doc_id for h in hits]
+print(json.dumps({"added": report.added, "found": found, "documents": sorted(app.documents())}))
+app.close()
+"""
+
+
+def test_two_app_processes_share_one_chroma_server(tmp_path):
+    """Two processes ingest into one server at once, then each finds the other's articles."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = _start_chroma(tmp_path / "chroma-data", port)
+    seed_lines = [ln for src in sorted(SEEDS.glob("*.txt")) for ln in src.read_text(encoding="utf-8").splitlines()]
+    codes = {}
+    for who in ("a", "b"):
+        folder = tmp_path / f"news-{who}"
+        folder.mkdir()
+        for n in range(3):
+            doc = f"{who}{n}"
+            codes[f"zq{doc}x"] = doc
+            k = 3 * (who == "b") + n  # a different quarter of the words dropped in each article
+            lines = [" ".join(w for j, w in enumerate(ln.split()) if (j * 2654435761 + k * 40503) % 11 % 4)
+                     for ln in seed_lines[n * 6 : n * 6 + 6]]
+            (folder / f"{doc}.txt").write_text("\n".join([*lines, f"The code word of this article is zq{doc}x."]),
+                                               encoding="utf-8")
+    flags = tmp_path / "flags"
+    flags.mkdir()
+    env = {**os.environ, "RAG_HOME": str(tmp_path / "home"), "RAG_SEEDS_DIR": str(SEEDS), "RAG_CHROMA_URL": url}
+    try:
+        # The server already holds the seeds, as a shared store would when its app processes start.
+        subprocess.run([sys.executable, "-m", "rag.cli", "ingest"], env=env, check=True, capture_output=True, timeout=600)
+        procs = [subprocess.Popen([sys.executable, "-c", APP_PROCESS, who, url, str(tmp_path / f"news-{who}"), str(flags),
+                                   *codes], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for who in ("a", "b")]
+        outs = [p.communicate(timeout=600) for p in procs]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err[-3000:]
+    results = [json.loads(out.strip().splitlines()[-1]) for out, _ in outs]
+    assert [r["added"] for r in results] == [3, 3]
+    everything = sorted([*codes.values(), *(p.stem for p in SEEDS.glob("*.txt"))])
+    for r in results:
+        assert r["documents"] == everything  # neither ingest erased the other's manifest entries
+        assert all(doc in r["found"][code] for code, doc in codes.items()), r["found"]  # its own and the other's

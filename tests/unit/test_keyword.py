@@ -6,7 +6,7 @@ from fakes import FakeEmbeddings
 
 from rag.answering.retrieve import Passage, reciprocal_rank_fusion
 from rag.answering.select import select_context
-from rag.indexing.keyword import BM25
+from rag.indexing.keyword import KeywordIndex, KeywordPassage
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -17,12 +17,65 @@ DOCS = {
 }
 
 
-def test_bm25_finds_names_and_numbers_through_inflection():
-    bm25 = BM25(list(DOCS), list(DOCS.values()))
+def keyword_index(path, docs=DOCS, day=0, source=""):
+    index = KeywordIndex(path)
+    index.update([KeywordPassage(i, i, t, day, source) for i, t in docs.items()], [], {i: "v1" for i in docs})
+    return index
+
+
+def test_bm25_finds_names_and_numbers_through_inflection(tmp_path):
+    bm25 = keyword_index(tmp_path / "kw")
     assert bm25.search("كم شاحنة حملت المساعدات؟", 3)[0][0] == "b"
     assert bm25.search("وزير الخارجية الأذربيجاني", 3)[0][0] == "c"  # الأذربيجاني meets أذربيجان
     assert {i for i, _ in bm25.search("مساعدات", 3)} == {"a", "b"}
     assert bm25.search("football", 3) == []  # no shared term, no hit (never a random filler)
+
+
+def test_the_index_persists_and_updates_per_article(tmp_path):
+    keyword_index(tmp_path / "kw")
+    reopened = KeywordIndex(tmp_path / "kw")  # another process, later
+    assert len(reopened) == 3 and reopened.synced() == {"a": "v1", "b": "v1", "c": "v1"}
+    reopened.update([KeywordPassage("b2", "b", "قافلة جديدة من الشاحنات", 0, "")], ["c"], {"b": "v2"})
+    assert len(reopened) == 2 and reopened.synced() == {"a": "v1", "b": "v2"}
+    assert [i for i, _ in reopened.search("شاحنات", 3)] == ["b2"]  # b's old passage is gone with its version
+    assert reopened.search("بيراموف", 3) == []
+
+
+def test_sync_brings_the_index_to_the_stores_table(tmp_path):
+    index = keyword_index(tmp_path / "kw")
+    fetched = []
+
+    def fetch(doc_ids):
+        fetched.extend(doc_ids)
+        return [KeywordPassage(f"{d}:new", d, "نص جديد عن الموانئ", 0, "") for d in doc_ids]
+
+    table = {"a": {"sha256": "v1"}, "b": {"sha256": "v2"}, "d": {"sha256": "v1"}}  # b changed, c gone, d new
+    assert index.sync(table, fetch) == 3 and sorted(fetched) == ["b", "d"]
+    assert {i for i, _ in index.search("الموانئ", 5)} == {"b:new", "d:new"}
+    assert index.sync(table, fetch) == 0 and sorted(fetched) == ["b", "d"]  # nothing more to fetch
+
+
+def test_day_and_source_filters_apply_inside_the_index(tmp_path):
+    index = KeywordIndex(tmp_path / "kw")
+    index.update([KeywordPassage("old", "old", "ميناء يفلاخ", 20251120, "Reuters"),
+                  KeywordPassage("new", "new", "ميناء يفلاخ", 20261120, "BBC"),
+                  KeywordPassage("undated", "undated", "ميناء يفلاخ", 0, "")], [], {})
+    assert {i for i, _ in index.search("يفلاخ", 5)} == {"old", "new", "undated"}
+    assert [i for i, _ in index.search("يفلاخ", 5, since=20260101)] == ["new"]
+    assert [i for i, _ in index.search("يفلاخ", 5, until=20251231)] == ["old"]  # undated is never in a range
+    assert [i for i, _ in index.search("يفلاخ", 5, sources=("Reuters",))] == ["old"]
+
+
+def test_a_damaged_keyword_index_is_rebuilt_from_the_store(tmp_path):
+    index = keyword_index(tmp_path / "kw")
+    for f in (tmp_path / "kw").glob("meta.json"):
+        f.write_text("{ not json")
+    fresh = KeywordIndex(tmp_path / "kw")
+    assert len(fresh) == 0 and fresh.synced() == {}  # started again: the next sync refills it
+    assert fresh.sync({d: {"sha256": "v1"} for d in DOCS},
+                      lambda ids: [KeywordPassage(i, i, DOCS[i], 0, "") for i in ids]) == 3
+    assert fresh.search("شاحنات", 3)[0][0] == "b"
+    del index
 
 
 def test_rank_fusion_rewards_agreement_between_rankings():
