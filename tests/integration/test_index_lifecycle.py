@@ -88,7 +88,7 @@ def test_chroma_server_mode_persists_across_restarts(tmp_path, assistant):
     url = f"http://127.0.0.1:{port}"
     server = _start_chroma(tmp_path / "chroma-data", port)
     try:
-        remote = Assistant(chroma_url=url, index_dir=tmp_path / "unused",
+        remote = Assistant(chroma_url=url, index_dir=tmp_path / "unused", home=tmp_path / "home",
                            embeddings=assistant.embeddings, llm=assistant.llm)
         report = remote.ingest([SEEDS])
         assert (report.added, report.chunks) == (2, 35)
@@ -102,7 +102,7 @@ def test_chroma_server_mode_persists_across_restarts(tmp_path, assistant):
 
     server = _start_chroma(tmp_path / "chroma-data", port)
     try:
-        again = Assistant(chroma_url=url, index_dir=tmp_path / "unused",
+        again = Assistant(chroma_url=url, index_dir=tmp_path / "unused", home=tmp_path / "home",
                           embeddings=assistant.embeddings, llm=assistant.llm)
         assert not again.ingest([SEEDS]).changed  # the manifest persisted on the server
         answer = again.ask("من هو وزير خارجية أذربيجان؟")
