@@ -185,7 +185,14 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from .devtools import bench
 
-    results = bench.run(quick=args.quick, progress=(lambda msg: None) if args.json else (lambda msg: print(msg, file=sys.stderr)))
+    progress = (lambda msg: None) if args.json else (lambda msg: print(msg, file=sys.stderr))
+    if args.scale:
+        from .devtools import scale
+
+        sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else scale.SIZES
+        results = scale.run(sizes=sizes, report=args.report, progress=progress)
+    else:
+        results = bench.run(quick=args.quick, progress=progress)
     if args.json:
         print(json.dumps(results))
         return 0
@@ -288,6 +295,10 @@ def build_parser() -> argparse.ArgumentParser:
     bn = sub.add_parser("bench", help="speed and memory against the raw engines")
     bn.add_argument("--json", action="store_true")
     bn.add_argument("--quick", action="store_true", help="smaller synthetic index, fewer repetitions")
+    bn.add_argument("--scale", action="store_true",
+                    help="collections of 1,000 to 100,000 passages, local and on a Chroma server: how each figure grows")
+    bn.add_argument("--sizes", help="with --scale: comma-separated passage counts (default 1000,10000,100000)")
+    bn.add_argument("--report", type=Path, help="with --scale: write report.md, scale.json and growth.png here")
     bn.set_defaults(func=_cmd_bench)
 
     ld = sub.add_parser("load", help="bounded load test: N users asking at once through the chat server (loopback only)")

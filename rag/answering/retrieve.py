@@ -14,6 +14,7 @@ remembering which other articles carry it.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 from ..indexing.chunking import day_number
@@ -86,23 +87,31 @@ def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60) -> list[str]:
 
 def retrieve(
     index: ArticleIndex, question: str, k: int, *, hybrid: bool = True, vector: list[float] | None = None,
-    scope: Scope = EVERYTHING,
+    scope: Scope = EVERYTHING, timings: dict | None = None,
 ) -> list[Passage]:
     """The k best distinct passages for `question`, fused dense + keyword ranking.
 
     `vector`: the question embedded already (the caller reuses it to pick sentences).
     `scope`: the dates and sources to search, pushed down to both searches.
+    `timings`, when given, receives the seconds of each part: embed, dense, keyword
+    (with reading the passages it found), fusion (with their dense similarities).
     """
+    clock = {} if timings is None else timings
+    started = time.perf_counter()
     where = scope.where()
     days = (day_number(scope.since) if scope.since else 0, day_number(scope.until) if scope.until else 0)
     depth = k * CANDIDATE_FACTOR
     if vector is None:
         vector = index.embeddings.embed_query(question)
+    embedded = time.perf_counter()
     dense = [passage_from_store(m, t, s) for m, t, s in index.search_by_vector(vector, depth, where)]
+    searched = time.perf_counter()
+    clock.update(embed=embedded - started, dense=searched - embedded, keyword=0.0)
     by_id = {p.chunk_id: p for p in dense}
     rankings = [[p.chunk_id for p in dense]]
     if hybrid:
         keyword = index.keyword_search(question, depth, *days, scope.sources)
+        clock["keyword"] = time.perf_counter() - searched
         rankings.append([str(m.get("chunk_id", "")) for m, _, _ in keyword])
         missing = [(m, t) for m, t, _ in keyword if str(m.get("chunk_id", "")) not in by_id]
         # Passages only BM25 found still get their true dense similarity, for the gate.
@@ -110,5 +119,7 @@ def retrieve(
         for m, t in missing:
             p = passage_from_store(m, t, sims.get(str(m.get("chunk_id", "")), 0.0))
             by_id[p.chunk_id] = p
-    fused = [by_id[i] for i in reciprocal_rank_fusion(rankings)]
-    return collapse_near_duplicates(fused)[:k]
+    fusing = searched + clock["keyword"]
+    fused = collapse_near_duplicates([by_id[i] for i in reciprocal_rank_fusion(rankings)])[:k]
+    clock["fusion"] = time.perf_counter() - fusing
+    return fused

@@ -78,3 +78,23 @@ def test_bench_quick(tmp_path):
     assert {"ask_overhead_ratio", "first_question_ttft_ratio", "warm_start_s", "ttft_s", "ask_s", "ingest_speedup_vs_fp32",
             "query_embed_ms", "peak_rss_gib"} <= set(b["targets"])
     assert not (tmp_path / "must-not-be-used").exists()  # the bench works in its own temp dir
+
+
+def test_bench_scale_small(tmp_path):
+    """The scale bench end to end at a small size, local and on a real Chroma server, with its report."""
+    proc = _rag("bench", "--scale", "--sizes", "200,400", "--report", str(tmp_path / "scale"), "--json",
+                env_extra={"RAG_INDEX_DIR": str(tmp_path / "must-not-be-used")})
+    assert proc.returncode == 0, proc.stderr
+    b = json.loads(proc.stdout)
+    for mode in ("local", "server"):
+        for size in ("200", "400"):
+            r = b[mode][size]
+            assert r["passages"] == int(size) and r["articles"] >= int(size) // 12
+            assert 0 < r["dense_p50_ms"] and 0 < r["keyword_p50_ms"] and 0 < r["retrieval_p50_ms"] <= r["retrieval_p95_ms"]
+            assert 0 < r["add_article_s"] and 0 < r["keyword_update_s"] and 0 < r["start_s"] and 0 < r["peak_rss_gib"] < 24
+        assert b[mode]["400"]["disk_mb"] > b[mode]["200"]["disk_mb"] > 0
+    assert set(b["targets"]) == {f"{m}.{k}" for m in ("local", "server")
+                                 for k in ("retrieval_p50_ms", "add_article_s", "peak_rss_gib", "start_s")}
+    assert (tmp_path / "scale" / "growth.png").stat().st_size > 10_000
+    assert "| local | retrieval_p50_ms |" in (tmp_path / "scale" / "report.md").read_text()
+    assert not (tmp_path / "must-not-be-used").exists()
