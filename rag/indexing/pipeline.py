@@ -138,7 +138,9 @@ class Indexer:
             }
             if a.doc_id in indexed and indexed[a.doc_id].get("copies"):
                 documents[a.doc_id]["copies"] = indexed[a.doc_id]["copies"]  # reposts of it stay listed
-        relabel = {}
+        # A re-embedded article keeps saying who else published it; new copies add to that.
+        relabel = {d: {"also_published_by": "; ".join(published_by(documents[d]["copies"]))}
+                   for d in chunks_by_doc if documents[d].get("copies")}
         for a in copy_articles:
             holder = documents[copies[a.doc_id]]
             listed = [c for c in holder.get("copies", []) if c.get("path") != str(a.path)]

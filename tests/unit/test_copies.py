@@ -60,3 +60,20 @@ def test_copies_are_stored_once_and_cited_as_also_published(tmp_path, seeds_copy
     mine = [p for p in passages if p.doc_id == a.doc_id]
     assert mine and set(mine[0].also_published_by) == {"BBC", "CNN"}
     assert all(p.doc_id not in ("bbc", "cnn") for p in passages)  # never stored, so never retrieved
+
+
+def test_an_updated_article_keeps_its_copies(tmp_path, seeds_copy, make_assistant):
+    a, _ = load_articles(seeds_copy)
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    (wire / "bbc.txt").write_text("---\nsource: BBC\n---\n" + "\n".join(repost(a, 2).lines) + "\n", encoding="utf-8")
+    assistant = make_assistant()
+    assistant.ingest(progress=False)
+    assert assistant.ingest([wire], progress=False).copies == 1
+    original = seeds_copy / f"{a.doc_id}.txt"
+    original.write_text(original.read_text(encoding="utf-8") + "\nسطر أضيف لاحقا إلى المقال.\n", encoding="utf-8")
+    report = assistant.ingest(progress=False)
+    assert report.updated == 1
+    assert [c["source"] for c in assistant.documents()[a.doc_id]["copies"]] == ["BBC"]
+    mine = [p for p in assistant.retrieve(a.lines[3], k=3) if p.doc_id == a.doc_id]
+    assert mine and mine[0].also_published_by == ("BBC",)
