@@ -200,7 +200,7 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
             ),
             title=settings.ui_title,
             description=settings.ui_description,
-            examples=[[e, "", "", []] for e in settings.ui_examples] or None,  # with the filter's (empty) values
+            examples=[[e, None, None, None] for e in settings.ui_examples] or None,  # None: shown in the chat, filters untouched
             cache_examples=False,
             analytics_enabled=False,
             api_name="chat",
