@@ -91,7 +91,7 @@ def news_corpus(settings: Settings, folder: Path, passages: int, seed: int = 0) 
     would be stored once by the content dedup and flatter the rate).
     """
     rng = random.Random(seed)
-    sentences = _seed_sentences(settings)
+    sentences = seed_sentences(settings)
     folder.mkdir(parents=True, exist_ok=True)
     written, n = 0, 0
     while written < passages:
@@ -105,7 +105,7 @@ def news_corpus(settings: Settings, folder: Path, passages: int, seed: int = 0) 
     return written
 
 
-def _seed_sentences(settings: Settings) -> list[str]:
+def seed_sentences(settings: Settings) -> list[str]:
     return [
         s.strip()
         for a in load_articles(settings.seeds_dir)
@@ -202,7 +202,7 @@ def _synthetic_index(settings: Settings, embeddings, path: Path, size: int) -> N
     import numpy as np
     from chromadb.config import Settings as ChromaSettings
 
-    sentences = _seed_sentences(settings)
+    sentences = seed_sentences(settings)
     vectors = np.asarray(embeddings.embed_documents(sentences), dtype=np.float32)
     rng = random.Random(0)
     client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))

@@ -158,7 +158,8 @@ class Indexer:
         with tqdm(total=total, desc=f"embedding {len(chunks_by_doc)} documents", unit="chunk",
                   disable=None if progress else True) as bar:
             # Removing documents needs no embedder: load the model only when there is text to embed.
-            index = self.index if chunks_by_doc else reader
+            # An index open for questions is updated itself, so its caches follow the change.
+            index = self.index if chunks_by_doc or self._index is not None else reader
             index.update(chunks_by_doc, plan.remove, documents, self.expected_manifest(),
                          rebuild=rebuild, progress=bar.update, relabel=relabel)
         self._checked = True

@@ -5,10 +5,16 @@ schema) and what is in it (each document's path, content hash, title, chunk coun
 it was ingested). An index made differently from the current settings is rebuilt, never
 silently mixed: vectors from two embedders are not comparable.
 
-Local index (the default, `vectorstore/`): every change is made on a copy in a staging
-folder and swapped in by rename, and the manifest is the last file written. A crash or
-a `kill -9` mid-ingest therefore leaves the previous index untouched and usable, and the
-next ingest simply does the work again.
+Local index (the default, `vectorstore/`): a first build or a rebuild is made in a staging
+folder and swapped in by rename, so a crash leaves the previous index untouched. Adding,
+changing or removing articles is done in place, in the open collection: a staging copy of
+a 100,000-passage index is about 1 GB, and copying and reopening it made adding one article
+take seconds. In place, the documents being changed are first written to a journal
+(`pending.json`); the manifest, written last by rename, still describes the index before
+the change. A crash or `kill -9` mid-update leaves at most those documents half-written,
+and the next opening removes them (passages and manifest entries) before anything is
+served, so the next ingest adds them again. One ingest at a time: a lock file
+(`.update.lock`) makes a second one wait.
 
 Chroma server (`RAG_CHROMA_URL`): the same operations go to the server's collection in
 place; they are idempotent per document (delete by doc_id, then add) and the manifest is
@@ -17,6 +23,8 @@ written last, so an interrupted update is completed by the next ingest.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -35,6 +43,8 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 3  # 3: passages carry date/day/source; HTML read by trafilatura
 COLLECTION = "articles"
 MANIFEST = "manifest.json"
+PENDING = "pending.json"  # the journal of an in-place update: the documents it is changing
+LOCK = ".update.lock"
 MANIFEST_COLLECTION = "rag_manifest"  # server mode keeps the manifest beside the data
 KEYWORD_DIR = "keyword"  # the keyword index, inside a local index folder
 SERVER_SYNC_S = 2.0  # how often a process using a Chroma server looks for other processes' ingests
@@ -103,6 +113,10 @@ class ArticleIndex:
         if self.chroma_url:
             return self._read_server_manifest()
         self._recover_interrupted_swap()
+        if (self.index_dir / PENDING).exists():
+            with self._exclusive(wait=False) as mine:
+                if mine:  # else an update is running right now: the manifest is still the one before it
+                    self._recover_interrupted_update()
         try:
             return json.loads((self.index_dir / MANIFEST).read_text())
         except FileNotFoundError:
@@ -137,10 +151,10 @@ class ArticleIndex:
         return manifest
 
     def _write_manifest(self, client, manifest: dict, staging: Path | None, changed=None, removed=()) -> None:
-        """Locally one file, written last. On a server the header and only the `changed` and
+        """Locally one file (in `staging`: the staging folder, or the index itself), written last. On a server the header and only the `changed` and
         `removed` documents' records (all of them when `changed` is None)."""
         if staging is not None:
-            (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
+            _write_json(staging / MANIFEST, manifest)
             return
         documents = manifest["documents"]
         header = {k: v for k, v in manifest.items() if k != "documents"}
@@ -200,82 +214,154 @@ class ArticleIndex:
         those are written, so concurrent ingests of other documents are kept.
         """
         _, _, Chroma = _chroma()
-        self.close()
-        # Without an embedder (only removals or relabels), the vectors' dimension is the index's own.
-        dimension = getattr(self.embeddings, "dimension", None) or (None if rebuild else (self.read_manifest() or {}).get("dimension"))
-        staging = None if self.chroma_url else self._stage(copy=not rebuild)
-        client = self._new_client(staging)
-        try:
-            if rebuild and self.chroma_url:
-                for name in (COLLECTION, MANIFEST_COLLECTION):
-                    try:
-                        client.delete_collection(name)
-                    except Exception:  # absent: nothing to delete
-                        pass
-            store = Chroma(
-                client=client,
-                collection_name=COLLECTION,
-                embedding_function=self.embeddings,
-                collection_metadata={"hnsw:space": "cosine"},
-            )
-            collection = client.get_collection(COLLECTION)
-            for doc_id in [*remove, *chunks_by_doc]:
-                collection.delete(where={"doc_id": doc_id})  # idempotent: safe to repeat after a crash
-            # Batches across documents, not per document: a news article has 6-12 passages, and
-            # embedding them a document at a time ran at 0.63x the raw encoder on 310 passages
-            # (small batches, more padding); a few hundred at once lets sentence-transformers
-            # sort them by length.
-            chunks = [c for doc_chunks in chunks_by_doc.values() for c in doc_chunks]
-            for start in range(0, len(chunks), ADD_BATCH):
-                batch = chunks[start : start + ADD_BATCH]
-                store.add_texts(
-                    [c.text for c in batch], metadatas=[c.metadata for c in batch], ids=[c.chunk_id for c in batch]
-                )
-                if progress:
-                    progress(len(batch))
-            if staging is not None:  # a server's keyword indexes catch up from its manifest (keyword())
-                keyword = KeywordIndex(staging / KEYWORD_DIR)
-                if rebuild:
-                    keyword.reset()
-                keyword.update(
-                    [keyword_passage(c.metadata, c.text) for c in chunks], remove,
-                    {d: str(documents[d].get("sha256", "")) for d in chunks_by_doc if d in documents},
-                )
-            for doc_id, patch in (relabel or {}).items():
-                held = collection.get(where={"doc_id": doc_id}, include=["metadatas"])
-                if held["ids"]:
-                    collection.update(ids=held["ids"], metadatas=[{**(m or {}), **patch} for m in held["metadatas"]])
-            manifest = {
-                **expected,
-                "dimension": dimension,
-                "documents": documents,
-                "chunks": sum(d["chunks"] for d in documents.values()),
-                "updated_at": utc_now(),
-            }
-            if changed is None:
-                changed = [*chunks_by_doc, *(relabel or {})]
-            self._write_manifest(client, manifest, staging, None if rebuild else changed, remove)
-        except BaseException:
-            _release(client)
-            if staging is not None:
-                shutil.rmtree(staging, ignore_errors=True)
-            raise
-        _release(client)
-        if staging is not None:
-            self._swap_in(staging)
+        in_place = not self.chroma_url and not rebuild and (self.index_dir / MANIFEST).exists()
+        if changed is None:
+            changed = [*chunks_by_doc, *(relabel or {})]
+        with self._exclusive():
+            if in_place:
+                self._recover_interrupted_update()
+                # Only documents whose passages are rewritten: a relabel patches metadata, safe to repeat.
+                _write_json(self.index_dir / PENDING, {"documents": sorted({*remove, *chunks_by_doc})})
+                self.store()
+                client, target = self._client, self.index_dir
+            else:
+                self.close()
+                target = None if self.chroma_url else self._stage()
+                client = self._new_client(target)
+            # Without an embedder (only removals or relabels), the vectors' dimension is the index's own.
+            dimension = getattr(self.embeddings, "dimension", None) or (
+                None if rebuild else (self.read_manifest() or {}).get("dimension"))
+            try:
+                manifest = self._apply(Chroma, client, target, chunks_by_doc, remove, documents, expected,
+                                       rebuild, progress, relabel, changed, dimension)
+            except BaseException:
+                if in_place:
+                    self._recover_interrupted_update()  # what was half-written goes now, not at the next start
+                else:
+                    _release(client)
+                    if target is not None:
+                        shutil.rmtree(target, ignore_errors=True)
+                raise
+            if in_place:
+                (self.index_dir / PENDING).unlink()
+                self._passages = None
+            else:
+                _release(client)
+                if target is not None:
+                    self._swap_in(target)
         return manifest
 
-    def _stage(self, copy: bool) -> Path:
-        """A private working copy of the index (or an empty folder) beside it."""
+    def _apply(self, Chroma, client, target, chunks_by_doc, remove, documents, expected, rebuild, progress,
+               relabel, changed, dimension) -> dict:
+        """The writes of `update`, into `client`'s collection and the keyword index in `target` (local)."""
+        if rebuild and self.chroma_url:
+            for name in (COLLECTION, MANIFEST_COLLECTION):
+                try:
+                    client.delete_collection(name)
+                except Exception:  # absent: nothing to delete
+                    pass
+        store = Chroma(
+            client=client,
+            collection_name=COLLECTION,
+            embedding_function=self.embeddings,
+            collection_metadata={"hnsw:space": "cosine"},
+        )
+        collection = client.get_collection(COLLECTION)
+        for doc_id in [*remove, *chunks_by_doc]:
+            collection.delete(where={"doc_id": doc_id})  # idempotent: safe to repeat after a crash
+        # Batches across documents, not per document: a news article has 6-12 passages, and
+        # embedding them a document at a time ran at 0.63x the raw encoder on 310 passages
+        # (small batches, more padding); a few hundred at once lets sentence-transformers
+        # sort them by length.
+        chunks = [c for doc_chunks in chunks_by_doc.values() for c in doc_chunks]
+        for start in range(0, len(chunks), ADD_BATCH):
+            batch = chunks[start : start + ADD_BATCH]
+            store.add_texts([c.text for c in batch], metadatas=[c.metadata for c in batch], ids=[c.chunk_id for c in batch])
+            if progress:
+                progress(len(batch))
+        if target is not None:  # a server's keyword indexes catch up from its manifest (keyword())
+            keyword = self._keyword if target == self.index_dir and self._keyword else KeywordIndex(target / KEYWORD_DIR)
+            if rebuild:
+                keyword.reset()
+            keyword.update(
+                [keyword_passage(c.metadata, c.text) for c in chunks], remove,
+                {d: str(documents[d].get("sha256", "")) for d in chunks_by_doc if d in documents},
+            )
+        for doc_id, patch in (relabel or {}).items():
+            held = collection.get(where={"doc_id": doc_id}, include=["metadatas"])
+            if held["ids"]:
+                collection.update(ids=held["ids"], metadatas=[{**(m or {}), **patch} for m in held["metadatas"]])
+        manifest = {
+            **expected,
+            "dimension": dimension,
+            "documents": documents,
+            "chunks": sum(d["chunks"] for d in documents.values()),
+            "updated_at": utc_now(),
+        }
+        self._write_manifest(client, manifest, target, None if rebuild else changed, remove)
+        return manifest
+
+    @contextlib.contextmanager
+    def _exclusive(self, wait: bool = True):
+        """One update of a local index at a time (an flock beside it, freed by the kernel if its holder dies).
+
+        Yields whether the lock was taken; a Chroma server needs none (its updates are per document).
+        """
+        if self.chroma_url:
+            yield True
+            return
+        self.index_dir.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.index_dir.with_name(f".{self.index_dir.name}{LOCK}"), "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _recover_interrupted_update(self) -> None:
+        """Remove the documents an interrupted in-place update was changing (caller holds the lock).
+
+        Their passages may be half-written, so they go from the collection, the keyword index
+        and the manifest; the next ingest adds them again from their files.
+        """
+        try:
+            pending = json.loads((self.index_dir / PENDING).read_text()).get("documents", [])
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError):
+            pending = None  # unreadable journal: every document the manifest does not account for goes
+        log.warning("completing an interrupted update of %s: %s", self.index_dir,
+                    "documents " + ", ".join(pending) if pending is not None else "unknown documents")
+        manifest = json.loads((self.index_dir / MANIFEST).read_text())
+        documents = documents_of(manifest)
+        client = self._client or self._new_client()
+        collection = client.get_collection(COLLECTION)
+        if pending is None:
+            held = {m.get("doc_id") for m in collection.get(include=["metadatas"])["metadatas"] if m}
+            pending = sorted(d for d in held if d not in documents)
+        for start in range(0, len(pending), 500):
+            collection.delete(where={"doc_id": {"$in": pending[start : start + 500]}})
+        (self._keyword or KeywordIndex(self.index_dir / KEYWORD_DIR)).update([], pending, {})
+        for doc_id in pending:
+            documents.pop(doc_id, None)
+        manifest["chunks"] = sum(int(d.get("chunks", 0)) for d in documents.values())
+        _write_json(self.index_dir / MANIFEST, manifest)
+        (self.index_dir / PENDING).unlink()
+        self._passages = None
+        if client is not self._client:
+            _release(client)
+
+    def _stage(self) -> Path:
+        """An empty private folder beside the index, where a first build or a rebuild is made."""
         self._remove_stale_work_dirs()
         self.index_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = self.index_dir.with_name(f".{self.index_dir.name}.building-{os.getpid()}")
         shutil.rmtree(staging, ignore_errors=True)
-        if copy and (self.index_dir / MANIFEST).exists():
-            shutil.copytree(self.index_dir, staging)
-            (staging / MANIFEST).unlink()  # rewritten last: until then the copy is not an index
-        else:
-            staging.mkdir()
+        staging.mkdir()
         return staging
 
     def _swap_in(self, staging: Path) -> None:
@@ -426,6 +512,13 @@ def keyword_passage(meta: dict, text: str) -> KeywordPassage:
         chunk_id=str(meta.get("chunk_id", "")), doc_id=str(meta.get("doc_id", "")), text=text,
         day=int(meta.get("day", 0) or 0), source=str(meta.get("source", "")),
     )
+
+
+def _write_json(path: Path, data: dict) -> None:
+    """Written whole or not at all: a temporary file renamed over the old one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2))
+    os.replace(tmp, path)
 
 
 def _alive(pid: int) -> bool:

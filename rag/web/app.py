@@ -198,6 +198,8 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
                 elem_id="rag-chatbot", label="Chat", latex_delimiters=[], sanitize_html=True, render_markdown=True,
                 placeholder="Ask about the articles · اسأل عن المقالات", height="70vh",
             ),
+            textbox=gr.Textbox(elem_id="rag-question", show_label=False, label="Question", placeholder="Type a message...",
+                               scale=7, autofocus=True, submit_btn=True, stop_btn=True),
             title=settings.ui_title,
             description=settings.ui_description,
             examples=[[e, None, None, None] for e in settings.ui_examples] or None,  # None: shown in the chat, filters untouched

@@ -41,7 +41,7 @@ def test_kill_9_mid_ingest_leaves_the_old_index_usable(tmp_path):
     cmd, env = _rag("ingest", str(SEEDS), str(news), env_extra={"RAG_INDEX_DIR": str(index)})
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
-    while not list(tmp_path.glob(".vectorstore.building-*")):
+    while not (index / "pending.json").exists():  # an update in place has begun
         assert proc.poll() is None, "ingest ended before it could be interrupted"
         assert time.time() < deadline
         time.sleep(0.05)
@@ -49,11 +49,14 @@ def test_kill_9_mid_ingest_leaves_the_old_index_usable(tmp_path):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
 
-    # The previous index is intact and answers retrieval.
+    # The previous index is intact and answers retrieval; whatever the killed update had
+    # written is gone before anything is served (the store holds exactly the manifest's passages).
     assert json.loads((index / "manifest.json").read_text()) == before
     a = Assistant(index_dir=index)
     hits = a.retrieve("من هو وزير خارجية أذربيجان؟")
     assert any("بيراموف" in p.text for p in hits)
+    assert a.indexer.index.count() == before["chunks"]
+    assert not (index / "pending.json").exists()
     a.close()
 
     # The next run completes the update and cleans up the leftovers.
@@ -63,7 +66,7 @@ def test_kill_9_mid_ingest_leaves_the_old_index_usable(tmp_path):
     assert "16 added" in done.stdout
     after = json.loads((index / "manifest.json").read_text())
     assert len(after["documents"]) == 18
-    assert not list(tmp_path.glob(".vectorstore.building-*"))
+    assert not list(tmp_path.glob(".vectorstore.building-*")) and not (index / "pending.json").exists()
 
 
 

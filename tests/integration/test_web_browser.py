@@ -100,7 +100,7 @@ def _wait_final(page, index: int):
 def _ask(page, question: str):
     index = _bots(page).count()
     page.evaluate("window.__streamed = []")
-    box = page.locator('textarea[data-testid="textbox"]')
+    box = page.locator("#rag-question textarea")
     box.fill(question)
     box.press("Enter")
     return _wait_final(page, index)
@@ -160,7 +160,7 @@ def test_arabic_and_english_answers_stream_with_sources_each_in_its_direction(pa
     answer_bg = english.locator(".rag-answer").evaluate("e => getComputedStyle(e).backgroundColor")
     assert refusal_bg != answer_bg  # visibly different
 
-    textbox = page.locator('textarea[data-testid="textbox"]')
+    textbox = page.locator("#rag-question textarea")
     assert textbox.is_enabled() and textbox.input_value() == ""
     page.set_viewport_size({"width": 1360, "height": 1500})  # room for the whole conversation
     page.wait_for_timeout(500)
@@ -172,7 +172,7 @@ def test_arabic_and_english_answers_stream_with_sources_each_in_its_direction(pa
 
 
 def test_stop_button_ends_an_answer_and_the_input_stays_usable(page):
-    box = page.locator('textarea[data-testid="textbox"]')
+    box = page.locator("#rag-question textarea")
     box.fill("ماذا قال باشينيان عن بقاء الأرمن في قره باغ؟")
     box.press("Enter")
     page.wait_for_selector('[data-testid="bot"] .rag-streaming', timeout=ANSWER_TIMEOUT_MS)
@@ -213,3 +213,41 @@ def test_uploaded_article_is_listed_answerable_and_rendered_inert(page, tmp_path
     page.wait_for_timeout(500)
     assert page.evaluate("window.__pwned") is None
     assert page.locator("script:has-text('__pwned'), img[onerror], a[href^='javascript']").count() == 0
+
+
+def test_date_and_source_filter_limits_the_answer_and_sources_show_publisher_and_date(page, tmp_path):
+    # Two reports of one made-up bridge, a year apart, from two publishers, with different figures.
+    # Unfiltered, the answer comes from the earlier one (980).
+    (tmp_path / "early.txt").write_text(
+        "---\ndate: 2031-03-03\nsource: Caspian Wire\n---\nQuorvex bridge opens over the Kura river\n"
+        "The Quorvex bridge in Ganja is 980 metres long, the regional transport office said on Monday when "
+        "the bridge opened to traffic.\n", encoding="utf-8")
+    (tmp_path / "late.txt").write_text(
+        "---\ndate: 2032-04-09\nsource: Ganja Daily\n---\nEngineers lengthen the Quorvex bridge\n"
+        "The Quorvex bridge in Ganja is 1,450 metres long since engineers added a new approach span, the city "
+        "council said.\n", encoding="utf-8")
+    page.locator("#rag-upload input[type=file]").set_input_files([str(tmp_path / "early.txt"), str(tmp_path / "late.txt")])
+    page.wait_for_function(
+        "() => (document.querySelector('#rag-upload-status') || {}).innerText?.includes('Added')", timeout=120_000
+    )
+    listed = page.locator('#rag-documents li[data-doc-id="late"]')
+    assert "Ganja Daily" in listed.inner_text() and "2032-04-09" in listed.inner_text()
+
+    page.locator("#rag-filter").get_by_text("Limit to dates and sources").click()
+    page.locator("#rag-since textarea, #rag-since input").first.fill("2032-01-01")
+    bot = _ask(page, "How long is the Quorvex bridge?")
+    _check_answer_with_sources(bot, "en")
+    assert "1,450" in bot.locator(".rag-answer").inner_text()
+    heads = [h.inner_text() for h in bot.locator(".rag-source-head").all()]
+    assert heads and all("Ganja Daily" in h and "2032-04-09" in h for h in heads), heads
+
+    # Only the earlier publisher: the since date cleared, the source picked from the list.
+    page.locator("#rag-since textarea, #rag-since input").first.fill("")
+    page.locator("#rag-sources input").first.click()
+    page.get_by_role("option", name="Caspian Wire").click()
+    page.keyboard.press("Escape")
+    bot = _ask(page, "How long is the Quorvex bridge?")
+    _check_answer_with_sources(bot, "en")
+    assert "980" in bot.locator(".rag-answer").inner_text()
+    heads = [h.inner_text() for h in bot.locator(".rag-source-head").all()]
+    assert heads and all("Caspian Wire" in h and "2031-03-03" in h for h in heads), heads

@@ -124,3 +124,65 @@ def test_interrupted_swap_is_recovered(make, corpus, tmp_path):
     index.rename(tmp_path / ".index.old-999999")  # as if killed between the two renames
     assert len(make().documents()) == 2
     assert index.exists()
+
+
+class FailingEmbeddings(CountingEmbeddings):
+    """Embeds the first batch, then fails: an update that stops half-way."""
+
+    def embed_documents(self, texts):
+        if self.embedded:
+            raise RuntimeError("embedder died")
+        return super().embed_documents(texts)
+
+
+def _extra_articles(folder, n=30):
+    folder.mkdir()
+    for i in range(n):  # distinct words per article: none is a copy of another
+        body = "\n\n".join(f"الفقرة {p} من المقال {i} كلمة{i}x{p} عن موضوع{i * 7 + p} في المدينة{p}" for p in range(12))
+        (folder / f"extra_{i:02d}.txt").write_text(body, encoding="utf-8")
+    return folder
+
+
+def test_adding_articles_updates_the_open_index_in_place(make, corpus, tmp_path):
+    a = make()
+    a.ingest([corpus])
+    a.retrieve("وزير خارجية أذربيجان")  # the index is open for questions
+    inode = (tmp_path / "index" / "chroma.sqlite3").stat().st_ino
+    report = a.ingest([corpus, _extra_articles(tmp_path / "extra", 3)])
+    # The same database file, written in place: no staging copy of the whole index swapped in.
+    assert report.added == 3 and (tmp_path / "index" / "chroma.sqlite3").stat().st_ino == inode
+    hits = a.retrieve("كلمة1x4")  # the open index answers from the new article at once
+    assert any("كلمة1x4" in p.text for p in hits)
+    assert a.indexer.index.count() == report.chunks and not (tmp_path / "index" / "pending.json").exists()
+
+
+def test_an_update_that_fails_half_way_leaves_the_index_as_before(make, corpus, tmp_path):
+    make().ingest([corpus])
+    before = json.loads((tmp_path / "index" / "manifest.json").read_text())
+    a = make(FailingEmbeddings())
+    with pytest.raises(RuntimeError, match="embedder died"):
+        a.ingest([corpus, _extra_articles(tmp_path / "extra", 30)])  # 360 passages: two batches of 256
+    assert a.indexer.index.count() == before["chunks"]  # the first batch's passages were taken out again
+    assert json.loads((tmp_path / "index" / "manifest.json").read_text())["documents"] == before["documents"]
+    assert not (tmp_path / "index" / "pending.json").exists()
+    report = make().ingest([corpus, tmp_path / "extra"])
+    assert report.added == 30 and report.chunks == before["chunks"] + 360
+
+
+def test_a_killed_update_is_cleaned_up_before_anything_is_served(make, corpus, tmp_path):
+    import chromadb
+
+    a = make()
+    a.ingest([corpus])
+    chunks = json.loads((tmp_path / "index" / "manifest.json").read_text())["chunks"]
+    a.close()
+    # As a kill -9 leaves it: the journal names a document whose passages are half-written.
+    client = chromadb.PersistentClient(path=str(tmp_path / "index"))
+    client.get_collection("articles").add(ids=["half:0:0"], documents=["نص نصف مكتوب"],
+                                          metadatas=[{"doc_id": "half", "chunk_id": "half:0:0"}],
+                                          embeddings=[[0.1] * FakeEmbeddings().dimension])
+    client.clear_system_cache()
+    (tmp_path / "index" / "pending.json").write_text(json.dumps({"documents": ["half"]}))
+    b = make()
+    assert b.indexer.index.count() == chunks and not (tmp_path / "index" / "pending.json").exists()
+    assert "half" not in b.documents()
