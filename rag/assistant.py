@@ -48,15 +48,18 @@ class Assistant:
         overlaps the embedder and index (2.0 s); a warm start is 3.7-4.5 s
         (docs/performance.md).
         """
+        return cls(settings, **overrides).preload()
+
+    def preload(self) -> "Assistant":
+        """Load the models and open the index now (see `load`); returns self."""
         from concurrent.futures import ThreadPoolExecutor
 
-        assistant = cls(settings, **overrides)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-load-llm") as pool:
-            llm = pool.submit(lambda: assistant.llm)
-            assistant.ensure_index()
-            assistant.indexer.index.store()  # loads the embedder and opens Chroma
+            llm = pool.submit(lambda: self.llm)
+            self.ensure_index()
+            self.indexer.index.store()  # loads the embedder and opens Chroma
             llm.result()  # raises here what loading the model raised
-        return assistant
+        return self
 
     @classmethod
     def from_index(cls, index_dir: str | Path, **overrides) -> "Assistant":
@@ -122,6 +125,13 @@ class Assistant:
     ) -> list[Passage]:
         """The k best distinct passages for the question (hybrid dense + keyword), best first."""
         return self.answerer.retrieve(question, k, vector=vector, scope=Scope.of(since, until, sources))
+
+    def as_retriever(self, k: int | None = None, *, since=None, until=None, sources=None):
+        """This hybrid search as a LangChain `BaseRetriever` (rag.retriever.NewsRetriever) of `k` passages."""
+        from .retriever import NewsRetriever
+
+        return NewsRetriever(assistant=self, k=k or self.settings.top_k, since=since, until=until,
+                             sources=list(sources) if sources else None)
 
     def stream(self, question: str, history=None, *, since=None, until=None, sources=None) -> Iterator[str | Answer]:
         """Yield the answer text piece by piece as it is generated, then the final `Answer`.

@@ -130,6 +130,10 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Interface the chat page binds (RAG_HOST); 0.0.0.0 serves the network.")
     port: int = Field(7860, ge=1, le=65535, description="Port of the chat page (RAG_PORT).")
     ui_auth: str | None = Field(None, description="user:password required by `rag serve` (RAG_UI_AUTH); offered for --host 0.0.0.0.")
+    api_key: str | None = Field(
+        None, repr=False,
+        description="Bearer key the OpenAI-compatible /v1 requires (RAG_API_KEY); without it /v1 serves loopback only.",
+    )
 
     # --- evaluation -----------------------------------------------------------------
     eval_questions: Path | None = Field(

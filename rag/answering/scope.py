@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from ..errors import InvalidQuestionError
 from ..indexing.chunking import day_number
+
+MAX_LISTED_DAYS = 366  # a closed range up to a year is filtered as a list of days (see Scope.days)
 
 
 def _iso(value: object, name: str) -> str:
@@ -56,15 +58,32 @@ class Scope:
     def where(self) -> dict | None:
         """The Chroma metadata filter for this scope, or None for the whole collection."""
         clauses: list[dict] = []
-        if self.since:
-            clauses.append({"day": {"$gte": day_number(self.since)}})
-        if self.until:
-            clauses.append({"day": {"$lte": day_number(self.until)}})
+        days = self.days()
+        if days is not None:
+            clauses.append({"day": {"$in": days}})
+        else:
+            if self.since:
+                clauses.append({"day": {"$gte": day_number(self.since)}})
+            if self.until:
+                clauses.append({"day": {"$lte": day_number(self.until)}})
         if self.sources:
             clauses.append({"source": {"$in": list(self.sources)}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def days(self) -> list[int] | None:
+        """Every day of a closed range of at most MAX_LISTED_DAYS, as day numbers; else None.
+
+        Chroma (1.5.9, local and server) filters a month as a list of 31 days in 48 ms at
+        100,000 passages, and as `$gte`/`$lte` in 0.4-0.7 s (docs/performance.md).
+        """
+        if not (self.since and self.until):
+            return None
+        first, last = date.fromisoformat(self.since), date.fromisoformat(self.until)
+        if (last - first).days >= MAX_LISTED_DAYS:
+            return None
+        return [day_number((first + timedelta(days=i)).isoformat()) for i in range((last - first).days + 1)]
 
     def describe(self) -> str:
         """For messages: 'from 2026-11-01 to 2026-11-20, in Reuters, BBC'."""

