@@ -334,3 +334,5 @@ def _load(handlers: ChatHandlers) -> None:
         os._exit(1)
     handlers.ready.set()
     print("Ready.", flush=True)
+    # datasketch (copy detection at ingest) imports scipy: 2.2 s, paid here rather than by the first upload.
+    import datasketch  # noqa: F401

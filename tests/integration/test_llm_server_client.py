@@ -1,7 +1,8 @@
 """The LLM-server backend against a scripted OpenAI-compatible HTTP server on loopback.
 
-Streaming, the first-token probe from log-probabilities, a server that refuses them or
-sends nothing, one that dies mid-answer, and one that cannot be reached. The real
+Streaming (through the `openai` client), the first-token probe from log-probabilities, a
+server that refuses them or sends nothing, one that dies mid-answer, and one that cannot be
+reached. The real
 llama_cpp.server is exercised in test_llm_server.py.
 """
 
@@ -62,6 +63,8 @@ class _Scripted(BaseHTTPRequestHandler):
                 choice["logprobs"] = {"content": [{"token": piece, "logprob": -0.1, "top_logprobs": [
                     {"token": t, "logprob": lp} for t, lp in type(self).top]}]}
             self.wfile.write(f"data: {json.dumps({'choices': [choice]})}\n\n".encode())
+        # As llama_cpp.server and vLLM end an answer: a last chunk with the finish reason, then [DONE].
+        self.wfile.write(f"data: {json.dumps({'choices': [{'index': 0, 'delta': {}, 'finish_reason': 'stop'}]})}\n\n".encode())
         self.wfile.write(b"data: [DONE]\n\n")
 
     def _json(self, code, obj):

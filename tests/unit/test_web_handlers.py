@@ -84,20 +84,22 @@ def test_upload_is_ingested_listed_and_answerable_at_once(handlers, tmp_path):
 
 def test_app_wiring(handlers):
     app = ui.build_app(handlers.assistant, handlers.uploads)
-    names = {fn.api_name for fn in app.fns.values()}
+    names = {fn.api_name for fn in app.blocks.fns.values()}
     assert {"chat", "ask", "add_articles"} <= names
-    queued = [fn for fn in app.fns.values() if fn.queue is not False]
+    queued = [fn for fn in app.blocks.fns.values() if fn.queue is not False]
     assert queued and {fn.concurrency_id for fn in queued} == {"rag-assistant"}  # one model, one lane
     assert not getattr(app, "is_running", False)
 
 
 def test_launch_warns_when_serving_the_network_without_auth(monkeypatch, capsys):
     calls = []
-    monkeypatch.setattr(ui, "build_app", lambda assistant: "app")
-    monkeypatch.setattr(ui, "serve", lambda app, host, port, auth=None: calls.append((host, port, auth)))
+    monkeypatch.setattr(ui, "build_app", lambda assistant, ready=True: "app")
+    monkeypatch.setattr(ui, "serve", lambda app, host, port, auth=None, api_key=None: calls.append((host, port, auth)))
     monkeypatch.delenv("RAG_UI_AUTH", raising=False)
+    monkeypatch.delenv("RAG_API_KEY", raising=False)
     ui.launch("0.0.0.0", 7861, assistant=object())
-    assert "WARNING" in capsys.readouterr().err and calls[-1] == ("0.0.0.0", 7861, None)
+    err = capsys.readouterr().err
+    assert "WARNING" in err and "RAG_API_KEY" in err and calls[-1] == ("0.0.0.0", 7861, None)
     ui.launch("0.0.0.0", 7861, assistant=object(), auth="ana:pw")
     assert "WARNING" not in capsys.readouterr().err and calls[-1][2] == ("ana", "pw")
     monkeypatch.setenv("RAG_UI_AUTH", "env:pw")
