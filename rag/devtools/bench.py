@@ -469,13 +469,14 @@ def run(settings: Settings | None = None, quick: bool = False, progress=print) -
         progress("bench: start …")
         arabic = [q for q in BENCH_QUESTIONS if detect_language(q) == "ar"][:2]
         results.update(bench_start(workdir / "seed-index", arabic))
-        results["targets"] = {key: _check(results.get(key), *rule) for key, rule in TARGETS.items()}
+        results["targets"] = {key: check_target(results.get(key), *rule) for key, rule in TARGETS.items()}
         return results
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _check(value, op: str, bound: float) -> str:
+def check_target(value, op: str, bound: float) -> str:
+    """'holds (v <= b)', 'misses (...)' or 'not measured': how a bench figure stands against its target."""
     if value is None:
         return "not measured"
     holds = value <= bound if op == "<=" else value >= bound

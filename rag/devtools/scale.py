@@ -34,7 +34,7 @@ from ..indexing.keyword import KeywordIndex
 from ..indexing.pipeline import Indexer
 from ..indexing.store import ArticleIndex, keyword_passage
 from ..settings import Settings
-from .bench import BENCH_QUESTIONS, seed_sentences, percentile
+from .bench import BENCH_QUESTIONS, check_target, percentile, seed_sentences
 
 SIZES = (1_000, 10_000, 100_000)
 SOURCES = ("Reuters", "AFP", "BBC", "Al Jazeera", "CNN Arabic", "DW", "AP", "Anadolu", "TASS", "APA", "Trend", "Assabah")
@@ -273,7 +273,7 @@ def run(settings: Settings | None = None, sizes=SIZES, modes=("local", "server")
                 shutil.rmtree(workdir / f"{mode}-{size}", ignore_errors=True)
         largest = str(max(sizes))
         results["targets"] = {
-            f"{mode}.{key}": _check(results[mode][largest].get(key), *rule)
+            f"{mode}.{key}": check_target(results[mode][largest].get(key), *rule)
             for mode in modes for key, rule in TARGETS_AT_LARGEST.items()
         }
         if report:
@@ -281,13 +281,6 @@ def run(settings: Settings | None = None, sizes=SIZES, modes=("local", "server")
         return results
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-
-
-def _check(value, op: str, bound: float) -> str:
-    if value is None:
-        return "not measured"
-    holds = value <= bound if op == "<=" else value >= bound
-    return f"{'holds' if holds else 'misses'} ({value} {op} {bound})"
 
 
 GROWTH_KEYS = ("ingest_passages_per_s", "disk_mb", "retrieval_p50_ms", "retrieval_p95_ms", "dense_p50_ms",

@@ -29,8 +29,6 @@ from ..errors import RagError
 from ..settings import Settings
 from ..types import Answer
 from .render import (
-    CSS,
-    HEAD,
     escape_passage,
     plain_history,
     render_answer,
@@ -328,7 +326,7 @@ def _load(handlers: ChatHandlers) -> None:
 
     try:
         handlers.assistant.preload()
-    except Exception as exc:  # noqa: BLE001 - a server that cannot load must say why and stop
+    except Exception as exc:
         log.error("loading the models failed: %s", exc, exc_info=not isinstance(exc, RagError))
         print(f"ERROR: {exc}", flush=True)
         os._exit(1)

@@ -166,7 +166,7 @@ class OpenAIChat:
             try:
                 answer = await asyncio.wait_for(asyncio.shield(task), KEEP_ALIVE_S)
                 break
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 yield ": answering\n\n"
             except ApiError as exc:
                 yield f"data: {json.dumps(exc.body(), ensure_ascii=False)}\n\n"
