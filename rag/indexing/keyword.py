@@ -121,12 +121,16 @@ class KeywordIndex:
         synced.update(versions)
         self._write_synced(synced)
 
-    def sync(self, documents: dict[str, dict], fetch: Callable[[list[str]], list[KeywordPassage]]) -> int:
+    def sync(self, documents: dict[str, dict], fetch: Callable[[list[str]], list[KeywordPassage]],
+             held: dict[str, str] | None = None) -> int:
         """Bring the index up to the store's document table; returns how many articles changed.
 
         `documents`: the manifest's {doc_id: {"sha256", ...}}; `fetch(doc_ids)`: their stored passages.
+        `held`: `synced()` read *before* `documents`. Read after, it can hold an article another
+        process synced from a newer manifest than `documents`, which would then be deleted here
+        as gone (seen in the two-process test under load).
         """
-        held = self.synced()
+        held = self.synced() if held is None else held
         wanted = {d: str(info.get("sha256", "")) for d, info in documents.items()}
         stale = [d for d, h in wanted.items() if held.get(d) != h]
         gone = [d for d in held if d not in wanted]

@@ -469,7 +469,8 @@ class ArticleIndex:
         now = time.monotonic()
         if self._keyword is None or (self.chroma_url and now - self._keyword_checked > SERVER_SYNC_S):
             self._keyword = self._keyword or KeywordIndex(self.keyword_dir)
-            changed = self._keyword.sync(self.documents(), self._stored_passages)
+            held = self._keyword.synced()  # before the manifest: see KeywordIndex.sync
+            changed = self._keyword.sync(self.documents(), self._stored_passages, held)
             if changed:
                 log.info("keyword index in %s: %d articles brought up to date", self._keyword.path, changed)
             self._keyword_checked = now
