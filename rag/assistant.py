@@ -118,6 +118,14 @@ class Assistant:
         """Bring the index up to date with files and folders (default: settings.seeds_dir); see `Indexer.ingest`."""
         return self.indexer.ingest(paths, rebuild=rebuild, prune=prune, progress=progress)
 
+    def remove(self, doc_ids) -> IngestReport:
+        """Take articles out of the index by doc_id (a str or a list); their files stay where they are."""
+        return self.indexer.remove([doc_ids] if isinstance(doc_ids, str) else list(doc_ids))
+
+    def article(self, doc_id: str) -> list[str]:
+        """One indexed article as its passages in reading order (what a citation's preview shows)."""
+        return [text for _, text in self.indexer.index.article(doc_id)]
+
     # --- answering ------------------------------------------------------------------
     def retrieve(
         self, question: str, k: int | None = None, *, vector: list[float] | None = None,

@@ -98,6 +98,25 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_remove(args: argparse.Namespace) -> int:
+    from .assistant import Assistant
+
+    print(Assistant().remove(args.doc_ids).summary())
+    return 0
+
+
+def _cmd_feedback(args: argparse.Namespace) -> int:
+    from .devtools.feedback import export
+    from .web.feedback import FEEDBACK_FILE
+
+    source = args.feedback or Path(Settings().home) / FEEDBACK_FILE
+    counts = export(source, args.out)
+    print(f"{counts['questions']} questions written to {args.out} (from {source}); "
+          f"{counts['skipped']} thumbs-down without a correction left out, {counts['superseded']} superseded by a later "
+          f"judgement of the same question, {counts['unreadable']} unreadable lines. Score it: rag eval --questions {args.out}")
+    return 0
+
+
 def _cmd_models(args: argparse.Namespace) -> int:
     from . import weights as models
 
@@ -263,6 +282,16 @@ def build_parser() -> argparse.ArgumentParser:
     docs = sub.add_parser("docs", help="list the indexed documents")
     docs.add_argument("--json", action="store_true")
     docs.set_defaults(func=_cmd_docs)
+
+    rm = sub.add_parser("remove", help="take articles out of the index (by doc_id, as `rag docs` lists them)")
+    rm.add_argument("doc_ids", nargs="+")
+    rm.set_defaults(func=_cmd_remove)
+
+    fb = sub.add_parser("feedback", help="the chat page's thumbs and corrections")
+    fb.add_argument("action", choices=["export"], help="export: write them as a `rag eval` question set")
+    fb.add_argument("--out", type=Path, required=True, help="the question file to write (JSONL)")
+    fb.add_argument("--feedback", type=Path, default=None, help="default: $RAG_HOME/feedback.jsonl")
+    fb.set_defaults(func=_cmd_feedback)
 
     mdl = sub.add_parser("models", help="list, fetch or verify the model weights")
     mdl.add_argument("action", nargs="?", choices=["list", "fetch", "verify"], default="list")

@@ -73,7 +73,8 @@ class Answer:
             "reason": self.reason,
             "citations": [
                 {"n": c.n, "doc_id": c.doc_id, "title": c.title, "text": c.text, "score": round(c.score, 4),
-                 "date": c.date, "source": c.source, "also_published_by": list(c.also_published_by)}
+                 "date": c.date, "source": c.source, "also_published_by": list(c.also_published_by),
+                 "paragraph": c.paragraph}
                 for c in self.citations
             ],
         }

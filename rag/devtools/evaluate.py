@@ -8,6 +8,9 @@ own reading sets.
 One JSONL line a question:
     {"id", "question", "lang": "ar"|"en", "answers": [key facts, any one counts], "evidence": [verbatim spans]}
 A question with no evidence is one the articles cannot answer: the right response is a refusal.
+Optional `"answerable": true` marks one the articles do answer though no evidence is given (a
+user's feedback: `rag feedback export`); it is scored on its answer keys, or without keys on not
+refusing, and left out of the retrieval and citation figures, which need evidence.
 
 Matching is done on normalized text (lang.normalize_arabic): an answer key counts when it
 appears in the answer; a key made only of digits must stand alone as a number, so "4"
@@ -49,10 +52,11 @@ class Question:
     lang: str
     answers: tuple[str, ...]
     evidence: tuple[str, ...]
+    marked_answerable: bool | None = None  # the file's "answerable", when it says
 
     @property
     def answerable(self) -> bool:
-        return bool(self.evidence)
+        return self.marked_answerable if self.marked_answerable is not None else bool(self.evidence)
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -66,12 +70,15 @@ def load_questions(path: Path) -> list[Question]:
             q = Question(
                 id=str(raw["id"]), question=str(raw["question"]), lang=str(raw["lang"]),
                 answers=tuple(raw.get("answers", [])), evidence=tuple(raw.get("evidence", [])),
+                marked_answerable=None if raw.get("answerable") is None else bool(raw["answerable"]),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise RagError(f"{path}:{lineno}: not a question line ({exc}).") from exc
+        if q.evidence and not q.answerable:
+            raise RagError(f"{path}:{lineno}: a question with evidence cannot be marked unanswerable.")
         if q.lang not in ("ar", "en"):
             raise RagError(f"{path}:{lineno}: lang must be 'ar' or 'en', not {q.lang!r}.")
-        if q.answerable and not q.answers:
+        if q.evidence and not q.answers:
             raise RagError(f"{path}:{lineno}: a question with evidence needs at least one answer key.")
         questions.append(q)
     if not questions:
@@ -139,9 +146,15 @@ class Record:
 
     def __post_init__(self):
         q, a = self.question, self.answer
-        self.rank = first_relevant_rank(self.retrieved, q.evidence) if q.answerable else None
-        # Right = the likely answer holds a key (answered or unsure); for an unanswerable question, a refusal.
-        self.correct = (not a.refused and contains_answer(a.likely_answer, q.answers)) if q.answerable else a.refused
+        self.rank = first_relevant_rank(self.retrieved, q.evidence) if q.evidence else None
+        # Right = the likely answer holds a key (answered or unsure); for an unanswerable question, a refusal;
+        # for one marked answerable without keys, not refusing.
+        if not q.answerable:
+            self.correct = a.refused
+        elif q.answers:
+            self.correct = not a.refused and contains_answer(a.likely_answer, q.answers)
+        else:
+            self.correct = not a.refused
 
     @property
     def supported_citations(self) -> int:
@@ -168,6 +181,8 @@ class Record:
             return None
         if not self.question.answerable:
             return False
+        if not self.question.answers:
+            return None  # marked answerable, no key: the candidate cannot be judged
         return contains_answer(a.quote if a.refused else a.likely_answer, self.question.answers)
 
     @property
@@ -200,7 +215,7 @@ def run_question(assistant, q: Question, oracle: bool = False) -> Record:
     retrieved sentences; everything after (generation, checks, citations) is the same code.
     """
     retrieved = [p.text for p in assistant.retrieve(q.question, k=RETRIEVAL_DEPTH)]
-    if oracle and q.answerable:
+    if oracle and q.evidence:
         from ..answering.question import clean_question
 
         question = clean_question(q.question, assistant.settings.max_question_chars)  # as `stream` would
@@ -259,13 +274,14 @@ def metrics(records: list[Record]) -> dict:
     answerable = [r for r in records if r.question.answerable]
     unanswerable = [r for r in records if not r.question.answerable]
     unsure = [r for r in records if r.answer.status == "unsure"]
-    ranks = [r.rank for r in answerable]
-    citations = [c for r in answerable for c in r.answer.citations]
+    with_evidence = [r for r in answerable if r.question.evidence]  # retrieval and citations are judged on these
+    ranks = [r.rank for r in with_evidence]
+    citations = [c for r in with_evidence for c in r.answer.citations]
     return {
-        "recall_at_1": _ratio(sum(1 for k in ranks if k and k <= 1), len(answerable)),
-        "recall_at_3": _ratio(sum(1 for k in ranks if k and k <= 3), len(answerable)),
-        "recall_at_5": _ratio(sum(1 for k in ranks if k and k <= 5), len(answerable)),
-        "mrr": _ratio(sum(1 / k for k in ranks if k), len(answerable)),
+        "recall_at_1": _ratio(sum(1 for k in ranks if k and k <= 1), len(with_evidence)),
+        "recall_at_3": _ratio(sum(1 for k in ranks if k and k <= 3), len(with_evidence)),
+        "recall_at_5": _ratio(sum(1 for k in ranks if k and k <= 5), len(with_evidence)),
+        "mrr": _ratio(sum(1 / k for k in ranks if k), len(with_evidence)),
         "answer_acc": _ratio(sum(r.correct for r in answerable), len(answerable)),
         # The trust figures: an answer stated as fact is either right or the worst outcome there is.
         # Only "answered" counts: an unsure answer is not stated as fact.
@@ -276,8 +292,8 @@ def metrics(records: list[Record]) -> dict:
         "unsure_with_evidence": _ratio(sum(r.unsure_with_evidence for r in unsure), len(unsure)),
         "false_refusal": _ratio(sum(r.answer.refused for r in answerable), len(answerable)),
         "refusal_acc": _ratio(sum(r.answer.refused for r in unanswerable), len(unanswerable)),
-        "citation_acc": _ratio(sum(r.supported_citations > 0 for r in answerable), len(answerable)),
-        "citation_precision": _ratio(sum(r.supported_citations for r in answerable), len(citations)),
+        "citation_acc": _ratio(sum(r.supported_citations > 0 for r in with_evidence), len(with_evidence)),
+        "citation_precision": _ratio(sum(r.supported_citations for r in with_evidence), len(citations)),
         "lang_match": _ratio(sum(r.lang_ok for r in records), len(records)),
         "auroc": auroc(confidence_pairs(records)),
         "p50_s": _round(percentile([r.latency_s for r in records], 50)),

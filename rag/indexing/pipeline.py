@@ -165,6 +165,24 @@ class Indexer:
         self._checked = True
         return _report(plan, documents, started, rebuilt=rebuild, copies=len(copy_articles))
 
+    def remove(self, doc_ids: list[str]) -> IngestReport:
+        """Take articles out of the index (their passages, keyword entries and manifest rows).
+
+        Their files are left alone: an article whose file is in a folder that is ingested
+        again comes back then, as `rag ingest --prune` would keep it.
+        """
+        started = time.perf_counter()
+        reader = self.manifest_reader()
+        held = documents_of(reader.read_manifest())
+        missing = [d for d in doc_ids if d not in held]
+        if missing:
+            raise RagError(f"not in the index: {', '.join(missing)}.")
+        documents = {d: info for d, info in held.items() if d not in doc_ids}
+        index = self._index if self._index is not None else reader  # an open index follows the change
+        index.update({}, list(doc_ids), documents, self.expected_manifest(), changed=[])
+        plan = SyncPlan(remove=list(doc_ids), unchanged=list(documents))
+        return _report(plan, documents, started, rebuilt=False)
+
     def close(self) -> None:
         if self._index is not None:
             self._index.close()

@@ -483,6 +483,21 @@ class ArticleIndex:
             out += [keyword_passage(m or {}, d or "") for m, d in zip(got["metadatas"], got["documents"])]
         return out
 
+    def article(self, doc_id: str) -> list[tuple[dict, str]]:
+        """One article's stored passages, (metadata, text), in reading order (for the page's preview)."""
+        try:
+            self.store()
+            got = self._collection.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
+        except Exception as exc:
+            raise IndexStoreError(f"reading the index in {self.location} failed ({exc}); {REBUILD_HINT}.") from exc
+
+        def position(item):
+            meta = item[0]
+            part = str(meta.get("chunk_id", "")).rsplit(":", 1)[-1]
+            return int(meta.get("paragraph", 0)), int(part) if part.isdigit() else 0
+
+        return sorted(((m or {}, d or "") for m, d in zip(got["metadatas"], got["documents"])), key=position)
+
     def similarities(self, vector: list[float], chunk_ids: list[str]) -> dict[str, float]:
         """Cosine similarity of stored passages to `vector` (both are unit-normalized)."""
         if not chunk_ids:

@@ -8,19 +8,26 @@ What the page does:
 - every message carries its own direction (`dir="auto"`), so Arabic and English turns
   sit side by side, each laid out the right way;
 - a refusal is drawn differently from an answer and says no answer was found in the articles;
-- the side panel lists the indexed articles and takes new ones (.txt .md .html .pdf),
-  ingested through `Assistant.ingest` and answerable at once;
-- `/ask` is the API for programs: a question in, `Answer.to_dict()` out.
+- each source opens a preview of its whole article with the cited passage marked;
+- the side panel lists the indexed articles, takes new ones (.txt .md .html .pdf),
+  ingested through `Assistant.ingest` and answerable at once, and removes them;
+- conversations are saved as they go (web/conversations.py): listed in the side panel,
+  reopened, renamed, deleted and exported as Markdown with their sources;
+- thumbs up or down on an answer, with an optional correction, go to
+  `RAG_HOME/feedback.jsonl` (web/feedback.py), which `rag feedback export` turns into a
+  question set for `rag eval`;
+- `/ask` is the API for programs: a question in, `Answer.to_dict()` out; `/chat` streams
+  the page's HTML answer.
 
 Article text and model output are not ours: everything shown is HTML-escaped and emitted
 inside one HTML block, so neither markup nor Markdown links in an article can act.
 """
 
-from __future__ import annotations
 
 import logging
 import re
 import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -28,9 +35,12 @@ from ..assistant import Assistant
 from ..errors import RagError
 from ..settings import Settings
 from ..types import Answer
+from . import conversations as convs
+from .feedback import FeedbackLog
 from .render import (
     escape_passage,
     plain_history,
+    record_of,
     render_answer,
     render_documents,
     render_error,
@@ -59,13 +69,17 @@ class ChatHandlers:
 
     def __init__(self, assistant: Assistant, uploads_dir: str | Path | None = None, ready: bool = True):
         self.assistant = assistant
-        self.uploads = Path(uploads_dir) if uploads_dir else Path(assistant.settings.home) / "uploads"
+        home = Path(assistant.settings.home)
+        self.uploads = Path(uploads_dir) if uploads_dir else home / "uploads"
+        self.feedback = FeedbackLog.for_assistant(assistant)
+        self.user_conversations = convs.UserConversations(home / "conversations")
         # One llama.cpp context and one index: the page, /ask, uploads and /v1 take turns in this lane.
         self.lane = threading.Lock()
         self.ready = threading.Event()  # set once the models are loaded (`rag serve` serves before that)
         if ready:
             self.ready.set()
 
+    # --- answering ---------------------------------------------------------------------
     def respond(self, message: str, history: list, since: str = "", until: str = "", sources=None):
         """Stream one answer as HTML: the growing text, then the final answer with its sources.
 
@@ -80,7 +94,8 @@ class ChatHandlers:
             with self.lane:
                 for item in self.assistant.stream(message, plain_history(history), **limits):
                     if isinstance(item, Answer):
-                        yield render_answer(item)
+                        scope = {k: v for k, v in limits.items() if v}
+                        yield render_answer(item, message, self.articles_of(item), scope)
                     else:
                         text += item
                         yield render_streaming(text)
@@ -90,6 +105,23 @@ class ChatHandlers:
             log.exception("answering failed")
             yield render_error("Something went wrong while answering; please try again.")
 
+    def articles_of(self, answer: Answer) -> dict[str, list[str]]:
+        """The cited articles' passages, for the sources' previews (a failure costs the preview, not the answer)."""
+        out = {}
+        for doc_id in dict.fromkeys(c.doc_id for c in answer.citations):
+            try:
+                out[doc_id] = self.assistant.article(doc_id)
+            except Exception:
+                log.warning("no preview for %s", doc_id, exc_info=True)
+        return out
+
+    def chat(self, message: str, messages: list, since: str = "", until: str = "", sources=None):
+        """The page's chat: `messages` ends with the question; yields them with the answer growing after it."""
+        messages = list(messages or [])
+        history = messages[:-1] if messages and messages[-1].get("role") == "user" else messages
+        for html in self.respond(message, history, since, until, sources):
+            yield [*messages, {"role": "assistant", "content": html}]
+
     def ask(self, question: str, since: str = "", until: str = "", sources: list[str] | None = None) -> dict:
         """Answer one question from the indexed articles.
 
@@ -97,7 +129,8 @@ class ChatHandlers:
         ("answered" | "unsure" | "refused"), "confidence" (0..1 or null), "quote" (the verbatim
         span the answer rests on), "sentence" (the passage sentence holding it), "language",
         "reason" (the guard or confidence reason, or ""), "citations": [{"n", "doc_id", "title",
-        "text", "score", "date", "source"}]}. `since`/`until` (YYYY-MM-DD) and `sources` limit the articles.
+        "text", "score", "date", "source", "also_published_by", "paragraph"}]}. `since`/`until`
+        (YYYY-MM-DD) and `sources` limit the articles.
         """
         if not self.loaded():
             raise RagError(LOADING)
@@ -109,6 +142,28 @@ class ChatHandlers:
         a start takes longer instead of failing (/v1 answers 503 at once, as OpenAI clients expect)."""
         return self.ready.wait(LOAD_WAIT_S)
 
+    # --- feedback -------------------------------------------------------------------------
+    def judge(self, content, liked: bool, correction: str = "", entry_id: str | None = None,
+              user: str | None = None) -> dict:
+        """Record a thumbs up or down (and a correction) on a rendered answer; returns the entry."""
+        record = record_of(content)
+        if record is None:
+            raise RagError("Only an answer from the articles can be rated.")
+        return self.feedback.add(record, liked, correction, entry_id, user)
+
+    # --- conversations --------------------------------------------------------------------
+    def conversations(self, browser: list | None, user: str | None) -> list[dict]:
+        """The user's saved conversations: on the server when logged in, else the browser's."""
+        return self.user_conversations.load(user) if user else list(browser or [])
+
+    def keep(self, conversations: list[dict], user: str | None) -> list[dict]:
+        """Store the conversations; returns what the browser keeps (nothing for a logged-in user)."""
+        if user:
+            self.user_conversations.store(user, conversations)
+            return []
+        return conversations
+
+    # --- articles -------------------------------------------------------------------------
     def source_names(self) -> list[str]:
         """The publishers of the indexed articles, for the page's source filter."""
         try:
@@ -116,11 +171,40 @@ class ChatHandlers:
         except RagError:
             return []
 
+    def article_choices(self) -> list[tuple[str, str]]:
+        """(title, doc_id) of every indexed article, for the panel's remove list."""
+        try:
+            docs = self.assistant.documents()
+        except RagError:
+            return []
+        return sorted(((f"{info.get('title') or doc_id} ({doc_id})", doc_id) for doc_id, info in docs.items()),
+                      key=lambda pair: pair[0].casefold())
+
     def documents_html(self) -> str:
         try:
             return render_documents(self.assistant.documents())
         except RagError as exc:
             return render_error(str(exc))
+
+    def remove_article(self, doc_id: str | None) -> str:
+        """Take one article out of the index (and its uploaded copy out of the uploads folder); a status line."""
+        if not doc_id:
+            return render_error("Pick an article to remove first.")
+        if not self.loaded():
+            return render_error(LOADING)
+        try:
+            with self.lane:
+                path = self.assistant.documents().get(doc_id, {}).get("path", "")
+                report = self.assistant.remove([doc_id])
+        except RagError as exc:
+            return render_error(str(exc))
+        except Exception:
+            log.exception("removing %s failed", doc_id)
+            return render_error("Removing the article failed; see the server log.")
+        # An upload would come back with the next rebuild of the index: its file goes too.
+        if path and Path(path).resolve().parent == self.uploads.resolve():
+            Path(path).unlink(missing_ok=True)
+        return f'<div class="rag-status" dir="auto">{escape_passage(f"✓ Removed {doc_id} ({report.summary()}).")}</div>'
 
     def add_articles(self, files, progress=None) -> str:
         """Copy uploaded files into the uploads folder and ingest them; returns a status line (HTML)."""
@@ -185,6 +269,22 @@ class ChatApp:
         self.blocks.close()
 
 
+def _user(request) -> str | None:
+    """The logged-in user (`--auth`), or None."""
+    return getattr(request, "username", None) or None
+
+
+def _export_file(conversation: dict | None) -> str | None:
+    """The conversation as a Markdown file for the page's download button."""
+    if not conversation:
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="rag-export-"))
+    name = safe_filename(conversation.get("title") or "conversation")[:80] or "conversation"
+    path = folder / f"{name}.md"
+    path.write_text(convs.to_markdown(conversation), encoding="utf-8")
+    return str(path)
+
+
 def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None = None, ready: bool = True) -> ChatApp:
     """The chat app, not served (`serve()` serves it). Uploads are kept in `uploads_dir`
     (default: `<RAG_HOME>/uploads`), so a rebuilt index can read them again. `ready=False`:
@@ -201,26 +301,122 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         ("answered" | "unsure" | "refused"), "confidence" (0..1 or null), "quote" (the verbatim
         span the answer rests on), "sentence" (the passage sentence holding it), "language",
         "reason" (the guard or confidence reason, or ""), "citations": [{"n", "doc_id", "title",
-        "text", "score", "date", "source"}]}. Optional: `since`/`until` (YYYY-MM-DD, inclusive)
-        and `sources` (publisher names) limit the articles the answer may come from.
+        "text", "score", "date", "source", "also_published_by", "paragraph"}]}. Optional:
+        `since`/`until` (YYYY-MM-DD, inclusive) and `sources` (publisher names) limit the
+        articles the answer may come from.
         """
         try:
             return handlers.ask(question, since, until, sources)
         except RagError as exc:
             raise gr.Error(str(exc)) from exc
 
+    def chat(message: str, since: str = "", until: str = "", sources: list[str] | None = None) -> str:
+        """Answer one question as the page shows it: HTML, streamed, the last piece the final answer with its sources."""
+        # `-> str` is what each streamed piece is: gr.api reads its output from the return annotation.
+        yield from handlers.respond(message, [], since, until, sources)
+
+    # --- the chat loop: question in, answer streamed, conversation saved ----------------
+    def start(message: str, messages: list):
+        if not (message or "").strip():
+            raise gr.Error("Type a question first.")
+        waiting = gr.Textbox(value="", submit_btn=False, stop_btn=True)
+        return waiting, [*(messages or []), {"role": "user", "content": message}], message
+
+    def start_example(messages: list, evt: gr.SelectData):
+        value = evt.value if isinstance(evt.value, dict) else {"text": str(evt.value)}
+        return start(str(value.get("text", "")), messages)
+
+    def answer(message: str, messages: list, since: str, until: str, sources):
+        yield from handlers.chat(message, messages, since, until, sources)
+
+    def finish(messages: list, conv_id, browser, request: gr.Request):
+        user = _user(request)
+        conversations, conv_id = convs.save(handlers.conversations(browser, user), conv_id, messages or [])
+        ready = gr.Textbox(submit_btn=True, stop_btn=False)
+        listed = gr.Radio(choices=convs.choices(conversations), value=conv_id)
+        return (ready, conv_id, handlers.keep(conversations, user), listed,
+                _export_file(convs.find(conversations, conv_id)))
+
+    def open_conversation(conv_id, browser, request: gr.Request):
+        conversation = convs.find(handlers.conversations(browser, _user(request)), conv_id)
+        if conversation is None:
+            return None, [], None, ""
+        return conv_id, conversation["messages"], _export_file(conversation), conversation.get("title", "")
+
+    def new_conversation():
+        return None, [], gr.Radio(value=None), None, ""
+
+    def rename_conversation(title: str, conv_id, browser, request: gr.Request):
+        user = _user(request)
+        conversations = convs.rename(handlers.conversations(browser, user), conv_id, title)
+        return (handlers.keep(conversations, user), gr.Radio(choices=convs.choices(conversations), value=conv_id),
+                _export_file(convs.find(conversations, conv_id)))
+
+    def delete_conversation(conv_id, browser, request: gr.Request):
+        user = _user(request)
+        conversations = convs.delete(handlers.conversations(browser, user), conv_id)
+        return None, handlers.keep(conversations, user), gr.Radio(choices=convs.choices(conversations), value=None), [], None, ""
+
+    def list_conversations(browser, request: gr.Request):
+        return gr.Radio(choices=convs.choices(handlers.conversations(browser, _user(request))), value=None)
+
+    # --- feedback -------------------------------------------------------------------
+    def like(messages: list, evt: gr.LikeData, request: gr.Request):
+        index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        content = messages[index]["content"] if 0 <= index < len(messages or []) else evt.value
+        liked = evt.liked is True or evt.liked == "Like"
+        try:
+            entry = handlers.judge(content, liked, user=_user(request))
+        except RagError as exc:
+            raise gr.Error(str(exc)) from exc
+        thanks = "Thanks: noted as right." if liked else "Thanks: noted as wrong. What should the answer be? (optional)"
+        status = f'<div class="rag-status" dir="auto">{escape_passage(thanks)}</div>'
+        return entry["id"], content, gr.Row(visible=not liked), status, ""
+
+    def correct(text: str, entry_id, content, request: gr.Request):
+        if not entry_id or not (text or "").strip():
+            raise gr.Error("Write the right answer first.")
+        try:
+            handlers.judge(content, False, text, entry_id, _user(request))
+        except RagError as exc:
+            raise gr.Error(str(exc)) from exc
+        status = '<div class="rag-status" dir="auto">Thanks: the correction is saved with the answer.</div>'
+        return gr.Row(visible=False), status, ""
+
+    # --- articles ---------------------------------------------------------------------
     def add_articles(files, progress=gr.Progress()):
         status = handlers.add_articles(files, progress)
         return status, handlers.documents_html(), None
 
-    def source_choices():
-        return gr.Dropdown(choices=handlers.source_names())
+    def article_lists():
+        return gr.Dropdown(choices=handlers.source_names()), gr.Dropdown(choices=handlers.article_choices(), value=None)
+
+    def remove_article(doc_id):
+        status = handlers.remove_article(doc_id)
+        return (status, handlers.documents_html(), gr.Dropdown(choices=handlers.article_choices(), value=None),
+                gr.Dropdown(choices=handlers.source_names()))
 
     def refresh():
-        return handlers.documents_html(), gr.Dropdown(choices=handlers.source_names())
+        return handlers.documents_html(), *article_lists()
 
     with gr.Blocks(title=settings.ui_title, analytics_enabled=False, fill_height=True) as app:
+        saved = gr.BrowserState([], storage_key="rag-conversations")
+        current = gr.State(None)  # the open conversation's id
+        question = gr.State("")  # the question being answered
+        judged = gr.State(None)  # the feedback entry a correction completes
+        judged_content = gr.State(None)
         with gr.Sidebar(open=True, width=340, elem_id="rag-sidebar"):
+            with gr.Accordion("Conversations", open=True, elem_id="rag-conversations"):
+                new_chat = gr.Button("New conversation", size="sm", elem_id="rag-new-chat")
+                listed = gr.Radio(choices=[], value=None, show_label=False, label="Saved conversations",
+                                  elem_id="rag-conversation-list")
+                with gr.Row():
+                    title = gr.Textbox(show_label=False, label="Name", placeholder="Name this conversation",
+                                       scale=3, elem_id="rag-rename")
+                    rename = gr.Button("Rename", size="sm", scale=1, elem_id="rag-rename-button")
+                with gr.Row():
+                    export = gr.DownloadButton("Export (Markdown)", value=None, size="sm", elem_id="rag-export")
+                    delete = gr.Button("Delete", size="sm", variant="stop", elem_id="rag-delete-chat")
             gr.Markdown("### Indexed articles")
             docs_panel = gr.HTML(elem_id="rag-documents")
             upload = gr.File(
@@ -228,39 +424,73 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
                 type="filepath", elem_id="rag-upload",
             )
             upload_status = gr.HTML(elem_id="rag-upload-status")
+            with gr.Accordion("Remove an article", open=False, elem_id="rag-remove"):
+                to_remove = gr.Dropdown(label="Article", choices=[], value=None, elem_id="rag-remove-choice")
+                remove = gr.Button("Remove from the index", size="sm", variant="stop", elem_id="rag-remove-button")
+                remove_status = gr.HTML(elem_id="rag-remove-status")
             with gr.Accordion("Limit to dates and sources", open=False, elem_id="rag-filter"):
                 since = gr.Textbox("", label="Published on or after", placeholder="YYYY-MM-DD", elem_id="rag-since")
                 until = gr.Textbox("", label="Published on or before", placeholder="YYYY-MM-DD", elem_id="rag-until")
                 sources = gr.Dropdown(label="Sources", choices=[], value=[], multiselect=True, allow_custom_value=False,
                                       elem_id="rag-sources")
-        gr.ChatInterface(
-            handlers.respond,
-            chatbot=gr.Chatbot(
-                elem_id="rag-chatbot", label="Chat", latex_delimiters=[], sanitize_html=True, render_markdown=True,
-                placeholder="Ask about the articles · اسأل عن المقالات", height="70vh",
-            ),
-            textbox=gr.Textbox(elem_id="rag-question", show_label=False, label="Question", placeholder="Type a message...",
-                               scale=7, autofocus=True, submit_btn=True, stop_btn=True),
-            title=settings.ui_title,
-            description=settings.ui_description,
-            examples=[[e, None, None, None] for e in settings.ui_examples] or None,  # None: shown in the chat, filters untouched
-            cache_examples=False,
-            analytics_enabled=False,
-            api_name="chat",
-            fill_height=True,
-            additional_inputs=[since, until, sources],
+        gr.Markdown(f"<h1 style='text-align: center; margin-bottom: 1rem'>{escape_passage(settings.ui_title)}</h1>")
+        if settings.ui_description:
+            gr.Markdown(settings.ui_description)
+        chatbot = gr.Chatbot(
+            elem_id="rag-chatbot", label="Chat", latex_delimiters=[], sanitize_html=True, render_markdown=True,
+            placeholder="Ask about the articles · اسأل عن المقالات", height="70vh", feedback_options=("Like", "Dislike"),
+            examples=[{"text": e} for e in settings.ui_examples] or None,
         )
+        with gr.Row(visible=False, elem_id="rag-correction-row") as correction_row:
+            correction = gr.Textbox(show_label=False, label="Correction", placeholder="The right answer (optional)",
+                                    scale=5, elem_id="rag-correction")
+            send_correction = gr.Button("Send correction", scale=1, elem_id="rag-send-correction")
+        feedback_status = gr.HTML(elem_id="rag-feedback-status")
+        textbox = gr.Textbox(elem_id="rag-question", show_label=False, label="Question", placeholder="Type a message...",
+                             autofocus=True, submit_btn=True, stop_btn=False)
+
+        saving = {"fn": finish, "inputs": [chatbot, current, saved], "outputs": [textbox, current, saved, listed, export],
+                  "api_visibility": "private", "queue": False}
+        answering = {"fn": answer, "inputs": [question, chatbot, since, until, sources], "outputs": [chatbot],
+                     "api_visibility": "private", "show_progress": "minimal"}
+        asked = textbox.submit(start, [textbox, chatbot], [textbox, chatbot, question], api_visibility="private", queue=False)
+        answered = asked.success(**answering)
+        answered.then(**saving)
+        picked = chatbot.example_select(start_example, [chatbot], [textbox, chatbot, question], api_visibility="private",
+                                        queue=False)
+        example_answered = picked.success(**answering)
+        example_answered.then(**saving)
+        textbox.stop(None, None, None, cancels=[answered, example_answered], api_visibility="private", queue=False).then(**saving)
+
+        listed.input(open_conversation, [listed, saved], [current, chatbot, export, title], api_visibility="private",
+                     queue=False)
+        # The chat's own clear button starts a new conversation; the saved one stays listed.
+        chatbot.clear(new_conversation, None, [current, chatbot, listed, export, title], api_visibility="private",
+                      queue=False)
+        new_chat.click(new_conversation, None, [current, chatbot, listed, export, title], api_visibility="private",
+                       queue=False)
+        rename.click(rename_conversation, [title, current, saved], [saved, listed, export], api_visibility="private",
+                     queue=False)
+        delete.click(delete_conversation, [current, saved], [current, saved, listed, chatbot, export, title],
+                     api_visibility="private", queue=False)
+        chatbot.like(like, [chatbot], [judged, judged_content, correction_row, feedback_status, correction],
+                     api_visibility="private", queue=False)
+        send_correction.click(correct, [correction, judged, judged_content], [correction_row, feedback_status, correction],
+                              api_visibility="private", queue=False)
+
         gr.api(ask, api_name="ask")
+        gr.api(chat, api_name="chat")
         upload.upload(add_articles, [upload], [upload_status, docs_panel, upload], api_name="add_articles",
-                      show_progress="full").then(source_choices, None, sources, api_visibility="undocumented")
-        app.load(refresh, None, [docs_panel, sources], queue=False, api_visibility="undocumented")
+                      show_progress="full").then(article_lists, None, [sources, to_remove], api_visibility="private")
+        remove.click(remove_article, [to_remove], [remove_status, docs_panel, to_remove, sources], api_name="remove_article")
+        app.load(refresh, None, [docs_panel, sources, to_remove], queue=False, api_visibility="private")
+        app.load(list_conversations, [saved], [listed], queue=False, api_visibility="private")
 
     # One llama.cpp context and one index: every queued event (chat, /ask, uploads) takes turns.
     for fn in app.fns.values():
         if fn.queue is not False:
             fn.concurrency_id = "rag-assistant"
     return ChatApp(app, handlers)
-
 
 def serve(app: ChatApp, host: str = "127.0.0.1", port: int = 7860, *, auth: tuple[str, str] | None = None,
           api_key: str | None = None, prevent_thread_lock: bool = False, quiet: bool = False):

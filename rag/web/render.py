@@ -7,6 +7,7 @@ inside one HTML block, so neither markup nor Markdown links in an article can ac
 from __future__ import annotations
 
 import html
+import json
 import re
 
 from ..answering.cite import MARKER, strip_markers
@@ -16,10 +17,10 @@ from ..types import Answer
 LABELS = {
     "en": {"sources": "Sources", "paragraph": "paragraph", "also": "also in", "published_by": "also published by",
            "refused": "No answer found in the indexed articles", "unsure": "Unsure: check the passage",
-           "confidence": "confidence", "quote": "quoted from the article"},
+           "confidence": "confidence", "quote": "quoted from the article", "article": "Read the whole article"},
     "ar": {"sources": "المصادر", "paragraph": "الفقرة", "also": "وأيضا في", "published_by": "ونشرته أيضا",
            "refused": "لم يُعثر على إجابة في المقالات المفهرسة", "unsure": "غير متأكد: راجع النص",
-           "confidence": "الثقة", "quote": "مقتبس من المقال"},
+           "confidence": "الثقة", "quote": "مقتبس من المقال", "article": "اقرأ المقال كاملا"},
 }
 # Words this short, and function words, match everywhere: highlighting them says nothing.
 # The search stopwords (lang.STOPWORDS, normalized Arabic) plus a few more English ones.
@@ -51,6 +52,18 @@ HEAD = """<script>
   };
   if (document.body) start(); else document.addEventListener('DOMContentLoaded', start);
 })();
+// At phone width the side panel starts closed: open, it would cover the chat (its toggle stays in reach).
+(() => {
+  if (!window.matchMedia('(max-width: 768px)').matches) return;
+  const close = () => {
+    const bar = document.querySelector('#rag-sidebar');
+    if (!bar) return false;
+    if (bar.classList.contains('open')) bar.querySelector('.toggle-button')?.click();
+    return true;
+  };
+  const timer = setInterval(() => { if (close()) clearInterval(timer); }, 100);
+  setTimeout(() => clearInterval(timer), 20000);
+})();
 </script>"""
 CSS = """
 [data-testid="user"], [data-testid="bot"], textarea[data-testid="textbox"] { text-align: start !important; }
@@ -74,6 +87,17 @@ CSS = """
 .rag-docs { list-style: none; padding: 0; margin: 0; }
 .rag-docs li { padding: 0.35em 0; border-bottom: 1px solid var(--border-color-primary); }
 .rag-docs .rag-doc-meta { font-size: 0.8em; opacity: 0.7; }
+.rag-article { margin: 0.3em 0 0 0; }
+.rag-article summary { cursor: pointer; font-size: 0.9em; color: var(--color-accent); }
+.rag-article-text { max-height: 24em; overflow-y: auto; padding: 0.3em 0.6em; border: 1px solid var(--border-color-primary);
+                    border-radius: 6px; margin-top: 0.3em; }
+.rag-article-text p { margin: 0.4em 0; }
+.rag-article-text mark.rag-cited { background: #fde68a; color: inherit; }
+/* Phone width: the side panel is closed on load (HEAD) and, opened, leaves the chat a strip to tap back to. */
+@media (max-width: 768px) {
+  #rag-sidebar.sidebar { width: 85vw !important; left: -85vw !important; }
+  #rag-chatbot { height: 60vh !important; }
+}
 """
 
 
@@ -133,13 +157,53 @@ def render_error(message: str) -> str:
     return f'<div class="rag-msg rag-error" dir="auto">⚠️ {escape_passage(message)}</div>'
 
 
-def render_answer(answer: Answer) -> str:
-    """The final message: one HTML block (no blank line, so Markdown never parses inside it)."""
+def render_record(record: dict) -> str:
+    """The answer's record (question + `Answer.to_dict()`) inside its message, invisible: the page's
+    feedback and the Markdown export read it back (`record_of`), even from a reopened conversation."""
+    data = html.escape(json.dumps(record, ensure_ascii=False, separators=(",", ":")), quote=True)
+    return f'<span class="rag-record" hidden data-record="{data}"></span>'
+
+
+_RECORD = re.compile(r'<span class="rag-record" hidden data-record="([^"]*)"></span>')
+
+
+def record_of(content) -> dict | None:
+    """The record a rendered answer carries, or None (a question, an error, a message from elsewhere)."""
+    if isinstance(content, list):
+        content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    m = _RECORD.search(content) if isinstance(content, str) else None
+    if not m:
+        return None
+    try:
+        record = json.loads(html.unescape(m.group(1)))
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def render_article(passages: list[str], cited: str) -> str:
+    """An article's passages, the cited one marked: the preview a source opens."""
+    out = []
+    for text in passages:
+        body = escape_passage(text)
+        out.append(f'<p dir="auto"><mark class="rag-cited">{body}</mark></p>' if text == cited else f'<p dir="auto">{body}</p>')
+    return f'<div class="rag-article-text">{"".join(out)}</div>'
+
+
+def render_answer(answer: Answer, question: str = "", articles: dict[str, list[str]] | None = None,
+                  scope: dict | None = None) -> str:
+    """The final message: one HTML block (no blank line, so Markdown never parses inside it).
+
+    `articles`: {doc_id: passages} of cited articles, each source then opens its article's
+    preview with the cited passage marked. `question` and `scope` (the page's filter) go into
+    the message's record (`render_record`).
+    """
     labels = LABELS.get(answer.language, LABELS["en"])
+    record = render_record({"question": question, **answer.to_dict(), **({"scope": scope} if scope else {})})
     if answer.refused:
         return (
             f'<div class="rag-msg rag-refusal" dir="auto" lang="{answer.language}">'
-            f'<span class="rag-badge">{labels["refused"]}</span>{escape_passage(answer.text)}</div>'
+            f'<span class="rag-badge">{labels["refused"]}</span>{escape_passage(answer.text)}</div>{record}'
         )
     if answer.status == "unsure":
         parts = [
@@ -152,6 +216,13 @@ def render_answer(answer: Answer) -> str:
         parts.append(f'<div class="rag-quote" dir="auto">{labels["quote"]}: <q>{escape_passage(answer.quote)}</q></div>')
     if answer.confidence is not None:
         parts.append(f'<div class="rag-confidence" dir="auto">{labels["confidence"]}: {answer.confidence:.2f}</div>')
+    def preview(c) -> str:
+        passages = (articles or {}).get(c.doc_id)
+        if not passages:
+            return ""
+        return (f'<details class="rag-article" dir="auto"><summary>{labels["article"]}</summary>'
+                f'{render_article(passages, c.text)}</details>')
+
     if answer.citations:
         parts.append(
             f'<details class="rag-sources" open dir="auto"><summary>{labels["sources"]} ({len(answer.citations)})</summary>'
@@ -172,9 +243,10 @@ def render_answer(answer: Answer) -> str:
                 f'<div class="rag-source-head" dir="auto"><span class="rag-ref">[{c.n}]</span> '
                 f'<bdi class="rag-title">{escape_passage(c.title)}</bdi>{published} · {labels["paragraph"]} {c.paragraph + 1}{also}</div>'
                 f'<blockquote class="rag-passage" dir="auto">{highlight_quote(c.text, answer.quote) or highlight(c.text, answer.text)}'
-                f'</blockquote></div>'
+                f'</blockquote>{preview(c)}</div>'
             )
         parts.append("</details>")
+    parts.append(record)
     return "".join(parts)
 
 

@@ -7,9 +7,12 @@ upload must not leak into other tests). No browser is downloaded: Playwright dri
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,16 +50,22 @@ def _missing(what: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def url(assistant, index_dir, tmp_path_factory):
+def served(assistant, index_dir, tmp_path_factory):
+    """(url, RAG_HOME) of the served page: feedback and server-side conversations go under that home."""
     work = tmp_path_factory.mktemp("ui-browser")
     shutil.copytree(index_dir, work / "vectorstore")
     # The session's loaded models, over a private copy of the index.
-    own = Assistant(index_dir=work / "vectorstore", llm=assistant.llm, embeddings=assistant.embeddings)
+    own = Assistant(home=work, index_dir=work / "vectorstore", llm=assistant.llm, embeddings=assistant.embeddings)
     app = build_app(own, uploads_dir=work / "uploads")
     port = free_port()
     serve(app, port=port, prevent_thread_lock=True, quiet=True)
-    yield f"http://127.0.0.1:{port}/"
+    yield f"http://127.0.0.1:{port}/", work
     app.close()
+
+
+@pytest.fixture(scope="module")
+def url(served):
+    return served[0]
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +100,7 @@ def _bots(page):
 def _wait_final(page, index: int):
     page.wait_for_function(
         """i => { const b = document.querySelectorAll('[data-testid="bot"]');
-                  return b.length > i && b[i].querySelector('.rag-answer, .rag-refusal, .rag-error'); }""",
+                  return b.length > i && b[i].querySelector('.rag-answer, .rag-unsure, .rag-refusal, .rag-error'); }""",
         arg=index, timeout=ANSWER_TIMEOUT_MS,
     )
     return _bots(page).nth(index)
@@ -251,3 +260,134 @@ def test_date_and_source_filter_limits_the_answer_and_sources_show_publisher_and
     assert "980" in bot.locator(".rag-answer").inner_text()
     heads = [h.inner_text() for h in bot.locator(".rag-source-head").all()]
     assert heads and all("Caspian Wire" in h and "2031-03-03" in h for h in heads), heads
+
+
+# --- issue 19: conversations, feedback into evaluation, the page at phone width ----------
+
+def _conversation_list(page) -> str:
+    return page.locator("#rag-conversation-list").inner_text()
+
+
+def test_a_conversation_is_saved_reopened_renamed_and_exported_and_a_correction_becomes_an_eval_question(
+        page, served, tmp_path):
+    home = served[1]
+    bot = _ask(page, "من هو وزير خارجية أذربيجان؟")
+    _check_answer_with_sources(bot, "ar")
+    answer = bot.locator(".rag-answer").inner_text()
+    assert "جيهون بيراموف" in answer
+    page.wait_for_function("() => document.querySelector('#rag-conversation-list').innerText.includes('وزير خارجية')")
+
+    # Saved in this browser: a reload starts an empty chat, and the conversation is listed and reopens whole.
+    page.reload(wait_until="load")
+    page.wait_for_selector("#rag-documents li", timeout=60_000)
+    page.wait_for_function("() => document.querySelector('#rag-conversation-list').innerText.includes('وزير خارجية')")
+    assert _bots(page).count() == 0
+    page.locator("#rag-conversation-list label").filter(has_text="وزير خارجية").first.click()
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"bot\"] .rag-answer').length === 1")
+    assert _bots(page).first.locator(".rag-answer").inner_text() == answer
+
+    # Renamed, and the name survives a reload.
+    page.locator("#rag-rename textarea, #rag-rename input").first.fill("Foreign minister")
+    page.locator("#rag-rename-button").click()
+    page.wait_for_function("() => document.querySelector('#rag-conversation-list').innerText.includes('Foreign minister')")
+    page.reload(wait_until="load")
+    page.wait_for_selector("#rag-documents li", timeout=60_000)
+    page.wait_for_function("() => document.querySelector('#rag-conversation-list').innerText.includes('Foreign minister')")
+    page.locator("#rag-conversation-list label").filter(has_text="Foreign minister").first.click()
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"bot\"] .rag-answer').length === 1")
+
+    # Exported as Markdown with the answer's sources.
+    with page.expect_download() as download:
+        page.locator("#rag-export").click()
+    markdown = Path(download.value.path()).read_text(encoding="utf-8")
+    assert markdown.startswith("# Foreign minister")
+    assert "**Question:** من هو وزير خارجية أذربيجان؟" in markdown and "جيهون بيراموف" in markdown
+    assert "Sources:" in markdown and re.search(r"^- \[1\] .+paragraph \d+", markdown, re.M)
+    assert re.search(r"^  > .*بيراموف", markdown, re.M)  # the cited passage itself
+
+    # Thumbs down with a correction: one judgement in RAG_HOME/feedback.jsonl, completed by the correction.
+    page.locator('#rag-chatbot button[aria-label="Dislike"]').last.click()
+    page.wait_for_selector("#rag-correction-row", state="visible", timeout=10_000)
+    page.locator("#rag-correction textarea, #rag-correction input").first.fill("جيهون بيراموف")
+    page.locator("#rag-send-correction").click()
+    page.wait_for_function("() => document.querySelector('#rag-feedback-status').innerText.includes('correction is saved')")
+    lines = [json.loads(line) for line in (home / "feedback.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [e["rating"] for e in lines] == ["down", "down"] and lines[0]["id"] == lines[1]["id"]
+    last = lines[-1]
+    assert last["correction"] == "جيهون بيراموف" and last["question"] == "من هو وزير خارجية أذربيجان؟"
+    assert last["citations"] and last["citations"][0]["doc_id"] and last["answer"]["status"] in ("answered", "unsure")
+    assert last["models"]["llm"] and last["models"]["embedder"] and "top_k" in last["settings"] and last["time"]
+
+    # ... exported as a question set that `rag eval` scores.
+    questions = tmp_path / "feedback-questions.jsonl"
+    env = {**os.environ, "RAG_HOME": str(home), "RAG_INDEX_DIR": str(home / "vectorstore")}
+    rag = str(Path(sys.executable).with_name("rag"))
+    done = subprocess.run([rag, "feedback", "export", "--out", str(questions)], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    exported = [json.loads(line) for line in questions.read_text(encoding="utf-8").splitlines()]
+    assert exported == [{"id": f"fb-{last['id']}", "question": "من هو وزير خارجية أذربيجان؟", "lang": "ar",
+                         "answerable": True, "answers": ["جيهون بيراموف"], "evidence": []}]
+    done = subprocess.run([rag, "eval", "--questions", str(questions), "--json"], env=env, capture_output=True,
+                          text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    scored = json.loads(done.stdout)
+    assert scored["n"] == 1 and scored["answer_acc"] == 1.0 and scored["false_refusal"] == 0.0
+
+
+def test_phone_width_keeps_the_chat_in_reach_and_a_source_opens_its_article(browser, url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US", is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(url, wait_until="load")
+        page.wait_for_selector("#rag-documents li", state="attached", timeout=60_000)
+        page.wait_for_function("() => !document.querySelector('#rag-sidebar').classList.contains('open')", timeout=10_000)
+        on_top = """() => { const r = document.querySelector('#rag-question textarea').getBoundingClientRect();
+                           const e = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+                           return !!(e && e.closest('#rag-question')); }"""
+        assert page.evaluate(on_top)  # nothing covers the question box
+        bot = _ask(page, "من هو وزير خارجية أذربيجان؟")
+        source = bot.locator(".rag-source").first
+        cited = source.locator(".rag-passage").inner_text().strip()
+        source.locator("details.rag-article summary").click()
+        article = source.locator(".rag-article-text")
+        assert article.is_visible() and article.locator("p").count() > 1
+        assert article.locator("mark.rag-cited").inner_text().strip() == cited
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390 + 1  # no sideways scrolling
+
+        # Opened, the panel leaves its toggle and a strip of the chat in reach.
+        page.locator("#rag-sidebar .toggle-button").click()
+        page.wait_for_function("() => document.querySelector('#rag-sidebar').classList.contains('open')")
+        page.wait_for_timeout(500)
+        toggle = page.locator("#rag-sidebar .toggle-button").bounding_box()
+        assert toggle["x"] + toggle["width"] <= 390
+        page.locator("#rag-sidebar .toggle-button").click()
+        page.wait_for_function("() => !document.querySelector('#rag-sidebar').classList.contains('open')")
+    finally:
+        context.close()
+
+
+def test_an_article_removed_from_the_panel_leaves_the_index(page, served, tmp_path):
+    home = served[1]
+    article = tmp_path / "vantor_mine.txt"
+    article.write_text("Vantor copper mine closes\nThe Vantor copper mine near Dashkasan closed on 5 May 2031 after "
+                       "producing 12,300 tonnes of ore in its last year.\n", encoding="utf-8")
+    page.locator("#rag-upload input[type=file]").set_input_files(str(article))
+    page.wait_for_function(
+        "() => (document.querySelector('#rag-upload-status') || {}).innerText?.includes('Added')", timeout=120_000
+    )
+    assert page.locator('#rag-documents li[data-doc-id="vantor_mine"]').count() == 1
+    page.locator("#rag-remove").get_by_text("Remove an article").click()
+    page.locator("#rag-remove-choice input").first.click()
+    page.get_by_role("option", name=re.compile(r"Vantor copper mine")).click()
+    page.keyboard.press("Escape")
+    page.locator("#rag-remove-button").click()
+    page.wait_for_function("() => (document.querySelector('#rag-remove-status') || {}).innerText?.includes('Removed')",
+                           timeout=60_000)
+    assert page.locator('#rag-documents li[data-doc-id="vantor_mine"]').count() == 0
+    assert not (home / "uploads" / "vantor_mine.txt").exists()  # a rebuild does not bring it back
+    manifest = json.loads((home / "vectorstore" / "manifest.json").read_text(encoding="utf-8"))
+    assert "vantor_mine" not in manifest["documents"]
+    bot = _ask(page, "How many tonnes of ore did the Vantor copper mine produce in its last year?")
+    cited = " ".join(h.inner_text() for h in bot.locator(".rag-source-head").all())
+    assert "Vantor" not in cited and "12,300" not in bot.inner_text()

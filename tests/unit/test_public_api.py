@@ -51,7 +51,8 @@ def test_answer_json_shape():
         "language": "ar",
         "reason": "",
         "citations": [{"n": 1, "doc_id": "d", "title": "t", "text": "p", "score": 0.8123,
-                       "date": "2026-11-20", "source": "Reuters", "also_published_by": []}],  # added in issue 18
+                       "date": "2026-11-20", "source": "Reuters", "also_published_by": [],  # added in issue 18
+                       "paragraph": 2}],  # added in issue 19
     }
     refusal = rag.Answer(text="…", refused=True, language="en", reason="off_topic").to_dict()
     assert refusal["refused"] is True and refusal["status"] == "refused" and refusal["reason"] == "off_topic"

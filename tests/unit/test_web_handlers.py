@@ -60,7 +60,7 @@ def test_ask_returns_the_cli_json_shape(handlers):
     assert set(got) == {"answer", "refused", "status", "confidence", "quote", "sentence", "language", "reason", "citations"}
     assert got["refused"] is False and got["language"] == "ar" and got["reason"] == ""
     assert "بيراموف" in got["answer"] and "[1]" in got["answer"]
-    assert got["citations"] and set(got["citations"][0]) == {"n", "doc_id", "title", "text", "score", "date", "source", "also_published_by"}
+    assert got["citations"] and set(got["citations"][0]) == {"n", "doc_id", "title", "text", "score", "date", "source", "also_published_by", "paragraph"}
     assert got["citations"][0]["n"] == 1 and "بيراموف" in got["citations"][0]["text"]
 
 

@@ -1,0 +1,138 @@
+"""Saved conversations: listed, reopened, renamed, deleted and exported as Markdown.
+
+A conversation is {"id", "title", "updated", "messages"}; its messages are the chat's own
+({"role", "content"}, the content as the page rendered it), so a reopened conversation
+looks as it did, and each answer carries its record (render.record_of) for the export's
+sources. Where they live:
+- without a login, in the user's browser (`gr.BrowserState`, i.e. localStorage): nothing
+  of one user's reaches another, and the server keeps nothing;
+- with `--auth`, on the server, one file per user under `RAG_HOME/conversations/`, so a
+  user finds them again from another browser, and users of one browser do not share them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .render import message_text, record_of
+
+# localStorage holds about 5 MB a site; an answer with its sources and record is 3-8 KB,
+# so 100 conversations of a few turns fit with room to spare. The oldest go first.
+MAX_CONVERSATIONS = 100
+TITLE_CHARS = 60
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def title_of(messages: list[dict]) -> str:
+    """The first question, shortened: what a user recognises a conversation by."""
+    for m in messages:
+        if m.get("role") == "user":
+            text = " ".join(message_text(m.get("content")).split())
+            if text:
+                return text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1] + "…"
+    return "New conversation"
+
+
+def find(conversations: list[dict], conv_id: str | None) -> dict | None:
+    return next((c for c in conversations or [] if c.get("id") == conv_id), None)
+
+
+def save(conversations: list[dict], conv_id: str | None, messages: list[dict]) -> tuple[list[dict], str | None]:
+    """`messages` stored as conversation `conv_id` (a new one when None); most recent first."""
+    if not messages:
+        return list(conversations or []), conv_id
+    held = find(conversations, conv_id)
+    if held is None:
+        held = {"id": conv_id or uuid.uuid4().hex[:12], "title": title_of(messages), "renamed": False}
+    elif not held.get("renamed"):
+        held = {**held, "title": title_of(messages)}
+    held = {**held, "messages": messages, "updated": _now()}
+    rest = [c for c in conversations or [] if c.get("id") != held["id"]]
+    return [held, *rest][:MAX_CONVERSATIONS], held["id"]
+
+
+def rename(conversations: list[dict], conv_id: str | None, title: str) -> list[dict]:
+    title = " ".join((title or "").split())[:120]
+    if not title:
+        return list(conversations or [])
+    return [{**c, "title": title, "renamed": True} if c.get("id") == conv_id else c for c in conversations or []]
+
+
+def delete(conversations: list[dict], conv_id: str | None) -> list[dict]:
+    return [c for c in conversations or [] if c.get("id") != conv_id]
+
+
+def choices(conversations: list[dict]) -> list[tuple[str, str]]:
+    """(label, id) pairs for the page's list: the title and when it was last used."""
+    out = []
+    for c in conversations or []:
+        when = str(c.get("updated", ""))[:16].replace("T", " ")
+        out.append((f"{c.get('title') or 'Conversation'} · {when}", c["id"]))
+    return out
+
+
+def to_markdown(conversation: dict) -> str:
+    """The conversation as Markdown: each question, each answer with its status and its sources."""
+    lines = [f"# {conversation.get('title') or 'Conversation'}", "", f"_Saved {conversation.get('updated', '')}_", ""]
+    for m in conversation.get("messages", []):
+        content = m.get("content")
+        if m.get("role") == "user":
+            lines += [f"**Question:** {message_text(content)}", ""]
+            continue
+        record = record_of(content)
+        if record is None:
+            lines += [f"**Answer:** {message_text(content)}", ""]
+            continue
+        lines += [f"**Answer** ({record.get('status', '')}"
+                  + (f", confidence {record['confidence']:.2f}" if isinstance(record.get("confidence"), float) else "")
+                  + f"): {record.get('answer', '')}", ""]
+        citations = record.get("citations") or []
+        if citations:
+            lines += ["Sources:", ""]
+            for c in citations:
+                head = " · ".join(str(x) for x in (c.get("title"), c.get("source"), c.get("date")) if x)
+                lines.append(f"- [{c.get('n')}] {head} (`{c.get('doc_id')}`, paragraph {int(c.get('paragraph', 0)) + 1})")
+                lines += [f"  > {line}" for line in str(c.get("text", "")).splitlines() if line.strip()]
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+class UserConversations:
+    """Each logged-in user's conversations, one JSON file each (written whole, by rename)."""
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        self._lock = threading.Lock()
+
+    def _file(self, user: str) -> Path:
+        # The name is a hash: a user name is not a safe file name.
+        return self.folder / f"{hashlib.sha256(user.encode()).hexdigest()[:24]}.json"
+
+    def load(self, user: str) -> list[dict]:
+        try:
+            data = json.loads(self._file(user).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError):
+            # A damaged file is kept aside, not overwritten: its conversations may still be read by hand.
+            broken = self._file(user)
+            os.replace(broken, broken.with_suffix(f".damaged-{int(datetime.now().timestamp())}"))
+            return []
+        return data if isinstance(data, list) else []
+
+    def store(self, user: str, conversations: list[dict]) -> None:
+        with self._lock:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path = self._file(user)
+            tmp = path.with_suffix(f".tmp-{os.getpid()}-{threading.get_ident()}")
+            tmp.write_text(json.dumps(conversations, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)
