@@ -275,10 +275,13 @@ def _user(request) -> str | None:
 
 
 def _export_file(conversation: dict | None) -> str | None:
-    """The conversation as a Markdown file for the page's download button."""
+    """The conversation as a Markdown file for the page's download button (one file per conversation, rewritten)."""
     if not conversation:
         return None
-    folder = Path(tempfile.mkdtemp(prefix="rag-export-"))
+    folder = Path(tempfile.gettempdir()) / "rag-export" / safe_filename(str(conversation["id"]))
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.md"):
+        old.unlink(missing_ok=True)
     name = safe_filename(conversation.get("title") or "conversation")[:80] or "conversation"
     path = folder / f"{name}.md"
     path.write_text(convs.to_markdown(conversation), encoding="utf-8")
@@ -400,7 +403,7 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         return handlers.documents_html(), *article_lists()
 
     with gr.Blocks(title=settings.ui_title, analytics_enabled=False, fill_height=True) as app:
-        saved = gr.BrowserState([], storage_key="rag-conversations")
+        saved = gr.BrowserState([], storage_key="rag-conversations", secret=convs.browser_secret(settings.home))
         current = gr.State(None)  # the open conversation's id
         question = gr.State("")  # the question being answered
         judged = gr.State(None)  # the feedback entry a correction completes

@@ -28,6 +28,21 @@ MAX_CONVERSATIONS = 100
 TITLE_CHARS = 60
 
 
+def browser_secret(home: str | Path) -> str:
+    """The key the browser's copy is encrypted with: the same for a RAG_HOME on this machine at every start.
+
+    Gradio's BrowserState draws a new key each start by default, which would leave every
+    saved conversation unreadable after a restart of `rag serve`. The copy is the user's own
+    conversation in the user's own browser, so the key guards nothing secret: it only has to
+    stay the same, and deriving it (machine id + home) writes nothing.
+    """
+    try:
+        machine = Path("/etc/machine-id").read_text(encoding="ascii").strip()
+    except OSError:
+        machine = ""
+    return hashlib.sha256(f"rag-conversations|{machine}|{Path(home).resolve()}".encode()).hexdigest()[:32]
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 

@@ -141,3 +141,9 @@ def test_eval_scores_a_question_marked_answerable_without_evidence(tmp_path):
     assert records[0].correct and not records[1].correct and records[0].rank is None
     m = metrics(records)
     assert m["answer_acc"] == 0.5 and m["false_refusal"] == 0.5 and m["recall_at_1"] is None and m["citation_acc"] is None
+
+
+def test_the_browser_copy_is_encrypted_with_a_key_that_survives_a_restart(tmp_path):
+    key = convs.browser_secret(tmp_path)
+    assert len(key) == 32 and convs.browser_secret(tmp_path) == key  # the next start derives the same key
+    assert convs.browser_secret(tmp_path / "other") != key and not list(tmp_path.iterdir())  # per home; nothing written
