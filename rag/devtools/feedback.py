@@ -40,8 +40,9 @@ def read_entries(path: str | Path) -> tuple[list[dict], int]:
         try:
             entry = json.loads(line)
             key = str(entry["id"])
-            entry["question"], entry["rating"]  # noqa: B018 - both are required
-        except (ValueError, KeyError, TypeError):
+            if not isinstance(entry.get("question"), str) or entry.get("rating") not in ("up", "down"):
+                raise ValueError("no question or rating")
+        except (ValueError, KeyError, TypeError, AttributeError):
             bad += 1
             log.warning("%s:%d: not a feedback line, skipped", path, lineno)
             continue

@@ -21,8 +21,9 @@ What the page does:
 
 Article text and model output are not ours: everything shown is HTML-escaped and emitted
 inside one HTML block, so neither markup nor Markdown links in an article can act.
+(No `from __future__ import annotations` here: Gradio reads the event handlers' `gr.Request`
+and `gr.SelectData` annotations at build time, and strings naming a local `gr` do not resolve.)
 """
-
 
 import logging
 import re
