@@ -243,7 +243,9 @@ def test_date_and_source_filter_limits_the_answer_and_sources_show_publisher_and
     assert "Ganja Daily" in listed.inner_text() and "2032-04-09" in listed.inner_text()
 
     page.locator("#rag-filter").get_by_text("Limit to dates and sources").click()
-    page.locator("#rag-since textarea, #rag-since input").first.fill("2032-01-01")
+    since = page.locator("#rag-since textarea, #rag-since input").first
+    since.fill("2032-01-01")
+    since.press("Tab")  # leave the field, as a user does: the page commits the value before the question is sent
     bot = _ask(page, "How long is the Quorvex bridge?")
     _check_answer_with_sources(bot, "en")
     assert "1,450" in bot.locator(".rag-answer").inner_text()
@@ -251,7 +253,8 @@ def test_date_and_source_filter_limits_the_answer_and_sources_show_publisher_and
     assert heads and all("Ganja Daily" in h and "2032-04-09" in h for h in heads), heads
 
     # Only the earlier publisher: the since date cleared, the source picked from the list.
-    page.locator("#rag-since textarea, #rag-since input").first.fill("")
+    since.fill("")
+    since.press("Tab")
     page.locator("#rag-sources input").first.click()
     page.get_by_role("option", name="Caspian Wire").click()
     page.keyboard.press("Escape")
