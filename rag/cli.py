@@ -64,6 +64,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         print(f"  (refused: {answer.reason})", file=sys.stderr)
     elif answer.status == "unsure":
         print(f"  (unsure: {answer.reason}; confidence {answer.confidence:.2f})", file=sys.stderr)
+        if answer.sentence and answer.sentence not in answer.text:
+            print(f"  sentence: {answer.sentence}", file=sys.stderr)
     for c in answer.citations:
         published = ", ".join(x for x in (c.source, c.date) if x)
         published = f" ({published})" if published else ""
@@ -147,23 +149,28 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     from .devtools import calibrate, evaluate
 
     paths = args.questions or [default_questions(Settings())]
-    if args.rows and args.rows.exists():
-        rows = calibrate.load_rows(args.rows)
-    else:
+    rows = []
+    for path in args.rows or []:
+        if path.exists():
+            rows += calibrate.load_rows(path)
+    if not rows:
         from .assistant import Assistant
 
-        # Both thresholds at 0: every candidate is shown, so every candidate is judged.
+        # Every threshold at 0: every candidate is shown, so every candidate is judged.
         assistant = Assistant(Settings(answer_at=0.0, unsure_at=0.0))
-        questions = [q for path in paths for q in evaluate.load_questions(path)]
-        rows = calibrate.collect(assistant, questions)
+        for path in paths:
+            rows += calibrate.collect(assistant, evaluate.load_questions(path), source=path.name)
         if args.rows:
-            calibrate.save_rows(rows, args.rows)
+            calibrate.save_rows(rows, args.rows[0])
+    if args.out is None:
+        return 0
+    sets = sorted({r.get("set") or "?" for r in rows})
     fitted = calibrate.calibrate(
-        rows, fitted_on=f"answer_mode={Settings().answer_mode}: " + ", ".join(p.name for p in paths),
+        rows, fitted_on=f"answer_mode={Settings().answer_mode}, cross_mode={Settings().cross_mode}: " + ", ".join(sets),
         max_confident_wrong=args.max_confident_wrong, min_refusal=args.min_refusal,
     )
     args.out.write_text(fitted.to_json(), encoding="utf-8")
-    print(json.dumps({"answer_at": fitted.answer_at, "unsure_at": fitted.unsure_at, **fitted.metrics}))
+    print(json.dumps({"answerable_at": fitted.answerable_at, "answer_at": fitted.answer_at, **fitted.metrics}))
     return 0
 
 
@@ -225,7 +232,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from .web.app import launch, parse_auth
+    from .web.server import launch, parse_auth
 
     parse_auth(args.auth)  # a malformed --auth fails before the models load
     launch(host=args.host, port=args.port, auth=args.auth)
@@ -311,14 +318,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.set_defaults(func=_cmd_eval)
 
-    cal = sub.add_parser("calibrate", help="fit the answer confidence on tuning questions (never on held-out ones)")
+    cal = sub.add_parser("calibrate", help="fit the two decisions (answerability, correctness) on tuning questions (never on held-out ones)")
     cal.add_argument("--questions", type=Path, action="append", default=None,
                      help="JSONL tuning question file (repeatable; default: as for eval)")
-    cal.add_argument("--rows", type=Path, default=None,
-                     help="signals file: reused when it exists (refit without answering again), else written")
-    cal.add_argument("--out", type=Path, required=True, help="where to write the fitted confidence.json")
+    cal.add_argument("--rows", type=Path, action="append", default=None,
+                     help="signals file (repeatable): fitted from when they exist (no answering again), else the first is written")
+    cal.add_argument("--out", type=Path, default=None, help="where to write the fitted decision.json (without: only collect rows)")
     cal.add_argument("--max-confident-wrong", type=float, default=0.03)
-    cal.add_argument("--min-refusal", type=float, default=0.88)
+    cal.add_argument("--min-refusal", type=float, default=0.85)
     cal.set_defaults(func=_cmd_calibrate)
 
     bn = sub.add_parser("bench", help="speed and memory against the raw engines")

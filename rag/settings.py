@@ -90,16 +90,29 @@ class Settings(BaseSettings):
     # Measured on the question set: every answerable question's best passage scores >= 0.40,
     # off-topic questions <= 0.15; follow-ups with transliterated names land near 0.29.
     min_score: float = Field(0.22, description="Below this cosine similarity the best passage is off-topic: refuse without asking the LLM.")
-    answer_mode: Literal["auto", "copy", "guided", "free"] = Field(
+    answer_mode: Literal["auto", "copy", "guided", "free", "translate"] = Field(
         "auto",
         description="copy: the answer is a span copied from the passages (constrained decoding), translated when "
         "the question's language differs; guided: the model composes, but finishes every word it copies as the "
-        "passage spells it; free: the model composes the answer; auto: guided in the passages' language, else copy.",
+        "passage spells it; free: the model composes the answer; translate: the question is translated into the "
+        "passages' language and answered guided; auto: guided in the passages' language, else cross_mode.",
     )
-    calibration_path: Path | None = Field(None, description="A confidence model fitted by `rag calibrate`; default: the packaged one.")
-    answer_at: float | None = Field(None, ge=0.0, le=1.0, description="Confidence to answer outright (default: the calibration's).")
+    cross_mode: Literal["copy", "translate"] = Field(
+        "copy", description="How auto answers a question in another language than the passages (see answer_mode).",
+    )
+    self_check: bool = Field(
+        True, description="Ask the model, on its cached prompt, whether the passages give its answer (one token): "
+        "a correctness signal.",
+    )
+    calibration_path: Path | None = Field(
+        None, description="The two decisions fitted by `rag calibrate` (decision.json); default: the packaged one.",
+    )
+    answer_at: float | None = Field(
+        None, ge=0.0, le=1.0, description="Confidence (P(right)) to answer outright, on every path (default: each path's fitted one).",
+    )
     unsure_at: float | None = Field(
-        None, ge=0.0, le=1.0, description="Confidence below which the answer is refused; between this and answer_at it is marked unsure.",
+        None, ge=0.0, le=1.0, description="Answerability below which the question is refused, on every path "
+        "(default: each path's fitted one); above it a candidate below answer_at is shown as unsure.",
     )
     n_ctx: int = Field(4096, ge=512)
     n_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)

@@ -42,6 +42,7 @@ class Answer:
     reason: str = ""  # refused or unsure: the guard or confidence reason (rag.answering.guards.Reason), else ""
     status: str = ""  # "answered" | "unsure" | "refused" (derived from `refused` when not given)
     confidence: float | None = None  # calibrated P(the answer is right), 0..1; None: not measured
+    answerability: float | None = None  # calibrated P(the shown sentences hold an answer), 0..1; None: not measured
     quote: str = ""  # the verbatim passage span the answer rests on (in the passage's language), or ""
     sentence: str = ""  # the passage sentence holding `quote`, or ""
     signals: dict = field(default_factory=dict, compare=False, repr=False)  # what `confidence` was computed from
@@ -67,6 +68,7 @@ class Answer:
             "refused": self.refused,
             "status": self.status,
             "confidence": None if self.confidence is None else round(self.confidence, 3),
+            "answerability": None if self.answerability is None else round(self.answerability, 3),
             "quote": self.quote,
             "sentence": self.sentence,
             "language": self.language,

@@ -25,22 +25,18 @@ import time
 from collections.abc import Callable, Iterator
 from functools import cached_property
 
-from ..lang import detect_language
+from dataclasses import replace
+
+from .. import templates
+from ..lang import detect_language, split_sentences
 from ..llm import LLM, FirstTokenProbe
 from ..llm.copy import CopySpans
 from ..types import Answer
 from . import extract, prompt
 from .cite import citation, cite, has_content, strip_markers
-from .confidence import ANSWERED, REFUSED, UNSURE, Calibration, signals
-from .extract import (
-    clean_span,
-    extract_messages,
-    grounded_share,
-    locate,
-    needs_translation,
-    quote_for,
-    translate_messages,
-)
+from .decision import ANSWERED, REFUSED, UNSURE, Decision, answerability, correctness
+from .decision.signals import coverage
+from .extract import clean_span, extract_messages, locate, needs_translation, quote_for
 from .followup import clean_rewrite, history_messages, needs_rewrite, rewrite_messages
 from .guards import (
     Reason,
@@ -50,7 +46,7 @@ from .guards import (
     repair,
     ungrounded_numbers,
 )
-from .prompt import LANGUAGE_NAMES, NO_ANSWER, REFUSALS, UNSURE_TEXTS, answer_messages
+from .prompt import LANGUAGE_NAMES, NO_ANSWER, REFUSALS, UNSURE_TEXTS, UNSURE_TEXTS_NO_CANDIDATE, answer_messages
 from .question import clean_question
 from .retrieve import Passage, retrieve
 from .scope import EVERYTHING, Scope
@@ -59,6 +55,10 @@ from .select import Evidence, SentenceVectors, select_context
 log = logging.getLogger(__name__)
 SPAN_TOKENS = 48  # a copied answer is a name, a number or a short clause
 TRANSLATION_TOKENS = 40
+QUESTION_TOKENS = 80  # a translated question
+SELF_CHECK_YES = ("yes", "Yes", "YES", "نعم")
+# The model itself says the passages lack the answer: a refusal, whatever else the sentences look like.
+HARD_DECLINES = {Reason.NO_ANSWER, Reason.SAYS_NOT_FOUND, Reason.NO_ANSWER_PROBABILITY}
 
 
 def openings(answer_mode: str) -> list[list[dict[str, str]]]:
@@ -86,9 +86,9 @@ class Answerer:
         return self._llm()
 
     @cached_property
-    def calibration(self) -> Calibration:
-        """The confidence model: the settings' own file, else the one fitted on the tuning set (package data)."""
-        return Calibration.load(self.settings.calibration_path)
+    def decision(self) -> Decision:
+        """The two decisions' fitted models: the settings' own file, else the packaged one (decision/decision.json)."""
+        return Decision.load(self.settings.calibration_path)
 
     # --- retrieve and select ------------------------------------------------------------
     def retrieve(
@@ -165,13 +165,28 @@ class Answerer:
             yield answer.text
             yield answer
             return
+        if mode == "translate":
+            answer = self.translated_answer(question, language, evidence)
+            yield answer.text
+            yield answer
+            return
+        yield from self.composed_answer(question, language, evidence, mode)
+
+    def composed_answer(self, question: str, language: str, evidence: list[Evidence], mode: str,
+                        asked: str | None = None) -> Iterator[str | Answer]:
+        """The model composes (guided: finishing every word it copies as the passage spells it).
+
+        `asked`: the question as the reader wrote it, when `question` is its translation.
+        """
         s = self.settings
         probe = FirstTokenProbe(NO_ANSWER, NO_ANSWER.capitalize())
         pieces: list[str] = []
         undecided = True  # text is held back while it could still be the NO_ANSWER sentinel
         guided = CopySpans([e.text for e in evidence], guided=True) if mode == "guided" else None
+        answer_language = detect_language(question) if asked else language
+        messages = self.messages(question, answer_language, evidence)
         stream = self.llm.stream_chat(
-            self.messages(question, language, evidence), max_tokens=s.max_tokens, temperature=s.temperature, probe=probe,
+            messages, max_tokens=s.max_tokens, temperature=s.temperature, probe=probe,
             **({"copy": guided} if guided else {}),
         )
         try:
@@ -187,125 +202,209 @@ class Answerer:
                     if NO_ANSWER.startswith(so_far.upper()):
                         continue
                     undecided = False
-                    yield so_far
-                else:
+                    if not asked:  # a translated question's answer is rendered back before it is shown
+                        yield so_far
+                elif not asked:
                     yield piece
         finally:
             stream.close()  # releases the model's lock at once, also when we stop early
         shown = [e.text for e in evidence]
-        raw = repair("".join(pieces).strip(), language, shown, question)
+        raw = repair("".join(pieces).strip(), answer_language, shown, question)
         reason = refusal_reason(raw, question, shown, NO_ANSWER)
         log.info("raw answer %r; P(no answer) %.2f; guard %s", raw, probe.probability or 0.0, reason or "passed")
+        path = self.path_for(asked or question, evidence)
+        if reason in HARD_DECLINES:
+            yield from self.refusal(language, reason, values=self.case_signals(question, evidence, probe, path))
+            return
         if reason:
-            yield from self.refusal(language, reason)
+            yield self.without_candidate(question, language, evidence, probe, path, reason)
             return
         text, citations = cite(
             raw, [e.passage for e in evidence], shown, support=self.sentence_vectors.support, question=question
         )
-        if not citations and language == detect_language(" ".join(shown)):
-            # Same language as the passages, yet no passage shares its words: not from the
-            # articles. (Across languages only the embedder can judge, and on a short answer
-            # such as a transliterated name its similarity is too weak to refuse on.)
-            log.info("refusing: no passage supports %r", text)
-            yield from self.refusal(language, Reason.UNSUPPORTED)
+        if not citations and answer_language == detect_language(" ".join(shown)):
+            # Same language as the passages, yet no passage shares its words: not from the articles.
+            log.info("no passage supports %r", text)
+            yield self.without_candidate(question, language, evidence, probe, path, Reason.UNSUPPORTED)
             return
-        yield self.judged(question, language, evidence, text, citations, probe)
+        quote, where = quote_for(text, question, evidence)
+        candidate = quote or strip_markers(text).strip()
+        values = self.case_signals(question, evidence, probe, path, candidate=candidate,
+                                   sentence=where.sentence if where else "",
+                                   check=[*messages, {"role": "assistant", "content": raw}])
+        if where is None:
+            yield self.without_candidate(question, language, evidence, probe, path, Reason.UNSUPPORTED, values)
+            return
+        verdict = self.decide(values, path)
+        log.info("quote %r; answerability %.2f, confidence %.2f -> %s %s", quote, verdict.answerability,
+                 verdict.confidence, verdict.status, verdict.reason)
+        if verdict.status == REFUSED:
+            yield self.refused(language, verdict.reason, verdict.confidence, values, declined=candidate,
+                               answerability=verdict.answerability)
+            return
+        if asked:  # the reader asked in another language: render the answer's quote back into it
+            rendered = self.render_back(messages, raw, quote or candidate, language, [question, *shown])
+            if rendered is None:
+                yield self.without_candidate(question, language, evidence, probe, path, Reason.UNGROUNDED_NUMBER, values)
+                return
+            text = f"{rendered} ({quote or candidate}) [1]"
+            citations = [citation(1, evidence[where.index].passage)]
+        yield self.shown(language, evidence, verdict, values, text, citations, quote, where)
+
+    def shown(self, language, evidence, verdict, values, text, citations, quote, where) -> Answer:
+        """An answered or unsure answer with its quote, sentence, confidence and answerability."""
+        if verdict.status == UNSURE:
+            likely = strip_markers(text).strip().rstrip(".")
+            text = UNSURE_TEXTS[language].format(answer=likely, n=1, sentence=where.sentence)
+            citations = [citation(1, evidence[where.index].passage)]
+        return Answer(text=text, refused=False, language=language, citations=citations, reason=verdict.reason,
+                      status=verdict.status, confidence=verdict.confidence, quote=quote, sentence=where.sentence,
+                      signals=values, answerability=verdict.answerability)
+
+    def without_candidate(self, question, language, evidence, probe, path, reason, values=None) -> Answer:
+        """A guard rejected the model's reply, so there is no answer to state. When the sentences
+        still look as if they hold one, the reader gets the most likely sentence, marked unsure;
+        otherwise a refusal (reason: the guard)."""
+        values = values or self.case_signals(question, evidence, probe, path)
+        verdict = self.decide(values, path, candidate=False)
+        if verdict.status == REFUSED:
+            return self.refused(language, reason, 0.0, values, answerability=verdict.answerability)
+        index, sentence = self.best_sentence(question, evidence)
+        text = UNSURE_TEXTS_NO_CANDIDATE[language].format(n=1, sentence=sentence)
+        return Answer(text=text, refused=False, language=language, citations=[citation(1, evidence[index].passage)],
+                      reason=f"{Reason.LOW_CONFIDENCE}:{reason}", status=UNSURE, confidence=0.0, sentence=sentence,
+                      signals=values, answerability=verdict.answerability)
+
+    @staticmethod
+    def best_sentence(question: str, evidence: list[Evidence]) -> tuple[int, str]:
+        """(passage index, sentence) of the shown sentence holding most of the question's words; ties go
+        to the better-retrieved passage."""
+        ranked = [(coverage(question, sent), -i, i, sent) for i, e in enumerate(evidence)
+                  for sent in (split_sentences(e.text) or [e.text])]
+        _, _, index, sentence = max(ranked)
+        return index, sentence
+
+    def path_for(self, question: str, evidence: list[Evidence]) -> str:
+        """"same" when the question is in the passages' language, else "cross" (each has its own calibration)."""
+        return "same" if detect_language(question) == detect_language(" ".join(e.text for e in evidence)) else "cross"
+
+    def case_signals(self, question, evidence, probe, path, *, candidate: str = "", sentence: str = "",
+                     check: list[dict[str, str]] | None = None) -> dict[str, float]:
+        """Every signal of this case: answerability's, and correctness' when there is a candidate."""
+        values = answerability.signals(
+            question, [sent for e in evidence for sent in (split_sentences(e.text) or [e.text])],
+            p_no_answer=probe.probability or 0.0, scores=[e.passage.score for e in evidence],
+        )
+        values["cross"] = float(path == "cross")
+        if candidate:
+            values.update(correctness.signals(question, candidate, sentence, probe))
+            if check is not None and self.settings.self_check:
+                yes = self.self_check(check, question, candidate)
+                if yes is not None:
+                    values["self_check"] = yes
+        return values
+
+    def self_check(self, messages: list[dict[str, str]], question: str, candidate: str) -> float | None:
+        """P("yes") when the model, on the prompt it has just read (cached), is asked whether the
+        passages give this answer: one more turn of ~40 tokens and one generated token."""
+        probe = FirstTokenProbe(*SELF_CHECK_YES)
+        turn = {"role": "user", "content": templates.render("verify_user", question=question, answer=candidate)}
+        for _ in self.llm.stream_chat([*messages, turn], max_tokens=1, temperature=0.0, probe=probe):
+            pass
+        return probe.probability
 
     def mode_for(self, language: str, evidence: list[Evidence]) -> str:
         """How this question is answered: the settings' `answer_mode`, with "auto" resolved
-        (guided in the passages' language, copy across languages)."""
+        (guided in the passages' language; across languages, `cross_mode`)."""
         mode = self.settings.answer_mode
         if mode == "auto":
-            mode = "guided" if language == detect_language(" ".join(e.text for e in evidence)) else "copy"
+            same = language == detect_language(" ".join(e.text for e in evidence))
+            mode = "guided" if same else self.settings.cross_mode
         return mode
 
-    def judged(self, question, language, evidence, text, citations, probe) -> Answer:
-        """A composed answer with its quote, calibrated confidence and outcome (answered, unsure, refused)."""
-        quote, where = quote_for(text, question, evidence)
-        values = signals(
-            probe=probe, scores=[e.passage.score for e in evidence], span=quote or strip_markers(text), question=question,
-            grounded=grounded_share(text, question, evidence), extractive=False,
-        )
-        confidence, status, reason = self.decide(values)
-        if status == UNSURE and where is None:
-            status = REFUSED  # nothing to show the reader: an unsure answer without its sentence helps no one
-        log.info("quote %r; confidence %.2f -> %s %s", quote, confidence, status, reason)
-        if status == REFUSED:
-            return self.refused(language, reason, confidence, values, declined=quote or strip_markers(text).strip())
-        sentence = where.sentence if where else ""
-        if status == UNSURE:
-            likely = strip_markers(text).strip().rstrip(".")
-            text = UNSURE_TEXTS[language].format(answer=likely, n=1, sentence=sentence)
-            citations = [citation(1, evidence[where.index].passage)]
-        return Answer(text=text, refused=False, language=language, citations=citations, reason=reason, status=status,
-                      confidence=confidence, quote=quote, sentence=sentence, signals=values)
-
-    def decide(self, values: dict[str, float]) -> tuple[float, str, str]:
-        """(confidence, outcome, reason) for an answer's signals: the calibration and the settings' thresholds."""
-        confidence = self.calibration.confidence(values)
-        status = self.calibration.outcome(confidence, answer_at=self.settings.answer_at, unsure_at=self.settings.unsure_at)
-        reason = "" if status == ANSWERED else f"{Reason.LOW_CONFIDENCE}:{self.calibration.weakest(values)}"
-        return confidence, status, reason
+    def decide(self, values: dict[str, float], path: str, candidate: bool = True):
+        """The decision room's verdict for this case's signals, with the settings' threshold overrides."""
+        return self.decision.decide(values, path, answer_at=self.settings.answer_at,
+                                    answerable_at=self.settings.unsure_at, candidate=candidate)
 
     def copied_answer(self, question: str, language: str, evidence: list[Evidence]) -> Answer:
         """The answer as a span copied from `evidence`, translated when the question's language differs,
-        with its calibrated confidence and outcome (see the module docstring)."""
+        with its outcome from the decision room (see the module docstring)."""
         s = self.settings
         probe = FirstTokenProbe(NO_ANSWER, NO_ANSWER.capitalize())
         copy = CopySpans([e.text for e in evidence], escapes=(NO_ANSWER,))
+        messages = extract_messages(question, evidence)
         reply = "".join(self.llm.stream_chat(
-            extract_messages(question, evidence), max_tokens=SPAN_TOKENS, temperature=s.temperature, probe=probe, copy=copy,
+            messages, max_tokens=SPAN_TOKENS, temperature=s.temperature, probe=probe, copy=copy,
         ))
         span = clean_span(reply.strip())
         log.info("copied %r; P(no answer) %.2f", span, probe.probability or 0.0)
+        path = self.path_for(question, evidence)
         if (probe.probability or 0.0) >= s.refuse_probability:
-            return self.refused(language, Reason.NO_ANSWER_PROBABILITY, probe.probability)
+            return self.refused(language, Reason.NO_ANSWER_PROBABILITY, probe.probability,
+                                self.case_signals(question, evidence, probe, path))
         if NO_ANSWER in span.upper():
-            return self.refused(language, Reason.NO_ANSWER)
+            return self.refused(language, Reason.NO_ANSWER, 0.0, self.case_signals(question, evidence, probe, path))
         if not has_content(span):
-            return self.refused(language, Reason.NO_CONTENT)
+            return self.without_candidate(question, language, evidence, probe, path, Reason.NO_CONTENT)
         where = locate(span, evidence)
         if where is None:
-            return self.refused(language, Reason.NOT_COPIED)
+            return self.without_candidate(question, language, evidence, probe, path, Reason.NOT_COPIED)
         if adds_nothing(span, question):
-            return self.refused(language, Reason.ECHOES_QUESTION)
-        values = signals(probe=probe, scores=[e.passage.score for e in evidence], span=span, question=question)
-        confidence, status, reason = self.decide(values)
-        log.info("confidence %.2f -> %s %s", confidence, status, reason)
-        if status == REFUSED:
-            return self.refused(language, reason, confidence, values, declined=span)
+            return self.without_candidate(question, language, evidence, probe, path, Reason.ECHOES_QUESTION)
+        values = self.case_signals(question, evidence, probe, path, candidate=span, sentence=where.sentence,
+                                   check=[*messages, {"role": "assistant", "content": span}])
+        verdict = self.decide(values, path)
+        log.info("answerability %.2f, confidence %.2f -> %s %s", verdict.answerability, verdict.confidence,
+                 verdict.status, verdict.reason)
+        if verdict.status == REFUSED:
+            return self.refused(language, verdict.reason, verdict.confidence, values, declined=span,
+                                answerability=verdict.answerability)
         words = span
         if needs_translation(span, language):
-            rendered = drop_invented_years(self.translate(question, evidence, span, language), [span, question])
-            if not rendered or ungrounded_numbers(rendered, [span, question]):
-                return self.refused(language, Reason.UNGROUNDED_NUMBER, confidence, values, declined=span)
-            words = f"{rendered} ({span})"
-        n = 1
-        if status == ANSWERED:
-            text = f"{words} [{n}]"
-        else:
-            text = UNSURE_TEXTS[language].format(answer=words, n=n, sentence=where.sentence)
-        return Answer(
-            text=text, refused=False, language=language, citations=[citation(n, evidence[where.index].passage)],
-            reason=reason, status=status, confidence=confidence, quote=span, sentence=where.sentence, signals=values,
-        )
+            rendered = self.render_back(messages, span, span, language, [span, question])
+            words = f"{rendered} ({span})" if rendered else span
+            if rendered is None and verdict.status == ANSWERED:
+                verdict = replace(verdict, status=UNSURE, reason=f"{Reason.LOW_CONFIDENCE}:{Reason.UNGROUNDED_NUMBER}")
+        return self.shown(language, evidence, verdict, values, f"{words} [1]",
+                          [citation(1, evidence[where.index].passage)], span, where)
 
-    def translate(self, question: str, evidence: list[Evidence], phrase: str, language: str) -> str:
-        """`phrase` (a copied span) in the question's language: a few words, never the whole passage."""
-        reply = "".join(self.llm.stream_chat(
-            translate_messages(question, evidence, phrase, language), max_tokens=TRANSLATION_TOKENS,
-            temperature=self.settings.temperature,
-        ))
+    def translated_answer(self, question: str, language: str, evidence: list[Evidence]) -> Answer:
+        """Across languages: the question translated into the passages' language, answered on that
+        language's guided path, and the answer's quote rendered back into the question's language."""
+        target = detect_language(" ".join(e.text for e in evidence))
+        prompt = templates.render("translate_question_user", question=question, language=LANGUAGE_NAMES[target])
+        reply = "".join(self.llm.stream_chat([{"role": "user", "content": prompt}], max_tokens=QUESTION_TOKENS,
+                                             temperature=self.settings.temperature))
+        translated = reply.strip().splitlines()[0].strip(" \"'“”«»") if reply.strip() else ""
+        if detect_language(translated) != target:
+            return self.copied_answer(question, language, evidence)  # the translation failed: copy instead
+        log.info("question translated: %r -> %r", question, translated)
+        final = None
+        for item in self.composed_answer(translated, language, evidence, "guided", asked=question):
+            final = item
+        return final
+
+    def render_back(self, messages, said: str, phrase: str, language: str, sources: list[str]) -> str | None:
+        """`phrase` (a quote from the passages) in the reader's language, as one more turn of the chat
+        the model just answered in (its cache is reused); None when the rendering invents a number."""
+        turns = [*messages, {"role": "assistant", "content": said},
+                 {"role": "user", "content": templates.render("translate_user", phrase=phrase,
+                                                              language=LANGUAGE_NAMES[language])}]
+        reply = "".join(self.llm.stream_chat(turns, max_tokens=TRANSLATION_TOKENS, temperature=self.settings.temperature))
         first = reply.strip().splitlines()[0] if reply.strip() else ""
-        return first.strip(" \"'“”«».")
+        rendered = drop_invented_years(first.strip(" \"'“”«»."), sources)
+        if not rendered or ungrounded_numbers(rendered, sources):
+            return None
+        return rendered
 
     @staticmethod
     def refused(language: str, reason: str, confidence: float | None = 0.0, values: dict | None = None,
-                declined: str = "") -> Answer:
-        """A refusal; one that declined a copied span keeps it as `quote`, so the reader and `rag eval` see what was held back."""
+                declined: str = "", answerability: float | None = None) -> Answer:
+        """A refusal; one that declined a candidate keeps it as `quote`, so the reader and `rag eval` see what was held back."""
         log.info("refused (%s)", reason)
         return Answer(text=REFUSALS[language], refused=True, language=language, reason=reason,
-                      confidence=confidence, quote=declined, signals=values or {})
+                      confidence=confidence, quote=declined, signals=values or {}, answerability=answerability)
 
     def standalone(self, question: str, turns: list[dict[str, str]]) -> str:
         """A follow-up rewritten into a question that retrieval can answer on its own."""
@@ -316,8 +415,9 @@ class Answerer:
         return standalone
 
     @staticmethod
-    def refusal(language: str, reason: str) -> Iterator[str | Answer]:
+    def refusal(language: str, reason: str, values: dict | None = None) -> Iterator[str | Answer]:
         text = REFUSALS[language]
         log.info("refused (%s)", reason)
         yield text
-        yield Answer(text=text, refused=True, language=language, citations=[], reason=reason, confidence=0.0)
+        yield Answer(text=text, refused=True, language=language, citations=[], reason=reason, confidence=0.0,
+                     signals=values or {}, answerability=0.0 if reason == Reason.OFF_TOPIC else None)

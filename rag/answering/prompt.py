@@ -36,6 +36,12 @@ UNSURE_TEXTS = {
     "ar": "لست متأكدًا من الإجابة. ربما: {answer} [{n}]. اقرأ النص: «{sentence}»",
     "en": "I am not sure of the answer. Possibly: {answer} [{n}]. Read the passage: “{sentence}”",
 }
+# No candidate survived the guards, yet the sentences look as if they hold the answer: say so,
+# and show the sentence most likely to hold it rather than claim the articles are silent.
+UNSURE_TEXTS_NO_CANDIDATE = {
+    "ar": "لست متأكدًا من الإجابة، لكن هذه الجملة قد تحملها [{n}]: «{sentence}»",
+    "en": "I am not sure of the answer, but this sentence may hold it [{n}]: “{sentence}”",
+}
 
 
 def format_passages(evidence: list[Evidence] | list[str]) -> str:

@@ -1,17 +1,21 @@
-"""`rag calibrate`: fit the confidence model (answering/confidence.py) on tuning questions.
+"""`rag calibrate`: fit the two decisions (answering/decision/) on tuning questions.
 
-Every tuning question is answered with both thresholds at 0, so every candidate span is
-shown and judged (right when it holds an answer key; any candidate to an unanswerable
-question is wrong). A logistic regression over the standardized signals, with an L2
-penalty because a tuning set is a hundred-odd questions, gives P(correct). Then:
+Every tuning question is answered with all thresholds at 0, so every candidate is shown
+and judged (right when it holds an answer key; any candidate to an unanswerable question
+is wrong). Then, per path ("same": the question in the passages' language; "cross"):
 
-- `unsure_at`: the lowest threshold that still refuses at least `min_refusal` of the
-  unanswerable tuning questions;
-- `answer_at`: the lowest threshold (not below unsure_at) whose answered-and-wrong share
-  of all tuning questions stays within `max_confident_wrong` (the product's promise: few
-  confident wrong answers). Candidates between the two are shown as unsure.
+- *answerability*: a logistic model of "the question is answerable" over the answerability
+  signals, on every question that reached the model; `answerable_at` is the lowest threshold
+  that refuses at least `min_refusal` of the unanswerable questions (counting those refused
+  before it: off-topic retrieval, the model's own NO_ANSWER);
+- *correctness*: a logistic model of "the candidate is right" over the correctness signals;
+  `answer_at` is the lowest threshold whose answered-and-wrong share of all the path's
+  questions stays within `max_confident_wrong`.
 
-Fit on the tuning sets only; the held-out sets judge the result (`rag eval --report`).
+An L2 penalty, because a path has a few hundred candidates at most. The fit reports its
+5-fold cross-validated AUROC beside the in-sample one: the held-out sets (`rag eval`) then
+judge the result. Fit on tuning sets and public *training* splits only (ARCD's train split
+is fine; never a test or dev split, nor a held-out set).
 """
 
 from __future__ import annotations
@@ -20,14 +24,20 @@ import json
 import math
 from pathlib import Path
 
-from ..answering.confidence import FEATURES, Calibration
-from .evaluate import Question, run_question
+from ..answering.decision import ANSWERABILITY_FEATURES, CORRECTNESS_FEATURES, PATHS, Decision
+from ..answering.decision.model import Logistic, fit
+from ..answering.guards import Reason
+from .evaluate import Question, auroc, run_question
+
+# Refused before any decision is taken: nothing close was retrieved, or the model itself said NO_ANSWER.
+HARD_REFUSALS = {Reason.OFF_TOPIC, Reason.NO_ANSWER, Reason.SAYS_NOT_FOUND, Reason.NO_ANSWER_PROBABILITY}
 
 L2 = 1.0
+FOLDS = 5
 
 
-def collect(assistant, questions: list[Question], progress: bool = True) -> list[dict]:
-    """One row per question: its signals and whether its candidate was right (None: no candidate)."""
+def collect(assistant, questions: list[Question], progress: bool = True, source: str = "") -> list[dict]:
+    """One row per question: its signals, its path, and whether its candidate was right (None: no candidate)."""
     from tqdm import tqdm
 
     assistant.ensure_index()
@@ -36,84 +46,99 @@ def collect(assistant, questions: list[Question], progress: bool = True) -> list
         record = run_question(assistant, q)
         a = record.answer
         rows.append({
-            "id": q.id, "lang": q.lang, "answerable": q.answerable, "status": a.status, "reason": a.reason,
-            "signals": {k: v for k, v in a.signals.items() if k in FEATURES},
-            "candidate_correct": record.candidate_correct if a.signals else None,
+            "id": q.id, "set": source, "lang": q.lang, "answerable": q.answerable, "status": a.status, "reason": a.reason,
+            "path": "cross" if a.signals.get("cross") else "same", "signals": dict(a.signals),
+            "decided": a.reason not in HARD_REFUSALS, "candidate_correct": record.candidate_correct,
+            "sentence_holds_evidence": record.sentence_holds_evidence, "quote": a.quote,
+            "candidate": (a.quote or a.likely_answer) if record.candidate_correct is not None else "",
+            "answers": list(q.answers),
         })
     return rows
 
 
-def fit(rows: list[dict], l2: float = L2, features: tuple[str, ...] = FEATURES) -> tuple[dict, dict, dict, float]:
-    """Logistic regression by Newton's method on standardized features: (weights, means, scales, bias)."""
-    import numpy as np
-
-    data = [r for r in rows if r["candidate_correct"] is not None]
-    x = np.array([[r["signals"][k] for k in features] for r in data], dtype=float)
-    y = np.array([float(r["candidate_correct"]) for r in data])
-    means, scales = x.mean(axis=0), x.std(axis=0)
-    scales[scales == 0] = 1.0
-    z = np.hstack([np.ones((len(x), 1)), (x - means) / scales])
-    w = np.zeros(z.shape[1])
-    penalty = np.diag([0.0] + [l2] * len(features))
-    for _ in range(50):
-        p = 1 / (1 + np.exp(-z @ w))
-        grad = z.T @ (p - y) + penalty @ w
-        hess = (z.T * (p * (1 - p))) @ z + penalty
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return (
-        {k: round(float(v), 5) for k, v in zip(features, w[1:])},
-        {k: round(float(v), 5) for k, v in zip(features, means)},
-        {k: round(float(v), 5) for k, v in zip(features, scales)},
-        round(float(w[0]), 5),
-    )
+def _model_rows(rows: list[dict], path: str) -> tuple[list[dict], list[dict]]:
+    """(rows the answerability model sees, rows the correctness model sees) of one path."""
+    on_path = [r for r in rows if r["path"] == path]
+    able = [r for r in on_path if r["decided"]]
+    correct = [r for r in able if r["candidate_correct"] is not None]
+    return able, correct
 
 
-def choose_thresholds(rows: list[dict], confidences: list[float | None], *, max_confident_wrong: float,
-                      min_refusal: float) -> tuple[float, float]:
-    """(answer_at, unsure_at) on the tuning rows (see the module docstring).
-
-    unsure_at is the lowest threshold that refuses enough unanswerable questions; answer_at
-    the lowest that keeps confident wrong answers rare, and never below unsure_at.
-    """
-    n = len(rows)
-    scored = [(c, r) for c, r in zip(confidences, rows) if c is not None]
-    cuts = sorted({round(c, 4) for c, _ in scored} | {1.0})
-
-    def lowest(ok) -> float:
-        return next((t for t in cuts if ok(t)), 1.0)
-
-    unanswerable = [c for c, r in zip(confidences, rows) if not r["answerable"]]
-
-    def refuses_enough(t: float) -> bool:
-        shown = sum(1 for c in unanswerable if c is not None and c >= t)
-        return not unanswerable or 1 - shown / len(unanswerable) >= min_refusal
-
-    def rarely_wrong(t: float) -> bool:
-        return sum(1 for c, r in scored if c >= t and not r["candidate_correct"]) / n <= max_confident_wrong
-
-    unsure_at = lowest(refuses_enough)
-    return max(unsure_at, lowest(rarely_wrong)), unsure_at
+def cross_validated_auroc(data: list[dict], labels: list[bool], features: tuple[str, ...], l2: float) -> float | None:
+    """AUROC of out-of-fold predictions (folds by position: rows come grouped by set, so interleaved)."""
+    if len(data) < 2 * FOLDS or len(set(labels)) < 2:
+        return None
+    scored = []
+    for k in range(FOLDS):
+        train = [i for i in range(len(data)) if i % FOLDS != k]
+        test = [i for i in range(len(data)) if i % FOLDS == k]
+        if len({labels[i] for i in train}) < 2:
+            return None
+        model = fit([data[i]["signals"] for i in train], [labels[i] for i in train], features, l2)
+        scored += [(model.probability(data[i]["signals"]), labels[i]) for i in test]
+    return auroc(scored)
 
 
-def calibrate(rows: list[dict], *, fitted_on: str, max_confident_wrong: float = 0.03, min_refusal: float = 0.88,
-              l2: float = L2) -> Calibration:
-    weights, means, scales, bias = fit(rows, l2)
-    provisional = Calibration(weights, means, scales, bias, 1.0, 1.0)
-    confidences = [provisional.confidence(r["signals"]) if r["candidate_correct"] is not None else None for r in rows]
-    answer_at, unsure_at = choose_thresholds(
-        rows, confidences, max_confident_wrong=max_confident_wrong, min_refusal=min_refusal,
-    )
-    from .evaluate import auroc
+def lowest(cuts: list[float], ok) -> float:
+    return next((t for t in cuts if ok(t)), 1.0)
 
-    pairs = [(c, bool(r["candidate_correct"])) for c, r in zip(confidences, rows) if c is not None]
-    metrics = {
-        "questions": len(rows), "candidates": len(pairs), "right_candidates": sum(ok for _, ok in pairs),
-        "auroc_tuning": auroc(pairs), "max_confident_wrong": max_confident_wrong, "min_refusal": min_refusal, "l2": l2,
-    }
-    return Calibration(weights, means, scales, bias, round(answer_at, 4), round(unsure_at, 4), fitted_on, metrics)
+
+def calibrate(rows: list[dict], *, fitted_on: str, max_confident_wrong: float = 0.03, min_refusal: float = 0.85,
+              l2: float = L2) -> Decision:
+    answerability, correctness, answerable_at, answer_at, metrics = {}, {}, {}, {}, {}
+    for path in PATHS:
+        able_rows, correct_rows = _model_rows(rows, path)
+        if len(able_rows) < 10 or not correct_rows:
+            continue
+        a_labels = [bool(r["answerable"]) for r in able_rows]
+        c_labels = [bool(r["candidate_correct"]) for r in correct_rows]
+        a_model = fit([r["signals"] for r in able_rows], a_labels, ANSWERABILITY_FEATURES, l2)
+        c_model = fit([r["signals"] for r in correct_rows], c_labels, CORRECTNESS_FEATURES, l2)
+        on_path = [r for r in rows if r["path"] == path]
+        unanswerable = [r for r in on_path if not r["answerable"]]
+        able_of = {id(r): a_model.probability(r["signals"]) for r in able_rows}
+        cuts = sorted({round(v, 4) for v in able_of.values()} | {0.0, 1.0})
+
+        def refuses_enough(t: float) -> bool:
+            shown = sum(1 for r in unanswerable if id(r) in able_of and able_of[id(r)] >= t)
+            return not unanswerable or 1 - shown / len(unanswerable) >= min_refusal
+
+        lo = lowest(cuts, refuses_enough)
+        kept = [r for r in correct_rows if able_of[id(r)] >= lo]
+        conf_of = {id(r): c_model.probability(r["signals"]) for r in kept}
+        c_cuts = sorted({round(v, 4) for v in conf_of.values()} | {1.0})
+
+        def rarely_wrong(t: float) -> bool:
+            wrong = sum(1 for r in kept if conf_of[id(r)] >= t and not r["candidate_correct"])
+            return wrong / max(len(on_path), 1) <= max_confident_wrong
+
+        hi = lowest(c_cuts, rarely_wrong)
+        answerability[path], correctness[path] = a_model, c_model
+        answerable_at[path], answer_at[path] = round(lo, 4), round(hi, 4)
+        answerable_rows = [r for r in on_path if r["answerable"]]
+        metrics[path] = {
+            "questions": len(on_path), "answerability_rows": len(able_rows), "candidates": len(correct_rows),
+            "right_candidates": sum(c_labels),
+            "answerability_auroc": auroc([(able_of[id(r)], y) for r, y in zip(able_rows, a_labels)]),
+            "answerability_auroc_cv": cross_validated_auroc(able_rows, a_labels, ANSWERABILITY_FEATURES, l2),
+            "correctness_auroc": auroc([(c_model.probability(r["signals"]), y) for r, y in zip(correct_rows, c_labels)]),
+            "correctness_auroc_cv": cross_validated_auroc(correct_rows, c_labels, CORRECTNESS_FEATURES, l2),
+            "answered_right_tuning": round(sum(1 for r in kept if conf_of[id(r)] >= hi and r["candidate_correct"])
+                                           / max(len(answerable_rows), 1), 3),
+            "per_signal_auroc": signal_aurocs(correct_rows, c_labels),
+        }
+    for path in PATHS:  # a path with too little data borrows the other's models
+        other = next(p for p in PATHS if p != path)
+        if path not in answerability and other in answerability:
+            answerability[path], correctness[path] = answerability[other], correctness[other]
+            answerable_at[path], answer_at[path] = answerable_at[other], answer_at[other]
+    metrics.update(max_confident_wrong=max_confident_wrong, min_refusal=min_refusal, l2=l2)
+    return Decision(answerability, correctness, answerable_at, answer_at, fitted_on, metrics)
+
+
+def signal_aurocs(rows: list[dict], labels: list[bool]) -> dict[str, float | None]:
+    """Each correctness signal alone as a score of right against wrong (what it is worth by itself)."""
+    return {k: auroc([(r["signals"].get(k, 0.0), y) for r, y in zip(rows, labels)]) for k in CORRECTNESS_FEATURES}
 
 
 def save_rows(rows: list[dict], path: Path) -> None:
@@ -132,3 +157,6 @@ def reliability(pairs: list[tuple[float, bool]], bins: int = 5) -> list[tuple[fl
         inside = [ok for c, ok in pairs if lo <= c < hi or (b == bins - 1 and c == 1.0)]
         out.append((lo, hi, sum(inside) / len(inside) if inside else math.nan, len(inside)))
     return out
+
+
+__all__ = ["collect", "calibrate", "fit", "Logistic", "save_rows", "load_rows", "reliability"]

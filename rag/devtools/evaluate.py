@@ -39,9 +39,9 @@ if TYPE_CHECKING:  # for the annotation only: --oracle imports it when used
 WORD_OVERLAP = 0.80
 RETRIEVAL_DEPTH = 5
 METRIC_KEYS = (
-    "recall_at_1", "recall_at_3", "recall_at_5", "mrr", "answer_acc", "answered_correct", "confident_wrong",
-    "unsure", "unsure_with_evidence", "false_refusal", "refusal_acc", "citation_acc", "citation_precision", "lang_match",
-    "auroc", "p50_s", "p95_s", "ttft_p50_s", "n",
+    "recall_at_1", "recall_at_3", "recall_at_5", "mrr", "useful", "answer_acc", "answered_correct", "confident_wrong",
+    "unsure", "unsure_with_evidence", "false_refusal", "refusal_acc", "unanswerable_unsure", "unanswerable_answered",
+    "citation_acc", "citation_precision", "lang_match", "auroc", "auroc_same", "auroc_cross", "p50_s", "p95_s", "ttft_p50_s", "n",
 )
 
 
@@ -177,8 +177,8 @@ class Record:
         judged too; an unanswerable question's candidate is always wrong.
         """
         a = self.answer
-        if a.confidence is None or (a.refused and not a.quote):
-            return None
+        if a.confidence is None or "span_words" not in a.signals:
+            return None  # no candidate: refused before one was written, or a guard rejected it
         if not self.question.answerable:
             return False
         if not self.question.answers:
@@ -186,8 +186,24 @@ class Record:
         return contains_answer(a.quote if a.refused else a.likely_answer, self.question.answers)
 
     @property
+    def sentence_holds_evidence(self) -> bool:
+        """The sentence the answer shows (or rests on) holds the gold evidence."""
+        return bool(self.question.evidence) and bool(self.answer.sentence) and supports(
+            self.answer.sentence, self.question.evidence)
+
+    @property
     def unsure_with_evidence(self) -> bool:
-        return self.answer.status == "unsure" and supports(self.answer.sentence, self.question.evidence)
+        return self.answer.status == "unsure" and self.sentence_holds_evidence
+
+    @property
+    def useful(self) -> bool:
+        """Answered right, or unsure with a shown sentence that holds the gold evidence (an answerable question)."""
+        a = self.answer
+        return (a.status == "answered" and self.correct) or self.unsure_with_evidence
+
+    @property
+    def path(self) -> str:
+        return "cross" if self.answer.signals.get("cross") else "same"
 
 
 def oracle_evidence(assistant, q: Question) -> list[Evidence]:
@@ -273,6 +289,7 @@ def confidence_pairs(records: list[Record]) -> list[tuple[float, bool]]:
 def metrics(records: list[Record]) -> dict:
     answerable = [r for r in records if r.question.answerable]
     unanswerable = [r for r in records if not r.question.answerable]
+    judged = [r for r in answerable if r.question.evidence or r.question.answers]
     unsure = [r for r in records if r.answer.status == "unsure"]
     with_evidence = [r for r in answerable if r.question.evidence]  # retrieval and citations are judged on these
     ranks = [r.rank for r in with_evidence]
@@ -282,6 +299,8 @@ def metrics(records: list[Record]) -> dict:
         "recall_at_3": _ratio(sum(1 for k in ranks if k and k <= 3), len(with_evidence)),
         "recall_at_5": _ratio(sum(1 for k in ranks if k and k <= 5), len(with_evidence)),
         "mrr": _ratio(sum(1 / k for k in ranks if k), len(with_evidence)),
+        # Useful: answered right, or unsure showing a sentence that holds the gold evidence.
+        "useful": _ratio(sum(r.useful for r in judged), len(judged)),
         "answer_acc": _ratio(sum(r.correct for r in answerable), len(answerable)),
         # The trust figures: an answer stated as fact is either right or the worst outcome there is.
         # Only "answered" counts: an unsure answer is not stated as fact.
@@ -292,10 +311,14 @@ def metrics(records: list[Record]) -> dict:
         "unsure_with_evidence": _ratio(sum(r.unsure_with_evidence for r in unsure), len(unsure)),
         "false_refusal": _ratio(sum(r.answer.refused for r in answerable), len(answerable)),
         "refusal_acc": _ratio(sum(r.answer.refused for r in unanswerable), len(unanswerable)),
+        "unanswerable_unsure": _ratio(sum(r.answer.status == "unsure" for r in unanswerable), len(unanswerable)),
+        "unanswerable_answered": _ratio(sum(r.answer.status == "answered" for r in unanswerable), len(unanswerable)),
         "citation_acc": _ratio(sum(r.supported_citations > 0 for r in with_evidence), len(with_evidence)),
         "citation_precision": _ratio(sum(r.supported_citations for r in with_evidence), len(citations)),
         "lang_match": _ratio(sum(r.lang_ok for r in records), len(records)),
         "auroc": auroc(confidence_pairs(records)),
+        "auroc_same": auroc(confidence_pairs([r for r in records if r.path == "same"])),
+        "auroc_cross": auroc(confidence_pairs([r for r in records if r.path == "cross"])),
         "p50_s": _round(percentile([r.latency_s for r in records], 50)),
         "p95_s": _round(percentile([r.latency_s for r in records], 95)),
         "ttft_p50_s": _round(percentile([r.ttft_s for r in records], 50)),

@@ -195,7 +195,8 @@ def free_port() -> int:
 def serve_locally(assistant=None, uploads_dir=None):
     """The chat app served in this process on a free loopback port: (app, url)."""
     from ..assistant import Assistant
-    from ..web.app import build_app, serve
+    from ..web.app import build_app
+    from ..web.server import serve
 
     app = build_app(assistant or Assistant.load(), uploads_dir=uploads_dir)
     port = free_port()

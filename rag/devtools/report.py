@@ -11,8 +11,9 @@ from pathlib import Path
 from .evaluate import Record
 
 QUALITY_KEYS = (
-    "recall_at_1", "recall_at_3", "mrr", "answer_acc", "answered_correct", "confident_wrong", "unsure",
-    "unsure_with_evidence", "false_refusal", "refusal_acc", "citation_acc", "lang_match", "auroc",
+    "recall_at_1", "recall_at_3", "useful", "answer_acc", "answered_correct", "confident_wrong", "unsure",
+    "unsure_with_evidence", "false_refusal", "refusal_acc", "unanswerable_answered", "citation_acc", "lang_match",
+    "auroc_same", "auroc_cross",
 )
 
 
@@ -29,7 +30,7 @@ def verdict(r: Record) -> str:
     if r.answer.refused:
         return "refused ✗ (answerable)"
     if status == "unsure":
-        shown = "sentence holds evidence" if r.unsure_with_evidence else "sentence misses evidence"
+        shown = "sentence holds evidence ✓" if r.unsure_with_evidence else "sentence misses evidence ✗"
         return f"unsure, {'right' if r.correct else 'wrong'} ({shown})"
     return "correct ✓" if r.correct else "wrong ✗"
 
@@ -121,7 +122,8 @@ def write_report(directory: Path, overall: dict, per_lang: dict[str, dict], reco
         lines.append(f"| {k} | {_fmt(overall[k])} | " + " | ".join(_fmt(m[k]) for m in per_lang.values()) + " |")
     lines += [
         "", "## Confidence", "",
-        f"AUROC (right vs wrong candidates): {_fmt(overall.get('auroc'))}.", "",
+        f"AUROC (right vs wrong candidates): {_fmt(overall.get('auroc'))}; same-language path "
+        f"{_fmt(overall.get('auroc_same'))}, cross-language path {_fmt(overall.get('auroc_cross'))}.", "",
         "![reliability](reliability.png)", "",
         "| confidence | candidates | share right |", "|---|---|---|",
     ]
@@ -136,16 +138,30 @@ def write_report(directory: Path, overall: dict, per_lang: dict[str, dict], reco
         "",
         "## Questions",
         "",
-        "| id | lang | question | answer | cited passages | first relevant rank | verdict | confidence | reason | s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| id | lang | question | answer | cited passages | first relevant rank | verdict | confidence | answerability | reason | s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in records:
         cited = "<br>".join(f"[{c.n}] {c.doc_id} ¶{c.paragraph + 1}: {_cell(c.text, 90)}" for c in r.answer.citations)
         lines.append(
             f"| {r.question.id} | {r.question.lang} | {_cell(r.question.question)} | {_cell(r.answer.text)} | "
-            f"{cited or '–'} | {r.rank or '–'} | {verdict(r)} | {_fmt(r.answer.confidence)} | {r.answer.reason or '–'} | "
+            f"{cited or '–'} | {r.rank or '–'} | {verdict(r)} | {_fmt(r.answer.confidence)} | "
+            f"{_fmt(r.answer.answerability)} | {r.answer.reason or '–'} | "
             f"{r.latency_s:.1f} |"
         )
     path = directory / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_signals(records, directory / "signals.jsonl")
     return path
+
+
+def write_signals(records: list[Record], path: Path) -> None:
+    """Each question's signals and outcome, so any signal's worth on this set can be measured afterwards
+    (AUROC per signal and path in docs/evaluation.md), without answering again."""
+    import json
+
+    rows = [{"id": r.question.id, "lang": r.question.lang, "answerable": r.question.answerable, "path": r.path,
+             "status": r.answer.status, "reason": r.answer.reason, "confidence": r.answer.confidence,
+             "answerability": r.answer.answerability, "candidate_correct": r.candidate_correct,
+             "useful": r.useful if r.question.answerable else None, "signals": r.answer.signals} for r in records]
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")

@@ -1,4 +1,4 @@
-"""The Gradio chat UI. `build_app()` returns it unlaunched; `serve()` launches it.
+"""The Gradio chat UI. `build_app()` returns it unlaunched; `rag.web.server.serve()` serves it.
 
 What the page does:
 - answers stream as they are generated (the stop button cancels one); the final message
@@ -34,7 +34,6 @@ from pathlib import Path
 
 from ..assistant import Assistant
 from ..errors import RagError
-from ..settings import Settings
 from ..types import Answer
 from . import conversations as convs
 from .feedback import FeedbackLog
@@ -495,76 +494,3 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         if fn.queue is not False:
             fn.concurrency_id = "rag-assistant"
     return ChatApp(app, handlers)
-
-def serve(app: ChatApp, host: str = "127.0.0.1", port: int = 7860, *, auth: tuple[str, str] | None = None,
-          api_key: str | None = None, prevent_thread_lock: bool = False, quiet: bool = False):
-    """Serve the page, its `/ask` API and the OpenAI-compatible `/v1` on one port (rag.web.server).
-
-    `prevent_thread_lock`: serve from a background thread and return the running server.
-    """
-    from .server import WebServer
-
-    app.server = WebServer(app.blocks, app.handlers, host, port, auth=auth, api_key=api_key, quiet=quiet)
-    if prevent_thread_lock:
-        app.server.start()
-        return app.server
-    app.server.run()
-    return app.server
-
-
-def parse_auth(value: str | None) -> tuple[str, str] | None:
-    """'user:pass' -> ('user', 'pass'); None or '' -> None."""
-    if not value:
-        return None
-    user, sep, password = value.partition(":")
-    if not sep or not user or not password:
-        raise RagError("--auth / RAG_UI_AUTH must look like user:password (both non-empty).")
-    return user, password
-
-
-def is_loopback(host: str) -> bool:
-    return host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
-
-
-def launch(host: str | None = None, port: int | None = None, assistant: Assistant | None = None,
-           auth: str | None = None) -> None:
-    """Load the models and serve the page; host, port and login default to the settings (RAG_HOST, RAG_PORT, RAG_UI_AUTH)."""
-    import sys
-
-    settings = assistant.settings if isinstance(assistant, Assistant) else Settings()
-    host = host or settings.host
-    port = port or settings.port
-    credentials = parse_auth(auth if auth is not None else settings.ui_auth)
-    if not is_loopback(host) and credentials is None:
-        print(
-            f"WARNING: serving on {host} without a password: anyone who can reach this machine can use "
-            "the assistant and add articles. Add --auth user:password (or set RAG_UI_AUTH).",
-            file=sys.stderr, flush=True,
-        )
-    api_key = settings.api_key
-    if not is_loopback(host) and not api_key:
-        print(f"NOTE: /v1 (the OpenAI-compatible API) answers only with a key on {host}: set RAG_API_KEY.",
-              file=sys.stderr, flush=True)
-    # The server is up at once; until the models are loaded, /v1 answers 503 and the page says so.
-    loaded = assistant is not None
-    app = build_app(assistant or Assistant(settings), ready=loaded)
-    if not loaded:
-        threading.Thread(target=_load, args=(app.handlers,), name="rag-load", daemon=True).start()
-    print(f"Serving on http://{host}:{port} (the chat page, /ask, /v1); loading the models and the index …", flush=True)
-    serve(app, host, port, auth=credentials, api_key=api_key)
-
-
-def _load(handlers: ChatHandlers) -> None:
-    """Load the models and the index into the served assistant, then open the doors."""
-    import os
-
-    try:
-        handlers.assistant.preload()
-    except Exception as exc:
-        log.error("loading the models failed: %s", exc, exc_info=not isinstance(exc, RagError))
-        print(f"ERROR: {exc}", flush=True)
-        os._exit(1)
-    handlers.ready.set()
-    print("Ready.", flush=True)
-    # datasketch (copy detection at ingest) imports scipy: 2.2 s, paid here rather than by the first upload.
-    import datasketch  # noqa: F401

@@ -83,6 +83,8 @@ CSS = """
 .rag-source { margin: 0.5em 0; }
 .rag-source-head { font-size: 0.9em; opacity: 0.85; }
 .rag-passage { margin: 0.2em 0 0 0; padding-inline-start: 0.8em; border-inline-start: 3px solid var(--border-color-primary); }
+.rag-unsure-sentence { margin: 0.4em 0 0; padding: 0.3em 0.6em; border-inline-start: 3px solid #60a5fa; }
+.rag-unsure-sentence mark { background: #fde68a; color: inherit; padding: 0 0.1em; }
 .rag-passage mark { background: #fde68a; color: inherit; padding: 0 0.1em; }
 .rag-docs { list-style: none; padding: 0; margin: 0; }
 .rag-docs li { padding: 0.35em 0; border-bottom: 1px solid var(--border-color-primary); }
@@ -206,9 +208,16 @@ def render_answer(answer: Answer, question: str = "", articles: dict[str, list[s
             f'<span class="rag-badge">{labels["refused"]}</span>{escape_passage(answer.text)}</div>{record}'
         )
     if answer.status == "unsure":
+        # The likely answer, marked unsure, then the sentence most likely to hold it, the candidate's words marked.
+        likely, sentence = answer.text, ""
+        if answer.sentence and answer.sentence in answer.text:
+            likely = answer.text.split(answer.sentence, 1)[0].rstrip(" «“\"")
+            marked = highlight_quote(answer.sentence, answer.quote) if answer.quote else None
+            sentence = (f'<blockquote class="rag-unsure-sentence" dir="auto">'
+                        f'{marked or escape_passage(answer.sentence)}</blockquote>')
         parts = [
             f'<div class="rag-msg rag-unsure" dir="auto" lang="{answer.language}">'
-            f'<span class="rag-badge">{labels["unsure"]}</span>{_text_with_markers(answer.text)}</div>'
+            f'<span class="rag-badge">{labels["unsure"]}</span>{_text_with_markers(likely)}{sentence}</div>'
         ]
     else:
         parts = [f'<div class="rag-msg rag-answer" dir="auto" lang="{answer.language}">{_text_with_markers(answer.text)}</div>']

@@ -14,7 +14,8 @@ from openai import OpenAI
 
 from rag import Assistant
 from rag.devtools.loadtest import free_port
-from rag.web.app import build_app, serve
+from rag.web.app import build_app
+from rag.web.server import serve
 
 KEY = "sk-test-0123456789"
 

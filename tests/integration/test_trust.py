@@ -19,7 +19,8 @@ from rag.answering.select import Evidence
 from rag.devtools.loadtest import free_port
 from rag.lang import ARABIC_LETTER
 from rag.llm.copy import CopySpans
-from rag.web.app import build_app, serve
+from rag.web.app import build_app
+from rag.web.server import serve
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

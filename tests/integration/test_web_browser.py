@@ -19,7 +19,8 @@ import pytest
 
 from rag import Assistant
 from rag.devtools.loadtest import free_port
-from rag.web.app import build_app, serve
+from rag.web.app import build_app
+from rag.web.server import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]

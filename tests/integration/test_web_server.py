@@ -11,7 +11,8 @@ import pytest
 from rag import Assistant
 from rag.devtools.loadtest import free_port
 from rag.types import Answer
-from rag.web.app import build_app, serve
+from rag.web.app import build_app
+from rag.web.server import serve
 
 
 @pytest.fixture(scope="module")

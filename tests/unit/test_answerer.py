@@ -55,7 +55,7 @@ def test_a_model_leaning_to_no_answer_is_a_refusal_even_when_greedy_answers(make
 
 
 def test_an_answer_stating_a_number_no_passage_gives_is_a_refusal(make_assistant):
-    answer = make_assistant("يبلغ عدد سكان قره باغ 1.5 مليون نسمة [1].").ask("كم عدد سكان قره باغ؟")
+    answer = make_assistant("يبلغ عدد سكان قره باغ 1.5 مليون نسمة [1].", unsure_at=1.0).ask("كم عدد سكان قره باغ؟")
     assert answer.refused and answer.text == "لم أجد إجابة عن هذا السؤال في المقالات المتاحة."
     # (every retrieved sentence in the prompt: fake embeddings rank the trucks passage 4th)
     grounded = make_assistant("وزعت المساعدات على 4 شاحنات [1].", context_passages=4, context_chars=5000).ask(
@@ -79,13 +79,22 @@ def test_a_reply_saying_the_passages_lack_it_is_a_refusal_without_citations(make
     assert answer.refused and answer.citations == [] and answer.text == "لم أجد إجابة عن هذا السؤال في المقالات المتاحة."
 
 
+def test_a_rejected_reply_over_answerable_looking_sentences_shows_the_sentence_unsure(make_assistant):
+    """A guard rejects the reply (an invented number), yet the sentences look answerable (every
+    threshold at 0): the reader gets the likeliest sentence, marked unsure, never the invented figure."""
+    answer = make_assistant("يبلغ عدد سكان قره باغ 1.5 مليون نسمة [1].").ask("كم عدد سكان قره باغ؟")
+    assert answer.status == "unsure" and answer.reason == "low_confidence:ungrounded_number"
+    assert "1.5" not in answer.text and answer.sentence in answer.text and answer.citations
+    assert answer.sentence in answer.citations[0].text
+
+
 def test_an_answer_no_passage_supports_is_a_refusal_when_words_can_judge(make_assistant):
-    answer = make_assistant("وزير الدفاع هو زاكر حسنوف [1].").ask("ما اسم وزير الدفاع الأذربيجاني؟")
+    answer = make_assistant("وزير الدفاع هو زاكر حسنوف [1].", unsure_at=1.0).ask("ما اسم وزير الدفاع الأذربيجاني؟")
     assert answer.refused and answer.citations == []
-    # Across languages shared words cannot judge, and the embedder is too weak on a bare
-    # name to refuse on: the answer stands, but no passage is claimed for it.
+    # Across languages shared words cannot tie the name to a sentence either: it is never stated;
+    # the reader gets the likeliest sentence, marked unsure.
     answer = make_assistant("Zeynal Abusalimov [1].").ask("What is the name of Azerbaijan's defence minister?")
-    assert not answer.refused and answer.citations == [] and "[1]" not in answer.text
+    assert answer.status == "unsure" and "Abusalimov" not in answer.text and answer.sentence in answer.text
 
 
 def test_sentinel_in_another_case_is_still_a_refusal(make_assistant):
@@ -93,7 +102,7 @@ def test_sentinel_in_another_case_is_still_a_refusal(make_assistant):
 
 
 def test_reply_of_markers_only_is_a_refusal(make_assistant):
-    answer = make_assistant("[1]").ask("كم عدد الجنود الروس الذين قتلوا في قره باغ؟")
+    answer = make_assistant("[1]", unsure_at=1.0).ask("كم عدد الجنود الروس الذين قتلوا في قره باغ؟")
     assert answer.refused and answer.citations == [] and answer.language == "ar"
 
 
@@ -144,7 +153,7 @@ def test_unreadable_manifest_is_cured_by_rebuild(make_assistant, tmp_path):
 def test_a_reply_that_only_echoes_the_question_is_a_refusal(make_assistant):
     # The passages name the minister, so the echo passes every other check; it states nothing.
     question = "من هو وزير خارجية أذربيجان جيهون بيراموف؟"
-    assert make_assistant("وزير خارجية أذربيجان [1].").ask(question).refused
+    assert make_assistant("وزير خارجية أذربيجان [1].", unsure_at=1.0).ask(question).refused
     assert not make_assistant("تحدث جيهون بيراموف أمام مجلس الأمن الدولي [1].").ask(question).refused
 
 

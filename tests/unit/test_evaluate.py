@@ -66,6 +66,17 @@ def _record(qid, lang, answers, evidence, text, refused, cites, retrieved, laten
     return Record(q, Answer(text, refused, lang, citations), retrieved, latency, ttft)
 
 
+def test_useful_counts_an_unsure_answer_only_when_its_sentence_holds_the_evidence():
+    ev = "جيهون بيراموف"
+    q = Question("u", "q", "ar", ("بيراموف",), (ev,))
+    shown = Answer("ربما: حاجييف [1]. اقرأ النص: «جدد الوزير جيهون بيراموف»", False, "ar", status="unsure",
+                   sentence="جدد الوزير جيهون بيراموف")
+    missed = Answer("ربما: حاجييف [1]. اقرأ النص: «قال حاجييف»", False, "ar", status="unsure", sentence="قال حاجييف")
+    assert Record(q, shown, [], 1.0, 1.0).useful and not Record(q, missed, [], 1.0, 1.0).useful
+    unanswerable = Record(Question("n", "q", "ar", (), ()), shown, [], 1.0, 1.0)
+    assert metrics([unanswerable])["unanswerable_unsure"] == 1.0 and metrics([unanswerable])["useful"] is None
+
+
 def test_metrics_on_hand_made_records():
     ev = "جيهون بيراموف"
     records = [
@@ -84,6 +95,8 @@ def test_metrics_on_hand_made_records():
     assert m["recall_at_3"] == m["recall_at_5"] == round(2 / 3, 4)
     assert m["mrr"] == round((1 + 1 / 3) / 3, 4)
     assert m["answer_acc"] == round(1 / 3, 4)
+    assert m["useful"] == round(1 / 3, 4)  # only "a": answered right; none unsure
+    assert m["unanswerable_answered"] == 0.0 and m["unanswerable_unsure"] == 0.0
     assert m["false_refusal"] == round(1 / 3, 4)
     assert m["refusal_acc"] == 1.0
     assert m["citation_acc"] == round(1 / 3, 4)

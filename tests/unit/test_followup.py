@@ -50,7 +50,8 @@ def test_assistant_retrieves_with_the_standalone_question(tmp_path, seeds_copy):
 
     gen = FakeGenerator(reply)
     a = Assistant(generator=gen, embeddings=FakeEmbeddings(), seeds_dir=seeds_copy, index_dir=tmp_path / "i", min_score=0.05,
-                  context_chars=5000, context_passages=4, answer_mode="free", answer_at=0.0)
+                  context_chars=5000, context_passages=4, answer_mode="free", answer_at=0.0,
+                  self_check=False)
     answer = a.ask("وأين ألقى كلمته؟", history=HISTORY)
     assert len(gen.calls) == 2 and not answer.refused and answer.language == "ar"
     assert "جيهون بيراموف كلمته" in gen.calls[1][-1]["content"]  # the answer prompt got the rewrite

@@ -14,7 +14,8 @@ def test_all_is_pinned():
     assert rag.__all__ == ["Answer", "Assistant", "Citation", "RagError", "Settings", "__version__"]
     # The original five fields keep their order and meaning; later ones are added after them, with defaults.
     assert [f.name for f in dataclasses.fields(rag.Answer)] == [
-        "text", "refused", "language", "citations", "reason", "status", "confidence", "quote", "sentence", "signals", "timings",
+        "text", "refused", "language", "citations", "reason", "status", "confidence", "answerability", "quote", "sentence",
+        "signals", "timings",
     ]
     assert {"n", "doc_id", "title", "text", "score", "paragraph", "also_in"} <= {f.name for f in dataclasses.fields(rag.Citation)}
     for method in ("ask", "stream", "ingest", "retrieve", "documents", "load", "from_index", "from_settings"):
@@ -46,6 +47,7 @@ def test_answer_json_shape():
         "refused": False,
         "status": "answered",  # derived from refused when not given
         "confidence": None,  # not measured
+        "answerability": None,  # added in issue 28
         "quote": "",
         "sentence": "",
         "language": "ar",

@@ -57,7 +57,8 @@ def test_errors_become_a_message_and_the_chat_goes_on(handlers):
 
 def test_ask_returns_the_cli_json_shape(handlers):
     got = handlers.ask("من هو وزير خارجية أذربيجان جيهون بيراموف؟")
-    assert set(got) == {"answer", "refused", "status", "confidence", "quote", "sentence", "language", "reason", "citations"}
+    assert set(got) == {"answer", "refused", "status", "confidence", "answerability", "quote", "sentence", "language",
+                        "reason", "citations"}
     assert got["refused"] is False and got["language"] == "ar" and got["reason"] == ""
     assert "بيراموف" in got["answer"] and "[1]" in got["answer"]
     assert got["citations"] and set(got["citations"][0]) == {"n", "doc_id", "title", "text", "score", "date", "source", "also_published_by", "paragraph"}
@@ -93,17 +94,19 @@ def test_app_wiring(handlers):
 
 def test_launch_warns_when_serving_the_network_without_auth(monkeypatch, capsys):
     calls = []
-    monkeypatch.setattr(ui, "build_app", lambda assistant, ready=True: "app")
-    monkeypatch.setattr(ui, "serve", lambda app, host, port, auth=None, api_key=None: calls.append((host, port, auth)))
+    from rag.web import server
+
+    monkeypatch.setattr(server, "build_app", lambda assistant, ready=True: "app")
+    monkeypatch.setattr(server, "serve", lambda app, host, port, auth=None, api_key=None: calls.append((host, port, auth)))
     monkeypatch.delenv("RAG_UI_AUTH", raising=False)
     monkeypatch.delenv("RAG_API_KEY", raising=False)
-    ui.launch("0.0.0.0", 7861, assistant=object())
+    server.launch("0.0.0.0", 7861, assistant=object())
     err = capsys.readouterr().err
     assert "WARNING" in err and "RAG_API_KEY" in err and calls[-1] == ("0.0.0.0", 7861, None)
-    ui.launch("0.0.0.0", 7861, assistant=object(), auth="ana:pw")
+    server.launch("0.0.0.0", 7861, assistant=object(), auth="ana:pw")
     assert "WARNING" not in capsys.readouterr().err and calls[-1][2] == ("ana", "pw")
     monkeypatch.setenv("RAG_UI_AUTH", "env:pw")
-    ui.launch(assistant=object())
+    server.launch(assistant=object())
     assert calls[-1] == ("127.0.0.1", 7860, ("env", "pw"))  # loopback by default
 
 

@@ -8,7 +8,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from rag import Answer, Citation, RagError, Settings
-from rag.web.app import is_loopback, parse_auth, safe_filename
+from rag.web.app import safe_filename
+from rag.web.server import is_loopback, parse_auth
 from rag.web.render import (
     highlight,
     message_text,

@@ -1,0 +1,194 @@
+"""The confidence model, its fitting and thresholds, and the three outcomes of a copied answer (on fakes)."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from fakes import FakeLLM
+
+from rag.answering.decision import (
+    ANSWERABILITY_FEATURES,
+    ANSWERED,
+    CORRECTNESS_FEATURES,
+    REFUSED,
+    UNSURE,
+    Decision,
+    Logistic,
+)
+from rag.answering.decision import signals as sig
+from rag.devtools import calibrate
+from rag.devtools.evaluate import auroc
+
+QUESTION = "من هو وزير خارجية أذربيجان؟"
+SPAN = "جيهون بيراموف"
+ALL = tuple(dict.fromkeys(ANSWERABILITY_FEATURES + CORRECTNESS_FEATURES))
+
+
+def synthetic_rows(n: int = 300, seed: int = 0) -> list[dict]:
+    """Rows where answerable questions' sentences cover the question, and right candidates' tokens were likely."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        answerable = i % 4 != 0
+        logprob = rng.uniform(-3, 0)
+        right = answerable and rng.random() < 1 / (1 + pow(2.718, -(3 * logprob + 4)))
+        values = {k: rng.uniform(0, 1) for k in ALL} | {"logprob_mean": logprob}
+        values["coverage_best"] = rng.uniform(0.4, 1.0) if answerable else rng.uniform(0.0, 0.6)
+        rows.append({"id": str(i), "answerable": answerable, "path": "same" if (i // 4) % 2 else "cross", "decided": True,
+                     "signals": values, "candidate_correct": right, "status": "answered", "reason": ""})
+    return rows
+
+
+def test_each_decision_learns_its_own_signal_per_path():
+    fitted = calibrate.calibrate(synthetic_rows(), fitted_on="synthetic")
+    for path in ("same", "cross"):
+        a, c = fitted.answerability[path], fitted.correctness[path]
+        assert a.weights["coverage_best"] == max(a.weights.values()) > 0.5
+        assert c.weights["logprob_mean"] == max(c.weights.values()) > 0.5
+        assert fitted.metrics[path]["correctness_auroc_cv"] > 0.7
+        assert fitted.metrics[path]["answerability_auroc_cv"] > 0.7
+        assert 0.0 <= fitted.answerable_at[path] <= 1.0 and 0.0 <= fitted.answer_at[path] <= 1.0
+
+
+def test_thresholds_keep_confident_wrong_answers_within_the_target_and_refuse_unanswerables():
+    rows = synthetic_rows(seed=1)
+    fitted = calibrate.calibrate(rows, fitted_on="synthetic", max_confident_wrong=0.03, min_refusal=0.9)
+    for path in ("same", "cross"):
+        on_path = [r for r in rows if r["path"] == path]
+        verdicts = [fitted.decide(r["signals"], path) for r in on_path]
+        wrong = sum(1 for v, r in zip(verdicts, on_path) if v.status == ANSWERED and not r["candidate_correct"])
+        assert wrong / len(on_path) <= 0.03
+        unanswerable = [v for v, r in zip(verdicts, on_path) if not r["answerable"]]
+        assert sum(v.status == REFUSED for v in unanswerable) / len(unanswerable) >= 0.9
+
+
+def fixed(able_z: float, right_z: float) -> Decision:
+    """A decision whose answerability is sigmoid(able_z) and confidence sigmoid(right_z) whatever the signals."""
+    return Decision({p: Logistic({}, {}, {}, able_z) for p in ("same", "cross")},
+                    {p: Logistic({}, {}, {}, right_z) for p in ("same", "cross")},
+                    {"same": 0.3, "cross": 0.3}, {"same": 0.7, "cross": 0.7})
+
+
+def test_the_decision_round_trips_and_decides_three_outcomes(tmp_path):
+    model = Logistic({"logprob_mean": 2.0}, {"logprob_mean": -1.0}, {"logprob_mean": 0.5}, 0.0)
+    d = Decision({"same": model, "cross": model}, {"same": model, "cross": model},
+                 {"same": 0.3, "cross": 0.3}, {"same": 0.8, "cross": 0.8})
+    path = tmp_path / "d.json"
+    path.write_text(d.to_json())
+    again = Decision.load(path)
+    assert again == d
+    assert again.decide({"logprob_mean": 0.0}, "same").status == ANSWERED  # z = 4: 0.98
+    assert again.decide({"logprob_mean": -1.0}, "same").status == UNSURE  # z = 0: 0.5
+    refused = again.decide({"logprob_mean": -3.0}, "same")  # z = -8
+    assert refused.status == REFUSED and refused.reason == "unanswerable:logprob_mean"
+    assert again.decide({"logprob_mean": 0.0}, "same", candidate=False).status == UNSURE  # no candidate: never answered
+
+
+def test_the_packaged_decision_loads_and_was_fitted_on_tuning_data_only():
+    d = Decision.load()
+    for path in ("same", "cross"):
+        assert set(d.answerability[path].weights) <= set(ANSWERABILITY_FEATURES)
+        assert set(d.correctness[path].weights) <= set(CORRECTNESS_FEATURES)
+        assert 0.0 <= d.answerable_at[path] <= 1.0 and 0.0 <= d.answer_at[path] <= 1.0
+    assert "heldout" not in d.fitted_on and "test" not in d.fitted_on
+
+
+def test_no_signal_rewards_repeating_the_question():
+    assert not any("overlap" in k or "echo" in k for k in ALL)
+
+
+# --- each new signal, high where it must be and low where it must be -----------------------
+
+def test_answer_type_match():
+    assert sig.asked_type("When was Jamal Khashoggi born?") == sig.DATE
+    assert sig.type_match("When was Jamal Khashoggi born?", "13 أكتوبر 1958") == 1.0
+    assert sig.type_match("When was Jamal Khashoggi born?", "المدينة المنورة") == 0.0  # a city for "when"
+    assert sig.type_match("كم دبابة كانت في الإقليم؟", "أكثر من 100 دبابة") == 1.0
+    assert sig.type_match("كم دبابة كانت في الإقليم؟", "قره باغ") == 0.0
+    assert sig.type_match("من هو وزير خارجية أذربيجان؟", "2020") == 0.0  # a bare year for "who"
+    assert sig.type_match("من هو وزير خارجية أذربيجان؟", SPAN) == 0.5  # a name: cannot be told on the surface
+
+
+def test_type_present_and_coverage():
+    q = "كم عدد جنود حفظ السلام الروس الذين قتلوا؟"
+    assert sig.type_present(q, ["قالت الوزارة إن جنوداً من قوات حفظ السلام لقوا حتفهم اليوم"]) == 0.0
+    assert sig.type_present(q, ["قتل 5 جنود من قوات حفظ السلام"]) == 1.0
+    assert sig.coverage(QUESTION, "جدد وزير خارجية أذربيجان جيهون بيراموف مقترح بلاده") == 1.0
+    assert sig.coverage(QUESTION, "وصلت ثلاث شحنات من المساعدات") == 0.0
+
+
+def test_grounding():
+    sentence = "جدد وزير خارجية أذربيجان جيهون بيراموف مقترح بلاده"
+    assert sig.grounded(SPAN, sentence) == 1.0
+    assert sig.grounded("جيهون بيرامُوف", sentence) == 1.0  # after normalization (diacritics)
+    assert sig.grounded("إلهام علييف", sentence) == 0.0
+
+
+def test_auroc():
+    assert auroc([(0.9, True), (0.1, False)]) == 1.0
+    assert auroc([(0.1, True), (0.9, False)]) == 0.0
+    assert auroc([(0.5, True), (0.5, False)]) == 0.5
+    assert auroc([(0.5, True)]) is None
+
+
+# --- the three outcomes through the pipeline, on fakes -------------------------------------
+
+@pytest.mark.parametrize(("able", "z", "status"), [(3.0, 3.0, "answered"), (3.0, 0.0, "unsure"), (-3.0, 3.0, "refused")])
+def test_a_copied_answer_takes_the_outcome_its_two_decisions_give(make_assistant, tmp_path, able, z, status):
+    path = tmp_path / "cal.json"
+    path.write_text(fixed(able, z).to_json())
+    a = make_assistant(SPAN, answer_mode="copy", calibration_path=path, answer_at=None, unsure_at=None)
+    answer = a.ask(QUESTION)
+    assert answer.status == status and answer.refused == (status == "refused")
+    assert answer.confidence == pytest.approx(1 / (1 + 2.718281828 ** -z), abs=1e-3)
+    if status == "refused":
+        assert answer.reason.startswith("unanswerable") and answer.quote == SPAN and not answer.citations
+        return
+    assert answer.quote == SPAN and SPAN in answer.sentence and answer.citations[0].n == 1
+    assert SPAN in answer.citations[0].text
+    if status == "answered":
+        assert answer.text == f"{SPAN} [1]" and answer.reason == ""
+    else:
+        assert answer.sentence in answer.text and answer.reason.startswith("low_confidence")
+        assert answer.likely_answer.count(SPAN) == 1  # the likely answer, without the shown sentence
+
+
+@pytest.mark.parametrize(("able", "status"), [(-3.0, "refused"), (3.0, "unsure")])
+def test_a_reply_that_is_not_a_span_is_never_stated(make_assistant, tmp_path, able, status):
+    """No candidate survives: refused when the sentences look unanswerable, else the likeliest sentence, unsure."""
+    path = tmp_path / "cal.json"
+    path.write_text(fixed(able, 3.0).to_json())
+    a = make_assistant("وزارة السياحة الأذربيجانية", answer_mode="copy", calibration_path=path, answer_at=None,
+                       unsure_at=None)
+    answer = a.ask("ما الوزارة التي أرسلت المساعدات؟")
+    assert answer.status == status and "not_copied" in answer.reason
+    if status == "unsure":
+        assert answer.sentence and answer.sentence in answer.text and answer.citations
+        assert "السياحة" not in answer.text  # the rejected reply is not shown
+
+
+def test_the_model_is_constrained_to_the_shown_sentences(make_assistant):
+    a = make_assistant(SPAN, answer_mode="copy")
+    a.ask(QUESTION)
+    constraint = a.llm.inner.copies[-1]
+    shown = a.answerer.evidence(QUESTION)
+    assert [s.decode() for s in constraint.sources] == [e.text for e in shown]
+    assert constraint.escapes == (b"NO_ANSWER",)
+
+
+def test_an_english_question_gets_the_span_translated_and_the_verbatim_quote(make_assistant, tmp_path):
+    path = tmp_path / "cal.json"
+    path.write_text(fixed(3.0, 3.0).to_json())
+
+    def reply(messages):
+        return "Jeyhun Bayramov" if "Translate" in messages[-1]["content"] else SPAN
+
+    a = make_assistant(FakeLLM(reply), answer_mode="copy", calibration_path=path, answer_at=None, unsure_at=None)
+    answer = a.ask("Who is Azerbaijan's foreign minister?")
+    assert answer.language == "en" and answer.status == "answered"
+    assert answer.text == f"Jeyhun Bayramov ({SPAN}) [1]" and answer.quote == SPAN
+    translate = a.llm.inner.calls[-1]
+    assert SPAN in translate[-1]["content"] and translate[-2] == {"role": "assistant", "content": SPAN}
+    assert json.loads(json.dumps(answer.to_dict(), ensure_ascii=False))["quote"] == SPAN
