@@ -45,6 +45,9 @@ class Answer:
     answerability: float | None = None  # calibrated P(the shown sentences hold an answer), 0..1; None: not measured
     quote: str = ""  # the verbatim passage span the answer rests on (in the passage's language), or ""
     sentence: str = ""  # the passage sentence holding `quote`, or ""
+    # Unsure: every sentence shown for the reader to judge, `sentence` first; a second one when
+    # the sentence sharing most of the question's words is another (issue 28).
+    sentences: tuple[str, ...] = ()
     signals: dict = field(default_factory=dict, compare=False, repr=False)  # what `confidence` was computed from
     # Seconds per stage (embed, retrieve, select, first_text, generate, total), filled by
     # `Assistant.stream`: where this answer's time went (`rag bench` sums them).
@@ -59,7 +62,13 @@ class Answer:
     @property
     def likely_answer(self) -> str:
         """The answer's own words: `text` without the sentence an unsure answer shows."""
-        return self.text.replace(self.sentence, " ") if self.sentence and self.status == "unsure" else self.text
+        if self.status != "unsure":
+            return self.text
+        text = self.text
+        for shown in dict.fromkeys((self.sentence, *self.sentences)):
+            if shown:
+                text = text.replace(shown, " ")
+        return text
 
     def to_dict(self) -> dict:
         """The JSON shape shared by `rag ask --json` and the UI's API endpoint."""
@@ -71,6 +80,7 @@ class Answer:
             "answerability": None if self.answerability is None else round(self.answerability, 3),
             "quote": self.quote,
             "sentence": self.sentence,
+            "sentences": list(self.sentences),
             "language": self.language,
             "reason": self.reason,
             "citations": [

@@ -35,7 +35,7 @@ from ..types import Answer
 from . import extract, prompt
 from .cite import citation, cite, has_content, strip_markers
 from .decision import ANSWERED, REFUSED, UNSURE, Decision, answerability, correctness
-from .decision.signals import coverage
+from .decision.signals import coverage, with_derived
 from .extract import clean_span, extract_messages, locate, needs_translation, quote_for
 from .followup import clean_rewrite, history_messages, needs_rewrite, rewrite_messages
 from .guards import (
@@ -46,7 +46,7 @@ from .guards import (
     repair,
     ungrounded_numbers,
 )
-from .prompt import LANGUAGE_NAMES, NO_ANSWER, REFUSALS, UNSURE_TEXTS, UNSURE_TEXTS_NO_CANDIDATE, answer_messages
+from .prompt import LANGUAGE_NAMES, NO_ANSWER, REFUSALS, UNSURE_ALSO, UNSURE_TEXTS, UNSURE_TEXTS_NO_CANDIDATE, answer_messages
 from .question import clean_question
 from .retrieve import Passage, retrieve
 from .scope import EVERYTHING, Scope
@@ -249,17 +249,26 @@ class Answerer:
                 return
             text = f"{rendered} ({quote or candidate}) [1]"
             citations = [citation(1, evidence[where.index].passage)]
-        yield self.shown(language, evidence, verdict, values, text, citations, quote, where)
+        yield self.shown(language, evidence, verdict, values, text, citations, quote, where, question)
 
-    def shown(self, language, evidence, verdict, values, text, citations, quote, where) -> Answer:
-        """An answered or unsure answer with its quote, sentence, confidence and answerability."""
+    def shown(self, language, evidence, verdict, values, text, citations, quote, where, question: str = "") -> Answer:
+        """An answered or unsure answer with its quote, sentence(s), confidence and answerability."""
+        sentences: tuple[str, ...] = ()
         if verdict.status == UNSURE:
             likely = strip_markers(text).strip().rstrip(".")
             text = UNSURE_TEXTS[language].format(answer=likely, n=1, sentence=where.sentence)
             citations = [citation(1, evidence[where.index].passage)]
+            sentences = (where.sentence,)
+            index, best = self.best_sentence(question, evidence)
+            if best != where.sentence and coverage(question, best) > coverage(question, where.sentence):
+                n = 1 if index == where.index else 2
+                if n == 2:
+                    citations.append(citation(2, evidence[index].passage))
+                text += UNSURE_ALSO[language].format(n=n, sentence=best)
+                sentences += (best,)
         return Answer(text=text, refused=False, language=language, citations=citations, reason=verdict.reason,
                       status=verdict.status, confidence=verdict.confidence, quote=quote, sentence=where.sentence,
-                      signals=values, answerability=verdict.answerability)
+                      sentences=sentences, signals=values, answerability=verdict.answerability)
 
     def without_candidate(self, question, language, evidence, probe, path, reason, values=None) -> Answer:
         """A guard rejected the model's reply, so there is no answer to state. When the sentences
@@ -273,16 +282,20 @@ class Answerer:
         text = UNSURE_TEXTS_NO_CANDIDATE[language].format(n=1, sentence=sentence)
         return Answer(text=text, refused=False, language=language, citations=[citation(1, evidence[index].passage)],
                       reason=f"{Reason.LOW_CONFIDENCE}:{reason}", status=UNSURE, confidence=0.0, sentence=sentence,
-                      signals=values, answerability=verdict.answerability)
+                      sentences=(sentence,), signals=values, answerability=verdict.answerability)
 
     @staticmethod
     def best_sentence(question: str, evidence: list[Evidence]) -> tuple[int, str]:
         """(passage index, sentence) of the shown sentence holding most of the question's words; ties go
-        to the better-retrieved passage."""
-        ranked = [(coverage(question, sent), -i, i, sent) for i, e in enumerate(evidence)
-                  for sent in (split_sentences(e.text) or [e.text])]
-        _, _, index, sentence = max(ranked)
-        return index, sentence
+        to the better-retrieved passage and the earlier sentence. Across languages no words are shared,
+        and the first shown sentence of the best passage is returned."""
+        best = (-1.0, 0, "")
+        for i, e in enumerate(evidence):
+            for sent in split_sentences(e.text) or [e.text]:
+                share = coverage(question, sent)
+                if share > best[0]:
+                    best = (share, i, sent)
+        return best[1], best[2]
 
     def path_for(self, question: str, evidence: list[Evidence]) -> str:
         """"same" when the question is in the passages' language, else "cross" (each has its own calibration)."""
@@ -302,7 +315,7 @@ class Answerer:
                 yes = self.self_check(check, question, candidate)
                 if yes is not None:
                     values["self_check"] = yes
-        return values
+        return with_derived(values)
 
     def self_check(self, messages: list[dict[str, str]], question: str, candidate: str) -> float | None:
         """P("yes") when the model, on the prompt it has just read (cached), is asked whether the
@@ -367,7 +380,7 @@ class Answerer:
             if rendered is None and verdict.status == ANSWERED:
                 verdict = replace(verdict, status=UNSURE, reason=f"{Reason.LOW_CONFIDENCE}:{Reason.UNGROUNDED_NUMBER}")
         return self.shown(language, evidence, verdict, values, f"{words} [1]",
-                          [citation(1, evidence[where.index].passage)], span, where)
+                          [citation(1, evidence[where.index].passage)], span, where, question)
 
     def translated_answer(self, question: str, language: str, evidence: list[Evidence]) -> Answer:
         """Across languages: the question translated into the passages' language, answered on that

@@ -24,8 +24,11 @@ import json
 import math
 from pathlib import Path
 
-from ..answering.decision import ANSWERABILITY_FEATURES, CORRECTNESS_FEATURES, PATHS, Decision
+from ..answering.decision import PATHS, Decision
+from ..answering.decision import answerability as answerability_signals
+from ..answering.decision import correctness as correctness_signals
 from ..answering.decision.model import Logistic, fit
+from ..answering.decision.signals import with_derived
 from ..answering.guards import Reason
 from .evaluate import Question, auroc, run_question
 
@@ -56,6 +59,33 @@ def collect(assistant, questions: list[Question], progress: bool = True, source:
     return rows
 
 
+LONG_KEY_WORDS = 4
+KEY_PRECISION, KEY_RECALL = 0.8, 0.3
+
+
+def relabel(row: dict) -> dict:
+    """A candidate against an answer key of more than LONG_KEY_WORDS words is right when its words are
+    (nearly) all the key's and it holds at least 30% of them.
+
+    ARCD's keys are whole clauses copied from Wikipedia ("حمزة خاشقجي (13 أكتوبر 1958، المدينة
+    المنورة - 2 أكتوبر 2018)،"): a right, shorter candidate never contains them. The seeds' keys
+    are names and numbers, which this leaves alone.
+    """
+    from ..lang import normalize_arabic, words
+
+    if row.get("candidate_correct") is not False or not row.get("answerable") or not row.get("candidate"):
+        return row
+    cand = words(normalize_arabic(row["candidate"]))
+    for key in row.get("answers", []):
+        gold = words(normalize_arabic(key))
+        if len(gold) <= LONG_KEY_WORDS or not cand:
+            continue
+        common = sum(min(cand.count(w), gold.count(w)) for w in set(cand))
+        if common / len(cand) >= KEY_PRECISION and common / len(gold) >= KEY_RECALL:
+            return {**row, "candidate_correct": True}
+    return row
+
+
 def _model_rows(rows: list[dict], path: str) -> tuple[list[dict], list[dict]]:
     """(rows the answerability model sees, rows the correctness model sees) of one path."""
     on_path = [r for r in rows if r["path"] == path]
@@ -64,19 +94,23 @@ def _model_rows(rows: list[dict], path: str) -> tuple[list[dict], list[dict]]:
     return able, correct
 
 
-def cross_validated_auroc(data: list[dict], labels: list[bool], features: tuple[str, ...], l2: float) -> float | None:
-    """AUROC of out-of-fold predictions (folds by position: rows come grouped by set, so interleaved)."""
+def out_of_fold(data: list[dict], labels: list[bool], features: tuple[str, ...], l2: float) -> list[float]:
+    """Each row's probability from a model fitted without its fold (folds interleaved: rows come grouped by set)."""
     if len(data) < 2 * FOLDS or len(set(labels)) < 2:
-        return None
-    scored = []
+        model = fit([r["signals"] for r in data], labels, features, l2)
+        return [model.probability(r["signals"]) for r in data]
+    probs = [0.0] * len(data)
     for k in range(FOLDS):
         train = [i for i in range(len(data)) if i % FOLDS != k]
-        test = [i for i in range(len(data)) if i % FOLDS == k]
-        if len({labels[i] for i in train}) < 2:
-            return None
         model = fit([data[i]["signals"] for i in train], [labels[i] for i in train], features, l2)
-        scored += [(model.probability(data[i]["signals"]), labels[i]) for i in test]
-    return auroc(scored)
+        for i in range(k, len(data), FOLDS):
+            probs[i] = model.probability(data[i]["signals"])
+    return probs
+
+
+def cross_validated_auroc(data: list[dict], labels: list[bool], features: tuple[str, ...], l2: float) -> float | None:
+    """AUROC of out-of-fold predictions."""
+    return auroc(list(zip(out_of_fold(data, labels, features, l2), labels)))
 
 
 def lowest(cuts: list[float], ok) -> float:
@@ -85,6 +119,7 @@ def lowest(cuts: list[float], ok) -> float:
 
 def calibrate(rows: list[dict], *, fitted_on: str, max_confident_wrong: float = 0.03, min_refusal: float = 0.85,
               l2: float = L2) -> Decision:
+    rows = [{**r, "signals": with_derived(r["signals"])} for r in map(relabel, rows)]
     answerability, correctness, answerable_at, answer_at, metrics = {}, {}, {}, {}, {}
     for path in PATHS:
         able_rows, correct_rows = _model_rows(rows, path)
@@ -92,11 +127,16 @@ def calibrate(rows: list[dict], *, fitted_on: str, max_confident_wrong: float = 
             continue
         a_labels = [bool(r["answerable"]) for r in able_rows]
         c_labels = [bool(r["candidate_correct"]) for r in correct_rows]
-        a_model = fit([r["signals"] for r in able_rows], a_labels, ANSWERABILITY_FEATURES, l2)
-        c_model = fit([r["signals"] for r in correct_rows], c_labels, CORRECTNESS_FEATURES, l2)
+        a_features = answerability_signals.PATH_FEATURES[path]
+        c_features = correctness_signals.PATH_FEATURES[path]
+        a_model = fit([r["signals"] for r in able_rows], a_labels, a_features, l2)
+        c_model = fit([r["signals"] for r in correct_rows], c_labels, c_features, l2)
         on_path = [r for r in rows if r["path"] == path]
         unanswerable = [r for r in on_path if not r["answerable"]]
-        able_of = {id(r): a_model.probability(r["signals"]) for r in able_rows}
+        # Thresholds are chosen on out-of-fold probabilities: in-sample ones are more confident than
+        # the model will be on new questions (measured: AUROC 0.82 in sample, 0.67-0.70 out of fold).
+        able_of = dict(zip(map(id, able_rows), out_of_fold(able_rows, a_labels, a_features, l2)))
+        conf_oof = dict(zip(map(id, correct_rows), out_of_fold(correct_rows, c_labels, c_features, l2)))
         cuts = sorted({round(v, 4) for v in able_of.values()} | {0.0, 1.0})
 
         def refuses_enough(t: float) -> bool:
@@ -105,7 +145,7 @@ def calibrate(rows: list[dict], *, fitted_on: str, max_confident_wrong: float = 
 
         lo = lowest(cuts, refuses_enough)
         kept = [r for r in correct_rows if able_of[id(r)] >= lo]
-        conf_of = {id(r): c_model.probability(r["signals"]) for r in kept}
+        conf_of = {id(r): conf_oof[id(r)] for r in kept}
         c_cuts = sorted({round(v, 4) for v in conf_of.values()} | {1.0})
 
         def rarely_wrong(t: float) -> bool:
@@ -120,12 +160,13 @@ def calibrate(rows: list[dict], *, fitted_on: str, max_confident_wrong: float = 
             "questions": len(on_path), "answerability_rows": len(able_rows), "candidates": len(correct_rows),
             "right_candidates": sum(c_labels),
             "answerability_auroc": auroc([(able_of[id(r)], y) for r, y in zip(able_rows, a_labels)]),
-            "answerability_auroc_cv": cross_validated_auroc(able_rows, a_labels, ANSWERABILITY_FEATURES, l2),
+            "answerability_auroc_cv": auroc([(able_of[id(r)], y) for r, y in zip(able_rows, a_labels)]),
             "correctness_auroc": auroc([(c_model.probability(r["signals"]), y) for r, y in zip(correct_rows, c_labels)]),
-            "correctness_auroc_cv": cross_validated_auroc(correct_rows, c_labels, CORRECTNESS_FEATURES, l2),
+            "correctness_auroc_cv": auroc([(conf_oof[id(r)], y) for r, y in zip(correct_rows, c_labels)]),
             "answered_right_tuning": round(sum(1 for r in kept if conf_of[id(r)] >= hi and r["candidate_correct"])
                                            / max(len(answerable_rows), 1), 3),
             "per_signal_auroc": signal_aurocs(correct_rows, c_labels),
+            "answerability_weights": a_model.weights, "correctness_weights": c_model.weights,
         }
     for path in PATHS:  # a path with too little data borrows the other's models
         other = next(p for p in PATHS if p != path)
@@ -138,7 +179,7 @@ def calibrate(rows: list[dict], *, fitted_on: str, max_confident_wrong: float = 
 
 def signal_aurocs(rows: list[dict], labels: list[bool]) -> dict[str, float | None]:
     """Each correctness signal alone as a score of right against wrong (what it is worth by itself)."""
-    return {k: auroc([(r["signals"].get(k, 0.0), y) for r, y in zip(rows, labels)]) for k in CORRECTNESS_FEATURES}
+    return {k: auroc([(r["signals"].get(k, 0.0), y) for r, y in zip(rows, labels)]) for k in correctness_signals.FEATURES}
 
 
 def save_rows(rows: list[dict], path: Path) -> None:

@@ -187,9 +187,9 @@ class Record:
 
     @property
     def sentence_holds_evidence(self) -> bool:
-        """The sentence the answer shows (or rests on) holds the gold evidence."""
-        return bool(self.question.evidence) and bool(self.answer.sentence) and supports(
-            self.answer.sentence, self.question.evidence)
+        """A sentence the answer shows (or rests on) holds the gold evidence."""
+        shown = [s for s in (self.answer.sentence, *self.answer.sentences) if s]
+        return bool(self.question.evidence) and any(supports(s, self.question.evidence) for s in shown)
 
     @property
     def unsure_with_evidence(self) -> bool:

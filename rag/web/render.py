@@ -208,13 +208,20 @@ def render_answer(answer: Answer, question: str = "", articles: dict[str, list[s
             f'<span class="rag-badge">{labels["refused"]}</span>{escape_passage(answer.text)}</div>{record}'
         )
     if answer.status == "unsure":
-        # The likely answer, marked unsure, then the sentence most likely to hold it, the candidate's words marked.
-        likely, sentence = answer.text, ""
-        if answer.sentence and answer.sentence in answer.text:
-            likely = answer.text.split(answer.sentence, 1)[0].rstrip(" «“\"")
-            marked = highlight_quote(answer.sentence, answer.quote) if answer.quote else None
-            sentence = (f'<blockquote class="rag-unsure-sentence" dir="auto">'
-                        f'{marked or escape_passage(answer.sentence)}</blockquote>')
+        # The likely answer, marked unsure, then the sentence(s) most likely to hold it, the candidate's words marked.
+        likely, shown, rest = answer.text, "", answer.text
+        for i, sent in enumerate(s for s in dict.fromkeys((answer.sentence, *answer.sentences)) if s):
+            if sent not in rest:
+                continue
+            before, rest = rest.split(sent, 1)
+            before = before.strip(" «“\"»”:")
+            if i == 0:
+                likely = before
+            elif before:
+                shown += f'<div class="rag-unsure-also" dir="auto">{_text_with_markers(before)}</div>'
+            marked = highlight_quote(sent, answer.quote) if answer.quote and i == 0 else None
+            shown += f'<blockquote class="rag-unsure-sentence" dir="auto">{marked or escape_passage(sent)}</blockquote>'
+        sentence = shown
         parts = [
             f'<div class="rag-msg rag-unsure" dir="auto" lang="{answer.language}">'
             f'<span class="rag-badge">{labels["unsure"]}</span>{_text_with_markers(likely)}{sentence}</div>'

@@ -94,15 +94,16 @@ def test_an_arabic_answer_carries_its_quote_and_confidence(shows_all):
     assert "40" in answer.quote and answer.quote in answer.citations[0].text and answer.quote in answer.sentence
 
 
-def test_the_confidence_is_the_packaged_calibration_of_the_answers_signals(shows_all):
-    from rag.answering.confidence import FEATURES, Calibration
+def test_the_confidence_is_the_packaged_decision_of_the_answers_signals(shows_all):
+    from rag.answering.decision import ANSWERABILITY_FEATURES, CORRECTNESS_FEATURES, Decision
 
     answer = shows_all.ask("من هو وزير خارجية أذربيجان؟")
-    assert set(answer.signals) == set(FEATURES)
-    assert answer.confidence == pytest.approx(Calibration.load().confidence(answer.signals))
+    assert set(ANSWERABILITY_FEATURES) | set(CORRECTNESS_FEATURES) <= set(answer.signals)
+    able, right = Decision.load().scores(answer.signals, "same")
+    assert answer.confidence == pytest.approx(right) and answer.answerability == pytest.approx(able)
     assert 0.0 < answer.confidence < 1.0
     unanswerable = shows_all.ask("How many Russian peacekeepers were killed?")  # the articles do not say
-    assert unanswerable.refused and unanswerable.confidence == 0.0  # the model declined before any candidate
+    assert unanswerable.status != "answered" and "span_words" not in unanswerable.signals  # no candidate stated
 
 
 # --- the three outcomes through the CLI and /ask -------------------------------------------------
@@ -127,7 +128,7 @@ def check_outcome(result: dict, status: str) -> None:
     assert result["status"] == status and result["refused"] == (status == "refused")
     assert 0.0 <= result["confidence"] <= 1.0
     if status == "refused":
-        assert result["reason"].startswith("low_confidence") and not result["citations"]
+        assert result["reason"].startswith("unanswerable") and not result["citations"]
         assert "بيراموف" in result["quote"]  # what was held back stays visible to an API caller
     else:
         assert "بيراموف" in result["quote"] and result["quote"] in result["sentence"] and result["citations"]
@@ -148,7 +149,7 @@ def test_three_outcomes_through_the_cli(cli_home, status):
     if status == "unsure":
         assert "(unsure: low_confidence" in plain.stderr
     if status == "refused":
-        assert "(refused: low_confidence" in plain.stderr
+        assert "(refused: unanswerable" in plain.stderr
 
 
 @pytest.mark.parametrize("status", list(OUTCOMES))

@@ -15,7 +15,7 @@ def test_all_is_pinned():
     # The original five fields keep their order and meaning; later ones are added after them, with defaults.
     assert [f.name for f in dataclasses.fields(rag.Answer)] == [
         "text", "refused", "language", "citations", "reason", "status", "confidence", "answerability", "quote", "sentence",
-        "signals", "timings",
+        "sentences", "signals", "timings",
     ]
     assert {"n", "doc_id", "title", "text", "score", "paragraph", "also_in"} <= {f.name for f in dataclasses.fields(rag.Citation)}
     for method in ("ask", "stream", "ingest", "retrieve", "documents", "load", "from_index", "from_settings"):
@@ -50,6 +50,7 @@ def test_answer_json_shape():
         "answerability": None,  # added in issue 28
         "quote": "",
         "sentence": "",
+        "sentences": [],  # added in issue 28
         "language": "ar",
         "reason": "",
         "citations": [{"n": 1, "doc_id": "d", "title": "t", "text": "p", "score": 0.8123,

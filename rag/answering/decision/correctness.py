@@ -12,8 +12,10 @@ shown as unsure with its sentence. Its signals:
   holds (is the candidate taken from the sentence the question is about?);
 - `type_match`: the candidate is of the asked type (1), plainly not (0), or can't tell (0.5);
 - `span_words`: log(1 + words) of the candidate;
-- `self_check`: P("yes") when the model is asked whether the sentence answers the question
-  with this candidate (one token, read on the cached prompt).
+- `self_check_logit`: the log-odds of P("yes") when the model is asked whether the passages give
+  this answer (one token, read on the cached prompt);
+- `log_p_no_answer`: a model that nearly said NO_ANSWER is less often right (0.67 -> 0.77
+  cross-validated AUROC on the same-language path when it is added).
 
 No signal measures how much of the candidate repeats the question: that rewarded echoes.
 """
@@ -27,9 +29,14 @@ from .signals import coverage, grounded, logprob_summary, type_match
 
 FEATURES = (
     "logprob_mean", "logprob_min", "copy_mass_min", "grounded", "coverage_sentence", "type_match", "span_words",
-    "self_check",
+    "self_check_logit", "log_p_no_answer",
 )
-
+# Across languages a copied span is always grounded (1) and the question's words are never in its
+# Arabic sentence, so those two say nothing on the cross path (cross-validated AUROC 0.82 with, 0.84 without).
+PATH_FEATURES = {
+    "same": FEATURES,
+    "cross": tuple(f for f in FEATURES if f not in ("grounded", "coverage_sentence")),
+}
 
 def signals(question: str, candidate: str, sentence: str, probe) -> dict[str, float]:
     """The correctness signals of one candidate (`self_check` is added by the pipeline)."""
