@@ -153,6 +153,10 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     for path in args.rows or []:
         if path.exists():
             rows += calibrate.load_rows(path)
+    for path in args.answerability_rows or []:
+        # Another collection whose answer keys are not trusted to judge candidates (ARCD's are whole
+        # clauses): it calibrates answerability only.
+        rows += [{**r, "correctness": False} for r in calibrate.load_rows(path)]
     if not rows:
         from .assistant import Assistant
 
@@ -323,6 +327,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="JSONL tuning question file (repeatable; default: as for eval)")
     cal.add_argument("--rows", type=Path, action="append", default=None,
                      help="signals file (repeatable): fitted from when they exist (no answering again), else the first is written")
+    cal.add_argument("--answerability-rows", type=Path, action="append", default=None,
+                     help="signals file (repeatable) of another collection that calibrates answerability only")
     cal.add_argument("--out", type=Path, default=None, help="where to write the fitted decision.json (without: only collect rows)")
     cal.add_argument("--max-confident-wrong", type=float, default=0.03)
     cal.add_argument("--min-refusal", type=float, default=0.85)

@@ -100,9 +100,11 @@ class Settings(BaseSettings):
     cross_mode: Literal["copy", "translate"] = Field(
         "copy", description="How auto answers a question in another language than the passages (see answer_mode).",
     )
+    # Measured and not kept: on the tuning sets (5-fold cross-validated AUROC) it added nothing to either
+    # decision on either path (answerability 0.929 -> 0.926, correctness 0.848 -> 0.843), at ~1 s an answer.
     self_check: bool = Field(
-        True, description="Ask the model, on its cached prompt, whether the passages give its answer (one token): "
-        "a correctness signal.",
+        False, description="Ask the model, on its cached prompt, whether the passages give its answer (one token): "
+        "a signal the packaged decision does not use.",
     )
     calibration_path: Path | None = Field(
         None, description="The two decisions fitted by `rag calibrate` (decision.json); default: the packaged one.",

@@ -7,10 +7,12 @@ another language gets that span translated. "guided": the model composes an answ
 spells it. "free": it composes without constraint. "auto" (the default): guided when the
 question is in the passages' language, copy when it is not. Measured on the tuning sets
 (133 questions, candidates right): Arabic over Arabic 41/53 guided against 33/53 copied;
-English over Arabic 27/48 copied and translated against 25/48 guided. The guards and cite.py
-check a composed answer. In every mode a calibrated confidence (answering/confidence.py)
-decides between answered, unsure and refused, and the answer carries its quote: the
-verbatim span of a shown sentence it rests on.
+English over Arabic 27/48 copied and translated against 25/48 guided. "translate": the question
+is first translated into the passages' language and answered guided, its quote rendered back
+(`Settings.cross_mode` chooses it for auto). The guards and cite.py check a composed answer. In
+every mode the decision room (answering/decision/) decides: answerability alone decides a refusal,
+correctness decides answered or unsure; the answer carries its quote, the verbatim span of a
+shown sentence it rests on.
 
 `Answerer` is the public object behind `Assistant.stream`. Its stages are public methods
 too (`evidence`, `messages`, `answer_from`), so `rag eval --oracle` can hand the model the

@@ -90,7 +90,7 @@ def _model_rows(rows: list[dict], path: str) -> tuple[list[dict], list[dict]]:
     """(rows the answerability model sees, rows the correctness model sees) of one path."""
     on_path = [r for r in rows if r["path"] == path]
     able = [r for r in on_path if r["decided"]]
-    correct = [r for r in able if r["candidate_correct"] is not None]
+    correct = [r for r in able if r["candidate_correct"] is not None and r.get("correctness", True)]
     return able, correct
 
 
@@ -133,6 +133,7 @@ def calibrate(rows: list[dict], *, fitted_on: str, max_confident_wrong: float = 
         c_model = fit([r["signals"] for r in correct_rows], c_labels, c_features, l2)
         on_path = [r for r in rows if r["path"] == path]
         unanswerable = [r for r in on_path if not r["answerable"]]
+        judged = [r for r in on_path if r.get("correctness", True)]  # rows whose candidates' labels are trusted
         # Thresholds are chosen on out-of-fold probabilities: in-sample ones are more confident than
         # the model will be on new questions (measured: AUROC 0.82 in sample, 0.67-0.70 out of fold).
         able_of = dict(zip(map(id, able_rows), out_of_fold(able_rows, a_labels, a_features, l2)))
@@ -150,12 +151,12 @@ def calibrate(rows: list[dict], *, fitted_on: str, max_confident_wrong: float = 
 
         def rarely_wrong(t: float) -> bool:
             wrong = sum(1 for r in kept if conf_of[id(r)] >= t and not r["candidate_correct"])
-            return wrong / max(len(on_path), 1) <= max_confident_wrong
+            return wrong / max(len(judged), 1) <= max_confident_wrong
 
         hi = lowest(c_cuts, rarely_wrong)
         answerability[path], correctness[path] = a_model, c_model
         answerable_at[path], answer_at[path] = round(lo, 4), round(hi, 4)
-        answerable_rows = [r for r in on_path if r["answerable"]]
+        answerable_rows = [r for r in judged if r["answerable"]]
         metrics[path] = {
             "questions": len(on_path), "answerability_rows": len(able_rows), "candidates": len(correct_rows),
             "right_candidates": sum(c_labels),

@@ -145,3 +145,48 @@ def test_the_readme_json_example_is_what_rag_ask_json_prints(shipped):
     for key in ("answer", "refused", "status", "quote", "language", "reason"):
         assert shown[key] == got[key], (key, shown[key], got[key])
     assert shown["citations"][0]["doc_id"] == got["citations"][0]["doc_id"]
+
+
+# --- the page, in a real browser ------------------------------------------------------------
+
+ANSWERED = "من هو وزير خارجية أذربيجان؟"
+
+
+def test_the_page_shows_an_answer_an_unsure_answer_with_its_sentence_and_a_refusal(ask_url):
+    """Debian's Chromium through Playwright on the served app. With RAG_UI_SCREENSHOT=path.png the
+    conversation is kept as the README's screenshot (docs/ui-screenshot.png is made this way)."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.fail("Debian's Chromium is missing: `make test` installs it (package chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 1200, "height": 1400})
+        page.goto(ask_url, wait_until="load")
+        page.wait_for_selector("#rag-documents li", timeout=60_000)
+        bots = page.locator('[data-testid="bot"]')
+        finals = {}
+        for kind, question in (("answer", ANSWERED), ("unsure", WEAK["question"]), ("refusal", NEAR_TOPIC_UNANSWERABLE)):
+            index = bots.count()
+            box = page.locator("#rag-question textarea")
+            box.fill(question)
+            box.press("Enter")
+            page.wait_for_function(
+                """i => { const b = document.querySelectorAll('[data-testid="bot"]');
+                          return b.length > i && b[i].querySelector('.rag-answer, .rag-unsure, .rag-refusal, .rag-error'); }""",
+                arg=index, timeout=180_000)
+            finals[kind] = bots.nth(index)
+        assert finals["answer"].locator(".rag-answer").count() == 1
+        unsure = finals["unsure"].locator(".rag-unsure")
+        assert unsure.count() == 1, finals["unsure"].inner_text()
+        sentences = unsure.locator("blockquote.rag-unsure-sentence")
+        assert sentences.count() >= 1
+        assert any(supports(s.inner_text(), WEAK["evidence"]) for s in sentences.all())
+        assert unsure.locator("blockquote.rag-unsure-sentence mark").count() >= 1  # the candidate's words marked
+        assert finals["refusal"].locator(".rag-refusal").count() == 1
+        assert finals["refusal"].locator(".rag-sources").count() == 0
+        if os.environ.get("RAG_UI_SCREENSHOT"):
+            page.screenshot(path=os.environ["RAG_UI_SCREENSHOT"], full_page=True)
+        browser.close()
