@@ -321,7 +321,8 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
     # --- the chat loop: question in, answer streamed, conversation saved ----------------
     def start(message: str, messages: list):
         if not (message or "").strip():
-            raise gr.Error("Type a question first.")
+            # Nothing to send: the chain stops here, quietly (no overlay on the page, no traceback in the log).
+            raise gr.Error("Type a question first.", visible=False, print_exception=False)
         waiting = gr.Textbox(value="", submit_btn=False, stop_btn=True)
         return waiting, [*(messages or []), {"role": "user", "content": message}], message
 
@@ -456,11 +457,12 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
                   "api_visibility": "private", "queue": False}
         answering = {"fn": answer, "inputs": [question, chatbot, since, until, sources], "outputs": [chatbot],
                      "api_visibility": "private", "show_progress": "minimal"}
-        asked = textbox.submit(start, [textbox, chatbot], [textbox, chatbot, question], api_visibility="private", queue=False)
+        asked = textbox.submit(start, [textbox, chatbot], [textbox, chatbot, question], api_visibility="private", queue=False,
+                               show_progress_on=[question])
         answered = asked.success(**answering)
         answered.then(**saving)
         picked = chatbot.example_select(start_example, [chatbot], [textbox, chatbot, question], api_visibility="private",
-                                        queue=False)
+                                        queue=False, show_progress_on=[question])
         example_answered = picked.success(**answering)
         example_answered.then(**saving)
         textbox.stop(None, None, None, cancels=[answered, example_answered], api_visibility="private", queue=False).then(**saving)

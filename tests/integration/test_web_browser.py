@@ -395,3 +395,38 @@ def test_an_article_removed_from_the_panel_leaves_the_index(page, served, tmp_pa
     bot = _ask(page, "How many tonnes of ore did the Vantor copper mine produce in its last year?")
     cited = " ".join(h.inner_text() for h in bot.locator(".rag-source-head").all())
     assert "Vantor" not in cited and "12,300" not in bot.inner_text()
+
+
+# --- issue 29: the page as a new user meets it ----------------------------------------
+# These share the module's served app; only the typed-message test waits for an answer.
+
+def _covered(page) -> list[str]:
+    """What covers the page: Gradio's error toasts and the components' error overlays."""
+    return page.evaluate("""() => [...document.querySelectorAll('[data-testid="toast-body"], .toast-body, .error')]
+                             .filter(e => e.offsetParent !== null).map(e => e.className + ': ' + e.innerText)""")
+
+
+def _upload(page, path) -> None:
+    page.locator("#rag-upload input[type=file]").set_input_files(str(path))
+    page.wait_for_function(
+        "() => (document.querySelector('#rag-upload-status') || {}).innerText?.includes('Added')", timeout=120_000
+    )
+
+
+def test_an_empty_question_is_not_sent_and_covers_nothing(page, capfd):
+    box = page.locator("#rag-question textarea")
+    for typed in ("", "   "):
+        box.click()
+        box.fill(typed)
+        box.press("Enter")
+        page.wait_for_timeout(1500)  # an error overlay or a sent question would be there by now
+        assert _covered(page) == []
+        assert page.locator('[data-testid="user"], [data-testid="bot"]').count() == 0
+    # The box is still the user's: nothing lies over it, and a question typed now is taken.
+    on_top = """() => { const r = document.querySelector('#rag-question textarea').getBoundingClientRect();
+                       const e = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+                       return !!(e && e.closest('#rag-question')); }"""
+    assert page.evaluate(on_top) and box.is_enabled() and box.is_editable()
+    assert page.locator("#rag-question button.submit-button").is_visible()
+    err = capfd.readouterr().err
+    assert "Type a question first" not in err and "Traceback" not in err, err[-2000:]
