@@ -430,3 +430,13 @@ def test_an_empty_question_is_not_sent_and_covers_nothing(page, capfd):
     assert page.locator("#rag-question button.submit-button").is_visible()
     err = capfd.readouterr().err
     assert "Type a question first" not in err and "Traceback" not in err, err[-2000:]
+
+
+def test_a_heading_line_after_the_front_matter_is_a_title_without_its_hash(page, tmp_path):
+    article = tmp_path / "kelvor_dam.txt"
+    article.write_text("---\ndate: 2031-05-02\nsource: Caspian Wire\n---\n# Kelvor dam reaches its full height\n"
+                       "The Kelvor dam on the Tartar river reached its full height of 97 metres on Friday.\n",
+                       encoding="utf-8")
+    _upload(page, article)
+    title = page.locator('#rag-documents li[data-doc-id="kelvor_dam"] .rag-doc-title').inner_text()
+    assert title == "Kelvor dam reaches its full height"
