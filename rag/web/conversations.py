@@ -86,12 +86,18 @@ def delete(conversations: list[dict], conv_id: str | None) -> list[dict]:
     return [c for c in conversations or [] if c.get("id") != conv_id]
 
 
+# A label is plain text (the list draws no HTML), so the stamp is isolated the plain-text way:
+# LEFT-TO-RIGHT ISOLATE ... POP DIRECTIONAL ISOLATE, what <bdi dir="ltr"> does in HTML. Without
+# it, after an Arabic title the digits take the title's direction: "09:26 03-12-2026".
+LTR_ISOLATE, POP_ISOLATE = "\u2066", "\u2069"
+
+
 def choices(conversations: list[dict]) -> list[tuple[str, str]]:
-    """(label, id) pairs for the page's list: the title and when it was last used."""
+    """(label, id) pairs for the page's list: the title and when it was last used (always left to right)."""
     out = []
     for c in conversations or []:
         when = str(c.get("updated", ""))[:16].replace("T", " ")
-        out.append((f"{c.get('title') or 'Conversation'} · {when}", c["id"]))
+        out.append((f"{c.get('title') or 'Conversation'} · {LTR_ISOLATE}{when}{POP_ISOLATE}", c["id"]))
     return out
 
 

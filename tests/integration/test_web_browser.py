@@ -432,6 +432,29 @@ def test_an_empty_question_is_not_sent_and_covers_nothing(page, capfd):
     assert "Type a question first" not in err and "Traceback" not in err, err[-2000:]
 
 
+def test_an_arabic_conversation_title_keeps_its_time_stamp_in_order(page):
+    # A question stopped at once is saved all the same: no answer is waited for.
+    box = page.locator("#rag-question textarea")
+    box.fill("من هو وزير خارجية أذربيجان؟")
+    box.press("Enter")
+    page.locator("button.stop-button").click(timeout=30_000)
+    page.wait_for_function("() => document.querySelector('#rag-conversation-list').innerText.includes('وزير خارجية')",
+                           timeout=60_000)
+    label = page.locator("#rag-conversation-list label").filter(has_text="وزير خارجية").first
+    # Where the stamp's year and its time are drawn: the year first, left to right, as written.
+    year_x, time_x = label.evaluate("""label => {
+        const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            const m = n.data.match(/(\\d{4})-\\d{2}-\\d{2} (\\d{2}:\\d{2})/);
+            if (!m) continue;
+            const x = (from, len) => { const r = document.createRange(); r.setStart(n, from); r.setEnd(n, from + len);
+                                       return r.getBoundingClientRect().left; };
+            return [x(m.index, 4), x(m.index + 11, 5)];
+        }
+        return null; }""")
+    assert year_x < time_x, label.inner_text()
+
+
 def test_a_heading_line_after_the_front_matter_is_a_title_without_its_hash(page, tmp_path):
     article = tmp_path / "kelvor_dam.txt"
     article.write_text("---\ndate: 2031-05-02\nsource: Caspian Wire\n---\n# Kelvor dam reaches its full height\n"

@@ -52,6 +52,12 @@ def test_conversations_save_rename_delete_and_keep_the_newest_first():
     assert convs.choices(kept)[0][1] == conv_id and "Aid questions" in convs.choices(kept)[0][0]
 
 
+def test_a_listed_title_keeps_its_time_stamp_left_to_right():
+    conversation = {"id": "c1", "title": "وزير الخارجية", "updated": "2026-12-03T09:26:41+00:00", "messages": []}
+    label = convs.choices([conversation])[0][0]
+    assert label == "وزير الخارجية · \u20662026-12-03 09:26\u2069"  # the stamp isolated, as <bdi dir="ltr"> would
+
+
 def test_markdown_export_keeps_each_answer_with_its_sources():
     conversation = convs.save([], None, _turn("How much aid?", ANSWER) + _turn("Who won the cup?", REFUSAL))[0][0]
     md = convs.to_markdown(conversation)
