@@ -52,6 +52,9 @@ log = logging.getLogger(__name__)
 UPLOAD_TYPES = [".txt", ".md", ".html", ".pdf"]
 LOADING = "The models are still loading; please ask again in a few seconds."
 LOAD_WAIT_S = 120.0  # a warm start is 4-8 s (docs/performance.md); a cold one exports the embedder first
+# After the panel redraws (a frame later), scroll it just enough to show the whole upload status.
+SHOW_UPLOAD_STATUS = """() => { requestAnimationFrame(() => requestAnimationFrame(() =>
+  document.querySelector('#rag-upload-status')?.scrollIntoView({block: 'nearest'}))); }"""
 
 
 _UNSAFE_NAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
@@ -485,8 +488,11 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
 
         gr.api(ask, api_name="ask")
         gr.api(chat, api_name="chat")
-        upload.upload(add_articles, [upload], [upload_status, docs_panel, upload], api_name="add_articles",
-                      show_progress="full").then(article_lists, None, [sources, to_remove], api_visibility="private")
+        uploaded = upload.upload(add_articles, [upload], [upload_status, docs_panel, upload], api_name="add_articles",
+                                 show_progress="full")
+        uploaded.then(article_lists, None, [sources, to_remove], api_visibility="private")
+        # The result sits under the drop zone, and the list above it has just grown: bring it into sight.
+        uploaded.then(None, None, None, js=SHOW_UPLOAD_STATUS, api_visibility="private", queue=False)
         remove.click(remove_article, [to_remove], [remove_status, docs_panel, to_remove, sources], api_name="remove_article")
         app.load(refresh, None, [docs_panel, sources, to_remove], queue=False, api_visibility="private")
         app.load(list_conversations, [saved], [listed], queue=False, api_visibility="private")

@@ -463,3 +463,21 @@ def test_a_heading_line_after_the_front_matter_is_a_title_without_its_hash(page,
     _upload(page, article)
     title = page.locator('#rag-documents li[data-doc-id="kelvor_dam"] .rag-doc-title').inner_text()
     assert title == "Kelvor dam reaches its full height"
+
+
+def test_the_upload_result_is_in_sight_after_an_upload(page, tmp_path):
+    article = tmp_path / "oltan_ferry.txt"
+    article.write_text("Oltan ferry line opens\nThe Oltan ferry line between Baku and Aktau opened on 9 June 2031 "
+                       "with two ships a day.\n", encoding="utf-8")
+    # A laptop screen; the user has scrolled the side panel to the drop zone, which ends at the screen's foot.
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.locator("#rag-upload").evaluate("e => e.scrollIntoView({block: 'end'})")
+    _upload(page, article)
+    page.wait_for_timeout(500)  # let the page settle (the list's redraw, any scrolling)
+    in_sight = """() => { const s = document.querySelector('#rag-upload-status .rag-status');
+                          const r = s.getBoundingClientRect();
+                          if (r.height === 0 || r.top < 0 || r.bottom > window.innerHeight) return false;
+                          const e = document.elementFromPoint(r.x + Math.min(20, r.width / 2), r.y + r.height / 2);
+                          return !!(e && e.closest('#rag-upload-status')); }"""
+    assert "You can ask about it now" in page.locator("#rag-upload-status").inner_text()
+    assert page.evaluate(in_sight)
