@@ -45,6 +45,8 @@ from .render import (
     render_documents,
     render_error,
     render_streaming,
+    render_user,
+    shown_as_typed,
 )
 
 log = logging.getLogger(__name__)
@@ -156,8 +158,12 @@ class ChatHandlers:
 
     # --- conversations --------------------------------------------------------------------
     def conversations(self, browser: list | None, user: str | None) -> list[dict]:
-        """The user's saved conversations: on the server when logged in, else the browser's."""
-        return self.user_conversations.load(user) if user else list(browser or [])
+        """The user's saved conversations: on the server when logged in, else the browser's.
+
+        A question saved before questions were rendered as text is rendered now (`shown_as_typed`).
+        """
+        held = self.user_conversations.load(user) if user else list(browser or [])
+        return [{**c, "messages": [shown_as_typed(m) for m in c.get("messages") or []]} for c in held]
 
     def keep(self, conversations: list[dict], user: str | None) -> list[dict]:
         """Store the conversations; returns what the browser keeps (nothing for a logged-in user)."""
@@ -327,7 +333,7 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
             # Nothing to send: the chain stops here, quietly (no overlay on the page, no traceback in the log).
             raise gr.Error("Type a question first.", visible=False, print_exception=False)
         waiting = gr.Textbox(value="", submit_btn=False, stop_btn=True)
-        return waiting, [*(messages or []), {"role": "user", "content": message}], message
+        return waiting, [*(messages or []), {"role": "user", "content": render_user(message)}], message
 
     def start_example(messages: list, evt: gr.SelectData):
         value = evt.value if isinstance(evt.value, dict) else {"text": str(evt.value)}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import threading
 import uuid
 from datetime import datetime, timezone
@@ -101,13 +102,23 @@ def choices(conversations: list[dict]) -> list[tuple[str, str]]:
     return out
 
 
+_MARKUP = re.compile(r"([\\`*_\[\]<>&~])")  # what opens code, emphasis, links, HTML, entities, strikethrough
+_LINE_MARK = re.compile(r"^(\s*(?:\d+(?=[.)]))?)([#>+=.)-])", re.M)  # what makes a line a heading, a quote or a list item
+
+
+def markdown_text(text: str) -> str:
+    """The user's words as Markdown that shows them as typed: every mark that would act is backslash-escaped."""
+    return _LINE_MARK.sub(r"\1\\\2", _MARKUP.sub(r"\\\1", text)).replace("\n", "  \n")
+
+
 def to_markdown(conversation: dict) -> str:
-    """The conversation as Markdown: each question, each answer with its status and its sources."""
-    lines = [f"# {conversation.get('title') or 'Conversation'}", "", f"_Saved {conversation.get('updated', '')}_", ""]
+    """The conversation as Markdown: each question (as typed), each answer with its status and its sources."""
+    title = markdown_text(conversation.get("title") or "Conversation")
+    lines = [f"# {title}", "", f"_Saved {conversation.get('updated', '')}_", ""]
     for m in conversation.get("messages", []):
         content = m.get("content")
         if m.get("role") == "user":
-            lines += [f"**Question:** {message_text(content)}", ""]
+            lines += [f"**Question:** {markdown_text(message_text(content))}", ""]
             continue
         record = record_of(content)
         if record is None:

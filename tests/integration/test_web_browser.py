@@ -7,6 +7,7 @@ upload must not leak into other tests). No browser is downloaded: Playwright dri
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 
 from rag import Assistant
 from rag.devtools.loadtest import free_port
@@ -430,6 +432,32 @@ def test_an_empty_question_is_not_sent_and_covers_nothing(page, capfd):
     assert page.locator("#rag-question button.submit-button").is_visible()
     err = capfd.readouterr().err
     assert "Type a question first" not in err and "Traceback" not in err, err[-2000:]
+
+
+def test_a_typed_message_shows_as_typed_in_the_chat_reopened_and_exported(page):
+    typed = "<img src=x onerror=alert(1)> who is the foreign minister?"
+    _ask(page, typed)
+    user = page.locator('[data-testid="user"]').first
+    assert user.inner_text().strip() == typed and user.locator("img").count() == 0
+
+    page.wait_for_function("() => document.querySelector('#rag-conversation-list').innerText.includes('foreign minister')")
+    page.reload(wait_until="load")
+    page.wait_for_selector("#rag-documents li", timeout=60_000)
+    page.wait_for_function("() => document.querySelector('#rag-conversation-list').innerText.includes('foreign minister')")
+    listed = page.locator("#rag-conversation-list label").filter(has_text="foreign minister").first
+    assert listed.inner_text().startswith(typed) and listed.locator("img").count() == 0  # its title too
+    listed.click()
+    page.wait_for_selector('[data-testid="user"]')
+    user = page.locator('[data-testid="user"]').first
+    assert user.inner_text().strip() == typed and user.locator("img").count() == 0
+
+    with page.expect_download() as download:
+        page.locator("#rag-export").click()
+    markdown = Path(download.value.path()).read_text(encoding="utf-8")
+    question = next(line for line in markdown.splitlines() if line.startswith("**Question:**"))
+    rendered = MarkdownIt("commonmark").render(question)  # what a Markdown viewer shows
+    assert "<img" not in rendered, rendered
+    assert html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip() == f"Question: {typed}"
 
 
 def test_an_arabic_conversation_title_keeps_its_time_stamp_in_order(page):
