@@ -59,8 +59,16 @@ class Parsed:
     author: str = ""
 
 
+_HEADING_MARK = re.compile(r"^\s*#{1,6}\s+")
+
+
 def make_title(first_line: str) -> str:
-    """A short title from the opening line: its first clause, at most TITLE_MAX_WORDS words."""
+    """A short title from the opening line: its first clause, at most TITLE_MAX_WORDS words.
+
+    A Markdown heading mark ("# ") is not part of the title: a .txt is not parsed as Markdown,
+    but its opening line is often written as one.
+    """
+    first_line = _HEADING_MARK.sub("", first_line)
     clause = _CLAUSE_END.split(first_line, maxsplit=1)[0].strip() or first_line.strip()
     tokens = clause.split()
     return " ".join(tokens[:TITLE_MAX_WORDS]) + (" …" if len(tokens) > TITLE_MAX_WORDS else "")

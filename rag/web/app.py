@@ -45,6 +45,8 @@ from .render import (
     render_documents,
     render_error,
     render_streaming,
+    render_user,
+    shown_as_typed,
 )
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,9 @@ log = logging.getLogger(__name__)
 UPLOAD_TYPES = [".txt", ".md", ".html", ".pdf"]
 LOADING = "The models are still loading; please ask again in a few seconds."
 LOAD_WAIT_S = 120.0  # a warm start is 4-8 s (docs/performance.md); a cold one exports the embedder first
+# After the panel redraws (a frame later), scroll it just enough to show the whole upload status.
+SHOW_UPLOAD_STATUS = """() => { requestAnimationFrame(() => requestAnimationFrame(() =>
+  document.querySelector('#rag-upload-status')?.scrollIntoView({block: 'nearest'}))); }"""
 
 
 _UNSAFE_NAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
@@ -153,8 +158,12 @@ class ChatHandlers:
 
     # --- conversations --------------------------------------------------------------------
     def conversations(self, browser: list | None, user: str | None) -> list[dict]:
-        """The user's saved conversations: on the server when logged in, else the browser's."""
-        return self.user_conversations.load(user) if user else list(browser or [])
+        """The user's saved conversations: on the server when logged in, else the browser's.
+
+        A question saved before questions were rendered as text is rendered now (`shown_as_typed`).
+        """
+        held = self.user_conversations.load(user) if user else list(browser or [])
+        return [{**c, "messages": [shown_as_typed(m) for m in c.get("messages") or []]} for c in held]
 
     def keep(self, conversations: list[dict], user: str | None) -> list[dict]:
         """Store the conversations; returns what the browser keeps (nothing for a logged-in user)."""
@@ -321,9 +330,10 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
     # --- the chat loop: question in, answer streamed, conversation saved ----------------
     def start(message: str, messages: list):
         if not (message or "").strip():
-            raise gr.Error("Type a question first.")
+            # Nothing to send: the chain stops here, quietly (no overlay on the page, no traceback in the log).
+            raise gr.Error("Type a question first.", visible=False, print_exception=False)
         waiting = gr.Textbox(value="", submit_btn=False, stop_btn=True)
-        return waiting, [*(messages or []), {"role": "user", "content": message}], message
+        return waiting, [*(messages or []), {"role": "user", "content": render_user(message)}], message
 
     def start_example(messages: list, evt: gr.SelectData):
         value = evt.value if isinstance(evt.value, dict) else {"text": str(evt.value)}
@@ -456,11 +466,12 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
                   "api_visibility": "private", "queue": False}
         answering = {"fn": answer, "inputs": [question, chatbot, since, until, sources], "outputs": [chatbot],
                      "api_visibility": "private", "show_progress": "minimal"}
-        asked = textbox.submit(start, [textbox, chatbot], [textbox, chatbot, question], api_visibility="private", queue=False)
+        asked = textbox.submit(start, [textbox, chatbot], [textbox, chatbot, question], api_visibility="private", queue=False,
+                               show_progress_on=[question])
         answered = asked.success(**answering)
         answered.then(**saving)
         picked = chatbot.example_select(start_example, [chatbot], [textbox, chatbot, question], api_visibility="private",
-                                        queue=False)
+                                        queue=False, show_progress_on=[question])
         example_answered = picked.success(**answering)
         example_answered.then(**saving)
         textbox.stop(None, None, None, cancels=[answered, example_answered], api_visibility="private", queue=False).then(**saving)
@@ -483,8 +494,11 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
 
         gr.api(ask, api_name="ask")
         gr.api(chat, api_name="chat")
-        upload.upload(add_articles, [upload], [upload_status, docs_panel, upload], api_name="add_articles",
-                      show_progress="full").then(article_lists, None, [sources, to_remove], api_visibility="private")
+        uploaded = upload.upload(add_articles, [upload], [upload_status, docs_panel, upload], api_name="add_articles",
+                                 show_progress="full")
+        uploaded.then(article_lists, None, [sources, to_remove], api_visibility="private")
+        # The result sits under the drop zone, and the list above it has just grown: bring it into sight.
+        uploaded.then(None, None, None, js=SHOW_UPLOAD_STATUS, api_visibility="private", queue=False)
         remove.click(remove_article, [to_remove], [remove_status, docs_panel, to_remove, sources], api_name="remove_article")
         app.load(refresh, None, [docs_panel, sources, to_remove], queue=False, api_visibility="private")
         app.load(list_conversations, [saved], [listed], queue=False, api_visibility="private")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import threading
 import uuid
 from datetime import datetime, timezone
@@ -86,22 +87,38 @@ def delete(conversations: list[dict], conv_id: str | None) -> list[dict]:
     return [c for c in conversations or [] if c.get("id") != conv_id]
 
 
+# A label is plain text (the list draws no HTML), so the stamp is isolated the plain-text way:
+# LEFT-TO-RIGHT ISOLATE ... POP DIRECTIONAL ISOLATE, what <bdi dir="ltr"> does in HTML. Without
+# it, after an Arabic title the digits take the title's direction: "09:26 03-12-2026".
+LTR_ISOLATE, POP_ISOLATE = "\u2066", "\u2069"
+
+
 def choices(conversations: list[dict]) -> list[tuple[str, str]]:
-    """(label, id) pairs for the page's list: the title and when it was last used."""
+    """(label, id) pairs for the page's list: the title and when it was last used (always left to right)."""
     out = []
     for c in conversations or []:
         when = str(c.get("updated", ""))[:16].replace("T", " ")
-        out.append((f"{c.get('title') or 'Conversation'} · {when}", c["id"]))
+        out.append((f"{c.get('title') or 'Conversation'} · {LTR_ISOLATE}{when}{POP_ISOLATE}", c["id"]))
     return out
 
 
+_MARKUP = re.compile(r"([\\`*_\[\]<>&~])")  # what opens code, emphasis, links, HTML, entities, strikethrough
+_LINE_MARK = re.compile(r"^(\s*(?:\d+(?=[.)]))?)([#>+=.)-])", re.M)  # what makes a line a heading, a quote or a list item
+
+
+def markdown_text(text: str) -> str:
+    """The user's words as Markdown that shows them as typed: every mark that would act is backslash-escaped."""
+    return _LINE_MARK.sub(r"\1\\\2", _MARKUP.sub(r"\\\1", text)).replace("\n", "  \n")
+
+
 def to_markdown(conversation: dict) -> str:
-    """The conversation as Markdown: each question, each answer with its status and its sources."""
-    lines = [f"# {conversation.get('title') or 'Conversation'}", "", f"_Saved {conversation.get('updated', '')}_", ""]
+    """The conversation as Markdown: each question (as typed), each answer with its status and its sources."""
+    title = markdown_text(conversation.get("title") or "Conversation")
+    lines = [f"# {title}", "", f"_Saved {conversation.get('updated', '')}_", ""]
     for m in conversation.get("messages", []):
         content = m.get("content")
         if m.get("role") == "user":
-            lines += [f"**Question:** {message_text(content)}", ""]
+            lines += [f"**Question:** {markdown_text(message_text(content))}", ""]
             continue
         record = record_of(content)
         if record is None:

@@ -151,6 +151,26 @@ def _text_with_markers(text: str) -> str:
     return MARKER.sub(lambda m: f'<span class="rag-ref">{m.group()}</span>', escaped)
 
 
+_USER_OPEN = '<div class="rag-user">'
+
+
+def render_user(text: str) -> str:
+    """The user's own message as the chat shows it: exactly what was typed, as text (escaped, line
+    breaks kept), so a typed tag shows as the tag. No `dir` of its own: the message's element has
+    dir="auto" (HEAD), and reads its direction from this text."""
+    return f"{_USER_OPEN}{escape_passage(text)}</div>"
+
+
+def shown_as_typed(message: dict) -> dict:
+    """A user message as `render_user` shows it; one saved before it holds the raw text, rendered now."""
+    content = message.get("content") if isinstance(message, dict) and message.get("role") == "user" else None
+    if isinstance(content, list):
+        content = "".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type", "text") == "text")
+    if not isinstance(content, str) or content.startswith(_USER_OPEN):
+        return message
+    return {**message, "content": render_user(content)}
+
+
 def render_streaming(text: str) -> str:
     return f'<div class="rag-msg rag-streaming" dir="auto">{_text_with_markers(text)}</div>'
 

@@ -7,6 +7,7 @@ upload must not leak into other tests). No browser is downloaded: Playwright dri
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 
 from rag import Assistant
 from rag.devtools.loadtest import free_port
@@ -395,3 +397,115 @@ def test_an_article_removed_from_the_panel_leaves_the_index(page, served, tmp_pa
     bot = _ask(page, "How many tonnes of ore did the Vantor copper mine produce in its last year?")
     cited = " ".join(h.inner_text() for h in bot.locator(".rag-source-head").all())
     assert "Vantor" not in cited and "12,300" not in bot.inner_text()
+
+
+# --- issue 29: the page as a new user meets it ----------------------------------------
+# These share the module's served app; only the typed-message test waits for an answer.
+
+def _covered(page) -> list[str]:
+    """What covers the page: Gradio's error toasts and the components' error overlays."""
+    return page.evaluate("""() => [...document.querySelectorAll('[data-testid="toast-body"], .toast-body, .error')]
+                             .filter(e => e.offsetParent !== null).map(e => e.className + ': ' + e.innerText)""")
+
+
+def _upload(page, path) -> None:
+    page.locator("#rag-upload input[type=file]").set_input_files(str(path))
+    page.wait_for_function(
+        "() => (document.querySelector('#rag-upload-status') || {}).innerText?.includes('Added')", timeout=120_000
+    )
+
+
+def test_an_empty_question_is_not_sent_and_covers_nothing(page, capfd):
+    box = page.locator("#rag-question textarea")
+    for typed in ("", "   "):
+        box.click()
+        box.fill(typed)
+        box.press("Enter")
+        page.wait_for_timeout(1500)  # an error overlay or a sent question would be there by now
+        assert _covered(page) == []
+        assert page.locator('[data-testid="user"], [data-testid="bot"]').count() == 0
+    # The box is still the user's: nothing lies over it, and a question typed now is taken.
+    on_top = """() => { const r = document.querySelector('#rag-question textarea').getBoundingClientRect();
+                       const e = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+                       return !!(e && e.closest('#rag-question')); }"""
+    assert page.evaluate(on_top) and box.is_enabled() and box.is_editable()
+    assert page.locator("#rag-question button.submit-button").is_visible()
+    err = capfd.readouterr().err
+    assert "Type a question first" not in err and "Traceback" not in err, err[-2000:]
+
+
+def test_a_typed_message_shows_as_typed_in_the_chat_reopened_and_exported(page):
+    typed = "<img src=x onerror=alert(1)> who is the foreign minister?"
+    _ask(page, typed)
+    user = page.locator('[data-testid="user"]').first
+    assert user.inner_text().strip() == typed and user.locator("img").count() == 0
+
+    page.wait_for_function("() => document.querySelector('#rag-conversation-list').innerText.includes('foreign minister')")
+    page.reload(wait_until="load")
+    page.wait_for_selector("#rag-documents li", timeout=60_000)
+    page.wait_for_function("() => document.querySelector('#rag-conversation-list').innerText.includes('foreign minister')")
+    listed = page.locator("#rag-conversation-list label").filter(has_text="foreign minister").first
+    assert listed.inner_text().startswith(typed) and listed.locator("img").count() == 0  # its title too
+    listed.click()
+    page.wait_for_selector('[data-testid="user"]')
+    user = page.locator('[data-testid="user"]').first
+    assert user.inner_text().strip() == typed and user.locator("img").count() == 0
+
+    with page.expect_download() as download:
+        page.locator("#rag-export").click()
+    markdown = Path(download.value.path()).read_text(encoding="utf-8")
+    question = next(line for line in markdown.splitlines() if line.startswith("**Question:**"))
+    rendered = MarkdownIt("commonmark").render(question)  # what a Markdown viewer shows
+    assert "<img" not in rendered, rendered
+    assert html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip() == f"Question: {typed}"
+
+
+def test_an_arabic_conversation_title_keeps_its_time_stamp_in_order(page):
+    # A question stopped at once is saved all the same: no answer is waited for.
+    box = page.locator("#rag-question textarea")
+    box.fill("من هو وزير خارجية أذربيجان؟")
+    box.press("Enter")
+    page.locator("button.stop-button").click(timeout=30_000)
+    page.wait_for_function("() => document.querySelector('#rag-conversation-list').innerText.includes('وزير خارجية')",
+                           timeout=60_000)
+    label = page.locator("#rag-conversation-list label").filter(has_text="وزير خارجية").first
+    # Where the stamp's year and its time are drawn: the year first, left to right, as written.
+    year_x, time_x = label.evaluate("""label => {
+        const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            const m = n.data.match(/(\\d{4})-\\d{2}-\\d{2} (\\d{2}:\\d{2})/);
+            if (!m) continue;
+            const x = (from, len) => { const r = document.createRange(); r.setStart(n, from); r.setEnd(n, from + len);
+                                       return r.getBoundingClientRect().left; };
+            return [x(m.index, 4), x(m.index + 11, 5)];
+        }
+        return null; }""")
+    assert year_x < time_x, label.inner_text()
+
+
+def test_a_heading_line_after_the_front_matter_is_a_title_without_its_hash(page, tmp_path):
+    article = tmp_path / "kelvor_dam.txt"
+    article.write_text("---\ndate: 2031-05-02\nsource: Caspian Wire\n---\n# Kelvor dam reaches its full height\n"
+                       "The Kelvor dam on the Tartar river reached its full height of 97 metres on Friday.\n",
+                       encoding="utf-8")
+    _upload(page, article)
+    title = page.locator('#rag-documents li[data-doc-id="kelvor_dam"] .rag-doc-title').inner_text()
+    assert title == "Kelvor dam reaches its full height"
+
+
+def test_the_upload_result_is_in_sight_after_an_upload(page, tmp_path):
+    article = tmp_path / "oltan_ferry.txt"
+    article.write_text("Oltan ferry line opens\nThe Oltan ferry line between Baku and Aktau opened on 9 June 2031 "
+                       "with two ships a day.\n", encoding="utf-8")
+    # A laptop screen; the user has scrolled the side panel to the drop zone, which ends at the screen's foot.
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.locator("#rag-upload").evaluate("e => e.scrollIntoView({block: 'end'})")
+    _upload(page, article)
+    page.wait_for_timeout(500)  # let the page settle (the list's redraw, any scrolling)
+    in_sight = """() => { const s = document.querySelector('#rag-upload-status .rag-status');
+                          const r = s.getBoundingClientRect();
+                          if (r.height === 0 || r.top < 0 || r.bottom > window.innerHeight) return false;
+                          const e = document.elementFromPoint(r.x + Math.min(20, r.width / 2), r.y + r.height / 2);
+                          return !!(e && e.closest('#rag-upload-status')); }"""
+    assert "You can ask about it now" in page.locator("#rag-upload-status").inner_text()
+    assert page.evaluate(in_sight)

@@ -12,7 +12,7 @@ from rag.errors import RagError
 from rag.types import Answer, Citation
 from rag.web import conversations as convs
 from rag.web.feedback import FeedbackLog
-from rag.web.render import record_of, render_answer, render_article
+from rag.web.render import plain_history, record_of, render_answer, render_article, render_user, shown_as_typed
 
 CITATION = Citation(n=1, doc_id="d1", title="Aid convoy", text="Azerbaijan sent 40 tons of aid on Monday.", score=0.7,
                     paragraph=2, date="2023-09-20", source="Reuters")
@@ -52,6 +52,12 @@ def test_conversations_save_rename_delete_and_keep_the_newest_first():
     assert convs.choices(kept)[0][1] == conv_id and "Aid questions" in convs.choices(kept)[0][0]
 
 
+def test_a_listed_title_keeps_its_time_stamp_left_to_right():
+    conversation = {"id": "c1", "title": "وزير الخارجية", "updated": "2026-12-03T09:26:41+00:00", "messages": []}
+    label = convs.choices([conversation])[0][0]
+    assert label == "وزير الخارجية · \u20662026-12-03 09:26\u2069"  # the stamp isolated, as <bdi dir="ltr"> would
+
+
 def test_markdown_export_keeps_each_answer_with_its_sources():
     conversation = convs.save([], None, _turn("How much aid?", ANSWER) + _turn("Who won the cup?", REFUSAL))[0][0]
     md = convs.to_markdown(conversation)
@@ -60,6 +66,29 @@ def test_markdown_export_keeps_each_answer_with_its_sources():
     assert "- [1] Aid convoy · Reuters · 2023-09-20 (`d1`, paragraph 3)" in md
     assert "  > Azerbaijan sent 40 tons of aid on Monday." in md
     assert "**Answer** (refused): I could not find the answer." in md
+
+
+def test_a_typed_tag_stays_text_in_the_chat_the_saved_conversation_and_the_export():
+    from markdown_it import MarkdownIt
+
+    typed = "<img src=x onerror=alert(1)> who is the *foreign* minister?"
+    shown = render_user(typed)
+    assert shown == '<div class="rag-user">&lt;img src=x onerror=alert(1)&gt; who is the *foreign* minister?</div>'
+    messages = [{"role": "user", "content": shown}, {"role": "assistant", "content": render_answer(ANSWER, typed)}]
+    assert plain_history(messages)[0] == {"role": "user", "content": typed}  # the follow-up sees what was typed
+    conversation = convs.save([], None, messages)[0][0]
+    assert conversation["title"] == typed
+    md = convs.to_markdown(conversation)
+    assert md.startswith("# \\<img src=x onerror=alert(1)\\> who is the \\*foreign\\* minister?\n")
+    assert "**Question:** \\<img src=x onerror=alert(1)\\> who is the \\*foreign\\* minister?" in md
+    for line in md.splitlines()[:1] + [line for line in md.splitlines() if line.startswith("**Question:**")]:
+        rendered = MarkdownIt("commonmark").render(line)
+        assert "<img" not in rendered and "<em>" not in rendered, rendered
+        assert "&lt;img src=x onerror=alert(1)&gt; who is the *foreign* minister?" in rendered, rendered
+    # A question saved before it was rendered holds the raw text: it is rendered as typed when reopened.
+    assert shown_as_typed({"role": "user", "content": typed}) == {"role": "user", "content": shown}
+    parts = {"role": "user", "content": [{"type": "text", "text": shown}]}
+    assert shown_as_typed(parts) is parts and shown_as_typed(messages[1]) is messages[1]
 
 
 def test_each_logged_in_user_has_their_own_conversations_and_a_damaged_file_is_kept_aside(tmp_path):

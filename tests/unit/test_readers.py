@@ -95,6 +95,19 @@ def test_front_matter_gives_date_source_and_title(tmp_path):
     assert (b.date, b.title, b.lines) == ("", "Heading", ("Body.",))  # an unreadable date is dropped, not guessed
 
 
+def test_a_heading_line_in_a_text_file_is_a_title_without_its_hash(tmp_path):
+    f = tmp_path / "dam.txt"
+    f.write_text("---\nsource: Caspian Wire\n---\n# Kelvor dam reaches its full height\nThe dam is 97 metres high.\n",
+                 encoding="utf-8")
+    assert read_article(f).title == "Kelvor dam reaches its full height"
+    g = tmp_path / "plain.txt"
+    g.write_text("## Ferry line opens, officials say\nThe line opened.\n", encoding="utf-8")
+    assert read_article(g).title == "Ferry line opens"
+    h = tmp_path / "tag.txt"
+    h.write_text("#Baku talks resume\nThe talks resumed.\n", encoding="utf-8")
+    assert read_article(h).title == "#Baku talks resume"  # a hashtag is not a heading mark
+
+
 def test_text_without_front_matter_has_no_date_or_source(tmp_path):
     from rag.indexing.readers import read_article
 
