@@ -1,1 +1,1 @@
-"""Answering: retrieve -> select sentences -> prompt -> generate -> guard -> cite."""
+"""Answering: retrieve -> select sentences -> prompt -> generate -> guard -> cite, and decision/: answered, unsure or refused."""

@@ -160,7 +160,7 @@ def calibrate(rows: list[dict], *, fitted_on: str, max_confident_wrong: float = 
         metrics[path] = {
             "questions": len(on_path), "answerability_rows": len(able_rows), "candidates": len(correct_rows),
             "right_candidates": sum(c_labels),
-            "answerability_auroc": auroc([(able_of[id(r)], y) for r, y in zip(able_rows, a_labels)]),
+            "answerability_auroc": auroc([(a_model.probability(r["signals"]), y) for r, y in zip(able_rows, a_labels)]),
             "answerability_auroc_cv": auroc([(able_of[id(r)], y) for r, y in zip(able_rows, a_labels)]),
             "correctness_auroc": auroc([(c_model.probability(r["signals"]), y) for r, y in zip(correct_rows, c_labels)]),
             "correctness_auroc_cv": auroc([(conf_oof[id(r)], y) for r, y in zip(correct_rows, c_labels)]),

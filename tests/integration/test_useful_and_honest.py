@@ -31,10 +31,13 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
-# Chosen from the tuning sets' rows (docs/eval-runs/useful-calibration): greedy decoding makes them repeatable.
-WEAK = {"question": "WEAK_QUESTION", "evidence": ["WEAK_EVIDENCE"]}
-NEAR_TOPIC_UNANSWERABLE = "NEAR_TOPIC_UNANSWERABLE"
-ENGLISH = {"question": "ENGLISH_QUESTION", "answers": ["ENGLISH_ANSWER"]}
+# Chosen from the tuning sets' rows (docs/eval-runs/useful-calibration), each with a margin to its threshold;
+# greedy decoding makes them repeatable.
+# Tuning-set questions (tests/data/questions.jsonl ar-02, en-07; questions_tuning3.jsonl t3-ar-13).
+WEAK = {"question": "أين ألقى بيراموف كلمته بشأن مقترح السلام مع أرمينيا؟", "evidence": ["خلال جلسة بمجلس الأمن الدولي"]}
+NEAR_TOPIC_UNANSWERABLE = "كم يبلغ عمر وزير الخارجية الأذربيجاني جيهون بيراموف؟"  # his age: not in the articles
+ENGLISH = {"question": "On what date in 2020 did the Azerbaijani army launch its operation to liberate its occupied "
+                       "territories?", "answers": ["27 September", "September 27", "27th", "27 سبتمبر"]}
 
 
 @pytest.fixture(scope="module")
@@ -115,26 +118,26 @@ def test_the_self_check_is_high_for_a_right_candidate_and_low_for_a_wrong_one(sh
 
 # --- the README's examples print what the README says ------------------------------------------
 
-def readme_python_example() -> tuple[str, dict[str, str]]:
+def readme_python_example() -> tuple[str, dict]:
     """The README's Python question and what its comments say the answer's fields are."""
+    import ast
+
     question = re.search(r'answer = assistant\.ask\("([^"]+)"\)', README).group(1)
     said = {}
     for line in README.splitlines():
         m = re.match(r"answer\.(\w+), answer\.(\w+), answer\.(\w+)\s+# (.+)$", line.strip())
         if m:
-            values = [v.strip() for v in re.split(r",\s(?=['\dF T0-9])", m.group(4))]
-            said.update(zip(m.groups()[:3], values))
+            said.update(zip(m.groups()[:3], ast.literal_eval(f"({m.group(4)})")))
     return question, said
 
 
 def test_the_readme_python_example_prints_what_it_says(shipped):
     question, said = readme_python_example()
     answer = shipped.ask(question)
-    assert set(said) >= {"text", "refused", "language", "status", "quote"}, said
-    for fragment in re.findall(r"[^.'\s][^.']*[^.'\s]|\[\d\]", said["text"].strip("'")):
-        assert fragment in answer.text, (fragment, answer.text)
-    assert said["refused"] == str(answer.refused) and said["language"] == repr(answer.language)
-    assert said["status"] == repr(answer.status) and said["quote"] == repr(answer.quote)
+    assert set(said) == {"text", "refused", "language", "status", "confidence", "quote"}, said
+    for key in ("text", "refused", "language", "status", "quote"):
+        assert getattr(answer, key) == said[key], (key, getattr(answer, key), said[key])
+    assert abs(answer.confidence - said["confidence"]) <= 0.02
 
 
 def test_the_readme_json_example_is_what_rag_ask_json_prints(shipped):
