@@ -20,7 +20,7 @@ from functools import lru_cache
 from .. import templates
 from ..lang import ARABIC_LETTER, LATIN_LETTER, content_terms, normalize_arabic, same_word, split_sentences
 from .cite import numbers, strip_markers
-from .prompt import LANGUAGE_NAMES, NO_ANSWER, format_passages
+from .prompt import NO_ANSWER, format_passages
 from .select import Evidence
 
 EXTRACT_INSTRUCTION = "Copy the answer from the passages."
@@ -44,21 +44,6 @@ def fixed_prefix() -> tuple[dict[str, str], ...]:
 
 def extract_messages(question: str, evidence: list[Evidence]) -> list[dict[str, str]]:
     return [*(dict(turn) for turn in fixed_prefix()), _user(evidence, question)]
-
-
-def translate_messages(question: str, evidence: list[Evidence], phrase: str, language: str) -> list[dict[str, str]]:
-    """The extraction chat, its copied answer, then the request to translate that answer.
-
-    One continued chat rather than a fresh translation prompt: llama.cpp reuses the KV
-    cache of the longest shared prefix, so this costs only the new turn, and the next
-    question's extraction still finds the fixed prefix cached (measured: a separate
-    translation prompt evicted it and English answers took 12-15 s instead of 2-4 s).
-    """
-    return [
-        *extract_messages(question, evidence),
-        {"role": "assistant", "content": phrase},
-        {"role": "user", "content": templates.render("translate_user", phrase=phrase, language=LANGUAGE_NAMES[language])},
-    ]
 
 
 def needs_translation(span: str, language: str) -> bool:
@@ -136,12 +121,3 @@ def new_words(text: str, question: str) -> list[str]:
     """The content words of `text` that the question does not already hold (inflections count as the same)."""
     asked = content_terms(question)
     return [w for w in content_terms(strip_markers(text)) if not any(same_word(w, q) for q in asked)]
-
-
-def grounded_share(answer: str, question: str, evidence: list[Evidence]) -> float:
-    """Share of the answer's new content words (not the question's) that the shown sentences hold."""
-    novel = new_words(answer, question)
-    if not novel:
-        return 0.0
-    shown = content_terms(" ".join(e.text for e in evidence))
-    return sum(any(same_word(w, t) for t in shown) for w in novel) / len(novel)
