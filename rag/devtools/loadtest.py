@@ -44,7 +44,7 @@ class Request:
     latency: float | None = None  # submit -> final message (s)
     first_output: float | None = None  # submit -> first streamed piece (s)
     max_rank: int | None = None  # highest queue position this request was shown (0 = next)
-    outcome: str = "pending"  # answered | refused | error: <why>
+    outcome: str = "pending"  # answered | unsure | refused | error: <why>
 
 
 @dataclass
@@ -69,6 +69,7 @@ class LoadReport:
             "requests": len(self.requests),
             "answered": sum(r.outcome == "answered" for r in self.requests),
             "refused": sum(r.outcome == "refused" for r in self.requests),
+            "unsure": sum(r.outcome == "unsure" for r in self.requests),
             "errors": len(self.errors),
             "wall_s": round(self.wall_s, 1),
             "throughput_per_min": round(60 * len(done) / self.wall_s, 2) if self.wall_s else 0.0,
@@ -137,6 +138,8 @@ def _one_user(url: str, user: int, questions: list[str], deadline: float, out: l
                 req.outcome = "refused"
             elif "rag-answer" in text:
                 req.outcome = "answered"
+            elif "rag-unsure" in text:
+                req.outcome = "unsure"
             else:
                 req.outcome = f"error: unexpected reply {text[:80]!r}"
         except Exception as exc:  # noqa: BLE001

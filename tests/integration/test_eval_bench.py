@@ -36,7 +36,7 @@ def test_eval_on_a_slice_with_a_report(index_dir, tmp_path):
     report = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
     assert all(qid in report for qid in SLICE)
     # The off-topic question's refusal is shown with the guard that made it.
-    assert "| confidence | reason |" in report and "## Refusals by reason" in report
+    assert "| confidence | answerability | reason |" in report and "## Refusals by reason" in report
     assert "## Confidence" in report and (tmp_path / "report" / "reliability.png").stat().st_size > 0
     un_row = next(line for line in report.splitlines() if line.startswith("| un-01 "))
     assert "refused ✓" in un_row and "| off_topic |" in un_row

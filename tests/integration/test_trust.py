@@ -46,7 +46,8 @@ def arabic_words_not_in_the_sentence(text: str) -> list[str]:
 def test_free_decoding_garbles_the_name_and_constrained_decoding_cannot(assistant, question):
     language = "en" if question.isascii() else "ar"
     free = "".join(assistant.llm.stream_chat(answer_messages(question, language, EVIDENCE), max_tokens=60))
-    assert arabic_words_not_in_the_sentence(free), f"the free reply {free!r} no longer garbles a name: pick another sentence for this test"
+    if language == "ar":  # in English the model may write the name in Latin letters only, with nothing to garble
+        assert arabic_words_not_in_the_sentence(free), f"the free reply {free!r} no longer garbles a name: pick another sentence"
     copied = "".join(assistant.llm.stream_chat(
         extract_messages(question, EVIDENCE), max_tokens=48, copy=CopySpans([SENTENCE], escapes=("NO_ANSWER",)),
     )).strip()
@@ -95,10 +96,10 @@ def test_an_arabic_answer_carries_its_quote_and_confidence(shows_all):
 
 
 def test_the_confidence_is_the_packaged_decision_of_the_answers_signals(shows_all):
-    from rag.answering.decision import ANSWERABILITY_FEATURES, CORRECTNESS_FEATURES, Decision
+    from rag.answering.decision import Decision, answerability, correctness
 
     answer = shows_all.ask("من هو وزير خارجية أذربيجان؟")
-    assert set(ANSWERABILITY_FEATURES) | set(CORRECTNESS_FEATURES) <= set(answer.signals)
+    assert set(answerability.PATH_FEATURES["same"]) | set(correctness.PATH_FEATURES["same"]) <= set(answer.signals)
     able, right = Decision.load().scores(answer.signals, "same")
     assert answer.confidence == pytest.approx(right) and answer.answerability == pytest.approx(able)
     assert 0.0 < answer.confidence < 1.0
