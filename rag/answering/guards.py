@@ -31,8 +31,9 @@ class Reason:
     ECHOES_QUESTION = "echoes_question"  # the reply adds nothing to the question
     UNSUPPORTED = "unsupported"  # same language as the passages, yet no passage shares its words
     NOT_COPIED = "not_copied"  # copy mode: the reply is not a span of the shown sentences (a server without grammars)
-    LOW_CONFIDENCE = "low_confidence"  # calibrated confidence below unsure_at; unsure answers carry it too,
-    # as "low_confidence:<signal>" naming the signal that pulled the confidence down most
+    LOW_CONFIDENCE = "low_confidence"  # an unsure answer: "low_confidence:<signal>" names the signal that pulled
+    # its P(right) down most, or the guard that left no candidate ("low_confidence:ungrounded_number")
+    UNANSWERABLE = "unanswerable"  # refused by the answerability decision: "unanswerable:<weakest signal>"
 
 
 def stated_numbers(sources: list[str]) -> set[str]:

@@ -33,8 +33,8 @@ from .model import Logistic
 
 ANSWERED, UNSURE, REFUSED = "answered", "unsure", "refused"
 PATHS = ("same", "cross")
-UNANSWERABLE = "unanswerable"  # reason of a refusal by the answerability model: "unanswerable:<signal>"
-LOW_CONFIDENCE = "low_confidence"  # reason of an unsure answer: "low_confidence:<signal>"
+UNANSWERABLE = "unanswerable"  # reason of a refusal by the answerability model: "unanswerable:<signal>" (guards.Reason)
+LOW_CONFIDENCE = "low_confidence"  # reason of an unsure answer: "low_confidence:<signal>" (guards.Reason)
 
 
 @dataclass(frozen=True)
