@@ -4,7 +4,6 @@ import sys
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[2]))
 from rag.devtools import calibrate
 from rag.answering.decision import Decision
-HARD = calibrate.HARD_REFUSALS
 
 def outcome(d, r, lo=None, hi=None):
     if not r["decided"]:

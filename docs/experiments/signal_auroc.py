@@ -12,9 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from rag.answering.decision import ANSWERABILITY_FEATURES, CORRECTNESS_FEATURES  # noqa: E402
+from rag.devtools.calibrate import HARD_REFUSALS as HARD  # noqa: E402
 from rag.devtools.evaluate import auroc  # noqa: E402
-
-HARD = {"off_topic", "no_answer", "says_not_found", "no_answer_probability"}
 
 
 def main(folders: list[str]) -> None:

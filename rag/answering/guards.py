@@ -36,6 +36,11 @@ class Reason:
     UNANSWERABLE = "unanswerable"  # refused by the answerability decision: "unanswerable:<weakest signal>"
 
 
+# The model itself said the passages lack the answer: a refusal whatever the sentences look like, taken
+# before any decision (the decision room is not asked; `rag calibrate` leaves these out of its fit).
+DECLINES = frozenset({Reason.NO_ANSWER, Reason.SAYS_NOT_FOUND, Reason.NO_ANSWER_PROBABILITY})
+
+
 def stated_numbers(sources: list[str]) -> set[str]:
     """Every number any of the sources (passages, question) states."""
     return set().union(*(numbers(source) for source in sources))

@@ -41,6 +41,7 @@ from .decision.signals import coverage, with_derived
 from .extract import clean_span, extract_messages, locate, needs_translation, quote_for
 from .followup import clean_rewrite, history_messages, needs_rewrite, rewrite_messages
 from .guards import (
+    DECLINES,
     Reason,
     adds_nothing,
     drop_invented_years,
@@ -59,8 +60,18 @@ SPAN_TOKENS = 48  # a copied answer is a name, a number or a short clause
 TRANSLATION_TOKENS = 40
 QUESTION_TOKENS = 80  # a translated question
 SELF_CHECK_YES = ("yes", "Yes", "YES", "نعم")
-# The model itself says the passages lack the answer: a refusal, whatever else the sentences look like.
-HARD_DECLINES = {Reason.NO_ANSWER, Reason.SAYS_NOT_FOUND, Reason.NO_ANSWER_PROBABILITY}
+
+
+def passages_language(evidence: list[Evidence]) -> str:
+    """The language of the shown sentences ('ar' or 'en'), which decides the path a question takes."""
+    return detect_language(" ".join(e.text for e in evidence))
+
+
+def shown_sentences(evidence: list[Evidence]) -> Iterator[tuple[int, str]]:
+    """(passage index, sentence) of every sentence the model was shown, in order."""
+    for i, e in enumerate(evidence):
+        for sentence in split_sentences(e.text) or [e.text]:
+            yield i, sentence
 
 
 def openings(answer_mode: str) -> list[list[dict[str, str]]]:
@@ -215,7 +226,7 @@ class Answerer:
         reason = refusal_reason(raw, question, shown, NO_ANSWER)
         log.info("raw answer %r; P(no answer) %.2f; guard %s", raw, probe.probability or 0.0, reason or "passed")
         path = self.path_for(asked or question, evidence)
-        if reason in HARD_DECLINES:
+        if reason in DECLINES:
             yield from self.refusal(language, reason, values=self.case_signals(question, evidence, probe, path))
             return
         if reason:
@@ -224,19 +235,18 @@ class Answerer:
         text, citations = cite(
             raw, [e.passage for e in evidence], shown, support=self.sentence_vectors.support, question=question
         )
-        if not citations and answer_language == detect_language(" ".join(shown)):
+        if not citations and answer_language == passages_language(evidence):
             # Same language as the passages, yet no passage shares its words: not from the articles.
             log.info("no passage supports %r", text)
             yield self.without_candidate(question, language, evidence, probe, path, Reason.UNSUPPORTED)
             return
         quote, where = quote_for(text, question, evidence)
-        candidate = quote or strip_markers(text).strip()
-        values = self.case_signals(question, evidence, probe, path, candidate=candidate,
-                                   sentence=where.sentence if where else "",
-                                   check=[*messages, {"role": "assistant", "content": raw}])
         if where is None:
             yield self.without_candidate(question, language, evidence, probe, path, Reason.UNSUPPORTED)
             return
+        candidate = quote or strip_markers(text).strip()
+        values = self.case_signals(question, evidence, probe, path, candidate=candidate, sentence=where.sentence,
+                                   check=[*messages, {"role": "assistant", "content": raw}])
         verdict = self.decide(values, path)
         log.info("quote %r; answerability %.2f, confidence %.2f -> %s %s", quote, verdict.answerability,
                  verdict.confidence, verdict.status, verdict.reason)
@@ -292,23 +302,23 @@ class Answerer:
         to the better-retrieved passage and the earlier sentence. Across languages no words are shared,
         and the first shown sentence of the best passage is returned."""
         best = (-1.0, 0, "")
-        for i, e in enumerate(evidence):
-            for sent in split_sentences(e.text) or [e.text]:
-                share = coverage(question, sent)
-                if share > best[0]:
-                    best = (share, i, sent)
+        for i, sent in shown_sentences(evidence):
+            share = coverage(question, sent)
+            if share > best[0]:
+                best = (share, i, sent)
         return best[1], best[2]
 
-    def path_for(self, question: str, evidence: list[Evidence]) -> str:
+    @staticmethod
+    def path_for(question: str, evidence: list[Evidence]) -> str:
         """"same" when the question is in the passages' language, else "cross" (each has its own calibration)."""
-        return "same" if detect_language(question) == detect_language(" ".join(e.text for e in evidence)) else "cross"
+        return "same" if detect_language(question) == passages_language(evidence) else "cross"
 
     def case_signals(self, question, evidence, probe, path, *, candidate: str = "", sentence: str = "",
                      check: list[dict[str, str]] | None = None) -> dict[str, float]:
         """Every signal of this case: answerability's, and correctness' when there is a candidate."""
         values = answerability.signals(
-            question, [sent for e in evidence for sent in (split_sentences(e.text) or [e.text])],
-            p_no_answer=probe.probability or 0.0, scores=[e.passage.score for e in evidence],
+            question, [sent for _, sent in shown_sentences(evidence)], p_no_answer=probe.probability or 0.0,
+            scores=[e.passage.score for e in evidence],
         )
         values["cross"] = float(path == "cross")
         if candidate:
@@ -333,8 +343,7 @@ class Answerer:
         (guided in the passages' language; across languages, `cross_mode`)."""
         mode = self.settings.answer_mode
         if mode == "auto":
-            same = language == detect_language(" ".join(e.text for e in evidence))
-            mode = "guided" if same else self.settings.cross_mode
+            mode = "guided" if language == passages_language(evidence) else self.settings.cross_mode
         return mode
 
     def decide(self, values: dict[str, float], path: str, candidate: bool = True):
@@ -387,7 +396,7 @@ class Answerer:
     def translated_answer(self, question: str, language: str, evidence: list[Evidence]) -> Answer:
         """Across languages: the question translated into the passages' language, answered on that
         language's guided path, and the answer's quote rendered back into the question's language."""
-        target = detect_language(" ".join(e.text for e in evidence))
+        target = passages_language(evidence)
         prompt = templates.render("translate_question_user", question=question, language=LANGUAGE_NAMES[target])
         reply = "".join(self.llm.stream_chat([{"role": "user", "content": prompt}], max_tokens=QUESTION_TOKENS,
                                              temperature=self.settings.temperature))

@@ -29,11 +29,11 @@ from ..answering.decision import answerability as answerability_signals
 from ..answering.decision import correctness as correctness_signals
 from ..answering.decision.model import Logistic, fit
 from ..answering.decision.signals import with_derived
-from ..answering.guards import Reason
+from ..answering.guards import DECLINES, Reason
 from .evaluate import Question, auroc, run_question
 
 # Refused before any decision is taken: nothing close was retrieved, or the model itself said NO_ANSWER.
-HARD_REFUSALS = {Reason.OFF_TOPIC, Reason.NO_ANSWER, Reason.SAYS_NOT_FOUND, Reason.NO_ANSWER_PROBABILITY}
+HARD_REFUSALS = frozenset({Reason.OFF_TOPIC, *DECLINES})
 
 L2 = 1.0
 FOLDS = 5
@@ -106,11 +106,6 @@ def out_of_fold(data: list[dict], labels: list[bool], features: tuple[str, ...],
         for i in range(k, len(data), FOLDS):
             probs[i] = model.probability(data[i]["signals"])
     return probs
-
-
-def cross_validated_auroc(data: list[dict], labels: list[bool], features: tuple[str, ...], l2: float) -> float | None:
-    """AUROC of out-of-fold predictions."""
-    return auroc(list(zip(out_of_fold(data, labels, features, l2), labels)))
 
 
 def lowest(cuts: list[float], ok) -> float:

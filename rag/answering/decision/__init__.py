@@ -27,14 +27,15 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from ..guards import Reason
 from .answerability import FEATURES as ANSWERABILITY_FEATURES
 from .correctness import FEATURES as CORRECTNESS_FEATURES
 from .model import Logistic
 
 ANSWERED, UNSURE, REFUSED = "answered", "unsure", "refused"
 PATHS = ("same", "cross")
-UNANSWERABLE = "unanswerable"  # reason of a refusal by the answerability model: "unanswerable:<signal>" (guards.Reason)
-LOW_CONFIDENCE = "low_confidence"  # reason of an unsure answer: "low_confidence:<signal>" (guards.Reason)
+UNANSWERABLE = Reason.UNANSWERABLE  # a refusal by the answerability model: "unanswerable:<signal>"
+LOW_CONFIDENCE = Reason.LOW_CONFIDENCE  # an unsure answer: "low_confidence:<signal>"
 
 
 @dataclass(frozen=True)
