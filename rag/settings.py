@@ -106,6 +106,11 @@ class Settings(BaseSettings):
         False, description="Ask the model, on its cached prompt, whether the passages give its answer (one token): "
         "a signal the packaged decision does not use.",
     )
+    agreement_samples: int = Field(
+        0, ge=0, le=16, description="Samples drawn from the answer's cached prompt to measure how often the model "
+        "says the same again (the `agreement` signal); 0: none drawn.",
+    )
+    agreement_temperature: float = Field(0.7, gt=0.0, le=2.0, description="Temperature of those samples.")
     calibration_path: Path | None = Field(
         None, description="The two decisions fitted by `rag calibrate` (decision.json); default: the packaged one.",
     )

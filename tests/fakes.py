@@ -40,7 +40,7 @@ class FakeLLM:
 
     def stream_chat(
         self, messages: Messages, *, max_tokens: int, temperature: float = 0.0, probe: FirstTokenProbe | None = None,
-        copy: CopySpans | None = None,
+        copy: CopySpans | None = None, seed: int | None = None,
     ) -> Iterator[str]:
         self.calls.append(messages)
         if copy is not None:

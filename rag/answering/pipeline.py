@@ -37,7 +37,7 @@ from ..types import Answer
 from . import extract, prompt
 from .cite import citation, cite, has_content, strip_markers
 from .decision import ANSWERED, REFUSED, UNSURE, Decision, answerability, correctness
-from .decision.signals import coverage, with_derived
+from .decision.signals import agreement, coverage, with_derived
 from .extract import clean_span, extract_messages, locate, needs_translation, quote_for
 from .followup import clean_rewrite, history_messages, needs_rewrite, rewrite_messages
 from .guards import (
@@ -60,6 +60,7 @@ SPAN_TOKENS = 48  # a copied answer is a name, a number or a short clause
 TRANSLATION_TOKENS = 40
 QUESTION_TOKENS = 80  # a translated question
 SELF_CHECK_YES = ("yes", "Yes", "YES", "نعم")
+REDRAW_SLACK = 4  # a redrawn composed answer may take a few tokens more than the greedy one to reach its span
 
 
 def passages_language(evidence: list[Evidence]) -> str:
@@ -245,8 +246,12 @@ class Answerer:
             yield self.without_candidate(question, language, evidence, probe, path, Reason.UNSUPPORTED)
             return
         candidate = quote or strip_markers(text).strip()
+        def again():  # a redraw of this reply runs under the same guide as the reply itself
+            return CopySpans([e.text for e in evidence], guided=True) if guided else None
+
         values = self.case_signals(question, evidence, probe, path, candidate=candidate, sentence=where.sentence,
-                                   check=[*messages, {"role": "assistant", "content": raw}])
+                                   check=[*messages, {"role": "assistant", "content": raw}],
+                                   redraw=(messages, again, len(probe.token_logprobs) + REDRAW_SLACK))
         verdict = self.decide(values, path)
         log.info("quote %r; answerability %.2f, confidence %.2f -> %s %s", quote, verdict.answerability,
                  verdict.confidence, verdict.status, verdict.reason)
@@ -314,8 +319,12 @@ class Answerer:
         return "same" if detect_language(question) == passages_language(evidence) else "cross"
 
     def case_signals(self, question, evidence, probe, path, *, candidate: str = "", sentence: str = "",
-                     check: list[dict[str, str]] | None = None) -> dict[str, float]:
-        """Every signal of this case: answerability's, and correctness' when there is a candidate."""
+                     check: list[dict[str, str]] | None = None, redraw=None) -> dict[str, float]:
+        """Every signal of this case: answerability's, and correctness' when there is a candidate.
+
+        `check`: the chat so far, for the self-check turn; `redraw`: (messages, a guide maker,
+        max tokens) of the reply, for the agreement samples (each only when its setting is on).
+        """
         values = answerability.signals(
             question, [sent for _, sent in shown_sentences(evidence)], p_no_answer=probe.probability or 0.0,
             scores=[e.passage.score for e in evidence],
@@ -327,7 +336,23 @@ class Answerer:
                 yes = self.self_check(check, question, candidate)
                 if yes is not None:
                     values["self_check"] = yes
+            if redraw is not None and self.settings.agreement_samples:
+                values["agreement"] = agreement(candidate, self.redraws(*redraw))
         return with_derived(values)
+
+    def redraws(self, messages: list[dict[str, str]], guide, max_tokens: int) -> list[str]:
+        """`agreement_samples` replies drawn again from `messages` at `agreement_temperature`, each
+        under a fresh guide from `guide()` (None: free). The prompt is still in llama.cpp's KV
+        cache, so a draw costs only its own few tokens."""
+        s = self.settings
+        drawn = []
+        for k in range(s.agreement_samples):
+            copy = guide()
+            drawn.append("".join(self.llm.stream_chat(
+                messages, max_tokens=max_tokens, temperature=s.agreement_temperature, seed=k + 1,
+                **({"copy": copy} if copy is not None else {}),
+            )))
+        return drawn
 
     def self_check(self, messages: list[dict[str, str]], question: str, candidate: str) -> float | None:
         """P("yes") when the model, on the prompt it has just read (cached), is asked whether the
@@ -376,8 +401,11 @@ class Answerer:
             return self.without_candidate(question, language, evidence, probe, path, Reason.NOT_COPIED)
         if adds_nothing(span, question):
             return self.without_candidate(question, language, evidence, probe, path, Reason.ECHOES_QUESTION)
-        values = self.case_signals(question, evidence, probe, path, candidate=span, sentence=where.sentence,
-                                   check=[*messages, {"role": "assistant", "content": span}])
+        values = self.case_signals(
+            question, evidence, probe, path, candidate=span, sentence=where.sentence,
+            check=[*messages, {"role": "assistant", "content": span}],
+            redraw=(messages, lambda: CopySpans([e.text for e in evidence], escapes=(NO_ANSWER,)), SPAN_TOKENS),
+        )
         verdict = self.decide(values, path)
         log.info("answerability %.2f, confidence %.2f -> %s %s", verdict.answerability, verdict.confidence,
                  verdict.status, verdict.reason)

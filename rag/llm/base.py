@@ -35,8 +35,11 @@ class LLM(Protocol):
 
     def stream_chat(
         self, messages: Messages, *, max_tokens: int, temperature: float = 0.0, probe: "FirstTokenProbe | None" = None,
-        copy: "CopySpans | None" = None,
+        copy: "CopySpans | None" = None, seed: int | None = None,
     ) -> Iterator[str]: ...
+
+    # `seed`: for a sampled reply (temperature > 0), which draw; None keeps the backend's own seed,
+    # so greedy replies stay repeatable.
 
     # Optional: `prepare(openings: list[Messages], cache_dir)` reads the prompt's fixed
     # opening turns ahead of the first question (llama.cpp keeps their state; llm/openings.py).

@@ -128,7 +128,7 @@ class LlamaCppLLM:
 
     def stream_chat(
         self, messages: Messages, *, max_tokens: int, temperature: float = 0.0, probe: FirstTokenProbe | None = None,
-        copy: CopySpans | None = None,
+        copy: CopySpans | None = None, seed: int | None = None,
     ) -> Iterator[str]:
         processor = None
         if probe is not None or copy is not None:
@@ -136,7 +136,8 @@ class LlamaCppLLM:
         with self._lock:
             self.restore_opening(messages)
             for chunk in self.llm.create_chat_completion(
-                messages=messages, max_tokens=max_tokens, temperature=temperature, seed=self.seed, stream=True,
+                messages=messages, max_tokens=max_tokens, temperature=temperature, seed=self.seed if seed is None else seed,
+                stream=True,
                 logits_processor=[processor] if processor else None,
             ):
                 choice = chunk["choices"][0]

@@ -87,7 +87,7 @@ class OpenAICompatibleLLM:
 
     def stream_chat(
         self, messages: Messages, *, max_tokens: int, temperature: float = 0.0, probe: FirstTokenProbe | None = None,
-        copy: CopySpans | None = None,
+        copy: CopySpans | None = None, seed: int | None = None,
     ) -> Iterator[str]:
         import openai
 
@@ -95,7 +95,8 @@ class OpenAICompatibleLLM:
             names = self.models()
             self.model = names[0] if names else None
             self._model_checked = True
-        body = {"messages": messages, "max_tokens": max_tokens, "temperature": temperature, "seed": self.seed,
+        body = {"messages": messages, "max_tokens": max_tokens, "temperature": temperature,
+                "seed": self.seed if seed is None else seed,
                 "stream": True, "model": self.model or ""}
         if copy is not None and not copy.guided:
             # llama_cpp.server and llama.cpp's server honour a grammar; others ignore it (a reply

@@ -200,3 +200,47 @@ def test_an_english_question_gets_the_span_translated_and_the_verbatim_quote(mak
     translate = a.llm.inner.calls[-1]
     assert SPAN in translate[-1]["content"] and translate[-2] == {"role": "assistant", "content": SPAN}
     assert json.loads(json.dumps(answer.to_dict(), ensure_ascii=False))["quote"] == SPAN
+
+
+# --- agreement: redrawn samples of the same prompt -------------------------------------------
+
+def test_agreement_is_high_when_the_samples_say_the_candidate_and_low_when_they_do_not():
+    assert sig.agreement(SPAN, [SPAN, f"وزير الخارجية {SPAN}", "جيهون بيراموفا"]) == 1.0  # inflections count as one word
+    assert sig.agreement(SPAN, ["NO_ANSWER", "إلهام علييف"]) == 0.0
+    assert sig.agreement("40 طناً", ["40 طناً", "50 طناً"]) == pytest.approx(0.75)  # half of the second sample
+    assert sig.agreement(SPAN, []) == 0.0 and sig.agreement("", [SPAN]) == 0.0
+
+
+class SamplingLLM(FakeLLM):
+    """Greedy calls get the span; sampled ones (temperature > 0) get `samples` in turn; every call's settings kept."""
+
+    def __init__(self, greedy: str, samples: list[str]):
+        super().__init__(greedy)
+        self.samples, self.settings_seen = list(samples), []
+
+    def stream_chat(self, messages, *, max_tokens, temperature=0.0, probe=None, copy=None, seed=None):
+        self.settings_seen.append((temperature, seed, copy))
+        if temperature > 0:
+            self.reply = self.samples.pop(0)
+        else:
+            self.reply = SPAN
+        yield from super().stream_chat(messages, max_tokens=max_tokens, temperature=temperature, probe=probe, copy=copy)
+
+
+def test_agreement_samples_are_drawn_from_the_same_prompt_under_a_fresh_constraint(make_assistant):
+    llm = SamplingLLM(SPAN, [SPAN, "NO_ANSWER", SPAN, "إلهام علييف"])
+    a = make_assistant(llm, answer_mode="copy", agreement_samples=4, agreement_temperature=0.7)
+    answer = a.ask(QUESTION)
+    assert answer.signals["agreement"] == pytest.approx(0.5)
+    drawn = [s for s in llm.settings_seen if s[0] > 0]
+    assert [(t, seed) for t, seed, _ in drawn] == [(0.7, 1), (0.7, 2), (0.7, 3), (0.7, 4)]
+    copies = [c for _, _, c in drawn]
+    assert all(c is not None for c in copies) and len({id(c) for c in copies}) == 4  # each draw copies afresh
+    first = llm.calls[0]
+    assert all(call == first for call in llm.calls[1:5])  # the prompt the answer was read from
+
+
+def test_no_samples_are_drawn_by_default(make_assistant):
+    llm = SamplingLLM(SPAN, [])
+    answer = make_assistant(llm, answer_mode="copy").ask(QUESTION)
+    assert "agreement" not in answer.signals and all(t == 0.0 for t, _, _ in llm.settings_seen)

@@ -14,6 +14,8 @@ shown as unsure with its sentence. Its signals:
 - `span_words`: log(1 + words) of the candidate;
 - `self_check_logit`: the log-odds of P("yes") when the model is asked whether the passages give
   this answer (one token, read on the cached prompt);
+- `agreement`: how much of the candidate a few samples, redrawn from the same prompt at a
+  raised temperature, say too (`agreement_samples`; measured, see PATH_FEATURES);
 - `log_p_no_answer`: a model that nearly said NO_ANSWER is less often right (0.67 -> 0.77
   cross-validated AUROC on the same-language path when it is added).
 
@@ -29,7 +31,7 @@ from .signals import coverage, grounded, logprob_summary, type_match
 
 FEATURES = (
     "logprob_mean", "logprob_min", "copy_mass_min", "grounded", "coverage_sentence", "type_match", "span_words",
-    "self_check_logit", "log_p_no_answer",
+    "self_check_logit", "log_p_no_answer", "agreement",
 )
 # Per path, the signals that earned their place (5-fold cross-validated AUROC on the tuning sets,
 # docs/evaluation.md). Same language: 0.82 with these six, 0.77 with all nine (the self-check, the

@@ -18,6 +18,9 @@ confidently wrong Arabic answers on the maintainers' sets did exactly that.
 - *Grounding*: the candidate found verbatim (after normalization) in its sentence.
 - *Self-check* (P(True)): the model's own P("yes") when asked whether the sentence answers
   the question with the candidate, read from the cached prompt (a one-token turn).
+- *Agreement*: a few samples drawn at a raised temperature from the prompt the model has
+  just read (llama.cpp keeps its state, so each costs only its own tokens): how much of the
+  candidate each of them says too.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 
-from ...lang import content_terms, normalize_arabic, same_word, words
+from ...lang import content_terms, normalize_arabic, same_word, terms, words
 
 NUMBER, DATE, PERSON, PLACE, ORG, OTHER = "number", "date", "person", "place", "org", "other"
 
@@ -115,6 +118,23 @@ def grounded(candidate: str, sentence: str) -> float:
         return 0.0
     held = content_terms(sentence)
     return sum(any(same_word(w, t) for t in held) for w in cand) / len(cand)
+
+
+def agreement(candidate: str, samples: list[str]) -> float:
+    """Mean share of the candidate's words that each sample says too (inflections count as one word).
+
+    Words, not whole strings: a composed answer wraps its span in a sentence ("the bridge is 980
+    metres long"), and a sample that wraps the same span differently still agrees with it.
+    A sample that declines (NO_ANSWER) or says something else shares nothing.
+    """
+    want = terms(candidate)
+    if not want or not samples:
+        return 0.0
+    total = 0.0
+    for sample in samples:
+        said = terms(sample)
+        total += sum(any(same_word(w, t) for t in said) for w in want) / len(want)
+    return total / len(samples)
 
 
 def logprob_summary(token_logprobs: list[float]) -> tuple[float, float]:
