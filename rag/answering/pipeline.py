@@ -327,7 +327,7 @@ class Answerer:
         """
         values = answerability.signals(
             question, [sent for _, sent in shown_sentences(evidence)], p_no_answer=probe.probability or 0.0,
-            scores=[e.passage.score for e in evidence],
+            scores=[e.passage.score for e in evidence], similarities=[e.similarity for e in evidence],
         )
         values["cross"] = float(path == "cross")
         if candidate:

@@ -29,6 +29,7 @@ class Evidence:
 
     passage: Passage
     text: str  # the selected sentences, in article order
+    similarity: float = 0.0  # the embedder's best cosine between the question and one of these sentences
 
 
 def _lexical(question_terms: set[str], sentence: str) -> float:
@@ -53,24 +54,27 @@ def select_context(
         return [Evidence(p, p.text) for p in pool]
     vectors = embed_documents([s for _, _, s in sentences])
     q_terms = set(terms(question))
+    dense = [sum(a * b for a, b in zip(question_vector, v)) for v in vectors]
     scored = sorted(
         (
-            (sum(a * b for a, b in zip(question_vector, v)) + LEXICAL_WEIGHT * _lexical(q_terms, s), pi, si, s)
-            for (pi, si, s), v in zip(sentences, vectors)
+            (cos + LEXICAL_WEIGHT * _lexical(q_terms, s), pi, si, s, cos)
+            for (pi, si, s), cos in zip(sentences, dense)
         ),
         key=lambda item: -item[0],
     )
     best = scored[0][0]
     chosen: dict[int, dict[int, str]] = {}
+    closest: dict[int, float] = {}
     used = 0
-    for score, pi, si, s in scored:
+    for score, pi, si, s, cos in scored:
         if chosen and (score < best - MARGIN or used + len(s) > budget_chars):
             continue
         chosen.setdefault(pi, {})[si] = s
+        closest[pi] = max(closest.get(pi, -1.0), cos)
         used += len(s)
     # Keep retrieval order between passages (best passage first) and article order within one.
     return [
-        Evidence(pool[pi], " ".join(chosen[pi][si] for si in sorted(chosen[pi])))
+        Evidence(pool[pi], " ".join(chosen[pi][si] for si in sorted(chosen[pi])), closest[pi])
         for pi in sorted(chosen)
     ]
 

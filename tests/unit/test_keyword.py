@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from fakes import FakeEmbeddings
 
 from rag.answering.retrieve import Passage, reciprocal_rank_fusion
@@ -107,3 +108,15 @@ def test_context_shows_sentences_in_article_order_under_their_passage():
     q = "هاء واو ألف باء"
     evidence = select_context(q, emb.embed_query(q), passages, emb.embed_documents, budget_chars=500, max_passages=1)
     assert evidence[0].text.startswith("ألف باء.") and evidence[0].text.endswith("هاء واو.")
+
+
+def test_each_passage_keeps_its_closest_sentence_cosine_for_the_answerability_signal():
+    emb = FakeEmbeddings()
+    passages = [_p(0, "وتضمنت المساعدات 40 طناً من المواد الغذائية. ثم غادرت القافلة."), _p(1, "ألف باء جيم دال.")]
+    q = "كم طناً تضمنت المساعدات من المواد الغذائية؟"
+    evidence = select_context(q, emb.embed_query(q), passages, emb.embed_documents, budget_chars=500, max_passages=2)
+    vectors = emb.embed_documents(["وتضمنت المساعدات 40 طناً من المواد الغذائية."])
+    cos = sum(a * b for a, b in zip(emb.embed_query(q), vectors[0]))
+    assert evidence[0].similarity == pytest.approx(cos) and cos > 0.3  # the sentence about the question: high
+    unrelated = select_context(q, emb.embed_query(q), passages[1:], emb.embed_documents, budget_chars=500, max_passages=1)
+    assert unrelated[0].similarity < 0.2  # only a sentence sharing nothing with the question: low

@@ -12,6 +12,9 @@ This alone decides a refusal. Its signals, each the same on any collection:
   the one absolute score kept; the issue measured it as the weakest signal in 20 of 59
   refusals on ARCD when fitted on the seeds alone, so it is fitted on ARCD's training split
   beside the seeds' sets, where its range differs;
+- `dense_sentence`: the embedder's best cosine between the question and one shown *sentence*.
+  The embedder is multilingual, so unlike `coverage_best` it still means something when an
+  English question meets Arabic sentences (measured: see PATH_FEATURES);
 - `self_check_logit`: the log-odds of the model's P("yes") that the passages give the candidate.
 """
 
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 from .signals import coverage, type_present
 
-FEATURES = ("log_p_no_answer", "self_check_logit", "coverage_best", "type_present", "dense_best")
+FEATURES = ("log_p_no_answer", "self_check_logit", "coverage_best", "type_present", "dense_best", "dense_sentence")
 # Per path, the signals that earned their place (5-fold cross-validated AUROC; the tuning sets and
 # ARCD's training split, docs/evaluation.md). Same language: 0.93 with these three; the self-check
 # added nothing (0.926 with it) and type_present nothing. Across languages: 0.85 (0.84 with the
@@ -30,11 +33,16 @@ PATH_FEATURES = {
     "cross": ("log_p_no_answer", "coverage_best", "dense_best"),
 }
 
-def signals(question: str, sentences: list[str], *, p_no_answer: float, scores: list[float]) -> dict[str, float]:
-    """The answerability signals that need no candidate (`self_check` is added by the pipeline)."""
+def signals(question: str, sentences: list[str], *, p_no_answer: float, scores: list[float],
+            similarities: list[float] = ()) -> dict[str, float]:
+    """The answerability signals that need no candidate (`self_check` is added by the pipeline).
+
+    `scores`: the shown passages' retrieval scores; `similarities`: their sentences' best cosines.
+    """
     return {
         "p_no_answer": float(p_no_answer),
         "coverage_best": max((coverage(question, s) for s in sentences), default=0.0),
         "type_present": type_present(question, sentences),
         "dense_best": max(scores, default=0.0),
+        "dense_sentence": max(similarities, default=0.0),
     }
