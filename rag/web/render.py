@@ -17,10 +17,12 @@ from ..types import Answer
 LABELS = {
     "en": {"sources": "Sources", "paragraph": "paragraph", "also": "also in", "published_by": "also published by",
            "refused": "No answer found in the indexed articles", "unsure": "Unsure: check the passage",
-           "confidence": "confidence", "quote": "quoted from the article", "article": "Read the whole article"},
+           "confidence": "confidence", "quote": "quoted from the article", "article": "Read the whole article",
+           "scope": "searched"},
     "ar": {"sources": "المصادر", "paragraph": "الفقرة", "also": "وأيضا في", "published_by": "ونشرته أيضا",
            "refused": "لم يُعثر على إجابة في المقالات المفهرسة", "unsure": "غير متأكد: راجع النص",
-           "confidence": "الثقة", "quote": "مقتبس من المقال", "article": "اقرأ المقال كاملا"},
+           "confidence": "الثقة", "quote": "مقتبس من المقال", "article": "اقرأ المقال كاملا",
+           "scope": "نطاق البحث"},
 }
 # Words this short, and function words, match everywhere: highlighting them says nothing.
 # The search stopwords (lang.STOPWORDS, normalized Arabic) plus a few more English ones.
@@ -252,6 +254,8 @@ def render_answer(answer: Answer, question: str = "", articles: dict[str, list[s
         parts.append(f'<div class="rag-quote" dir="auto">{labels["quote"]}: <q>{escape_passage(answer.quote)}</q></div>')
     if answer.confidence is not None:
         parts.append(f'<div class="rag-confidence" dir="auto">{labels["confidence"]}: {answer.confidence:.2f}</div>')
+    if scope:
+        parts.append(f'<div class="rag-scope" dir="auto">{labels["scope"]}: {render_scope(scope)}</div>')
     def preview(c) -> str:
         passages = (articles or {}).get(c.doc_id)
         if not passages:
@@ -284,6 +288,15 @@ def render_answer(answer: Answer, question: str = "", articles: dict[str, list[s
         parts.append("</details>")
     parts.append(record)
     return "".join(parts)
+
+
+def render_scope(scope: dict) -> str:
+    """The page's filter an answer was searched under, in no language's words: "2032-01-01 → … · Caspian Wire"."""
+    dates = ""
+    if scope.get("since") or scope.get("until"):
+        dates = f'<bdi>{escape_passage(scope.get("since") or "…")} → {escape_passage(scope.get("until") or "…")}</bdi>'
+    names = ", ".join(f"<bdi>{escape_passage(n)}</bdi>" for n in scope.get("sources") or ())
+    return " · ".join(part for part in (dates, names) if part)
 
 
 _TAG = re.compile(r"<[^>]+>")

@@ -259,6 +259,7 @@ def test_date_and_source_filter_limits_the_answer_and_sources_show_publisher_and
     assert since.input_value() == "2032-01-01"
     bot = _ask(page, "How long is the Quorvex bridge?")
     _check_answer_with_sources(bot, "en")
+    assert "2032-01-01 → …" in bot.locator(".rag-scope").inner_text()  # the server searched under the date
     assert "1,450" in bot.locator(".rag-answer").inner_text()
     heads = [h.inner_text() for h in bot.locator(".rag-source-head").all()]
     assert heads and all("Ganja Daily" in h and "2032-04-09" in h for h in heads), heads
@@ -271,6 +272,7 @@ def test_date_and_source_filter_limits_the_answer_and_sources_show_publisher_and
     page.keyboard.press("Escape")
     bot = _ask(page, "How long is the Quorvex bridge?")
     _check_answer_with_sources(bot, "en")
+    assert bot.locator(".rag-scope").inner_text().endswith("Caspian Wire")
     assert "980" in bot.locator(".rag-answer").inner_text()
     heads = [h.inner_text() for h in bot.locator(".rag-source-head").all()]
     assert heads and all("Caspian Wire" in h and "2031-03-03" in h for h in heads), heads

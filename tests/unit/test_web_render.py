@@ -135,3 +135,11 @@ def test_auth_and_host_helpers(monkeypatch):
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and not is_loopback("0.0.0.0")
     monkeypatch.setenv("RAG_UI_AUTH", "u:p")
     assert Settings().ui_auth == "u:p"
+
+
+def test_an_answer_searched_under_a_filter_shows_it_and_escapes_it():
+    answer = Answer(text="It is 980 metres long [1].", refused=False, language="en",
+                    citations=[Citation(n=1, doc_id="d", title="T", text="It is 980 metres long.", score=0.9)])
+    shown = render_answer(answer, "How long?", scope={"since": "2032-01-01", "sources": ["<b>Wire</b>"]})
+    assert '<div class="rag-scope" dir="auto">searched: <bdi>2032-01-01 → …</bdi> · <bdi>&lt;b&gt;Wire&lt;/b&gt;</bdi></div>' in shown
+    assert "rag-scope" not in render_answer(answer, "How long?")
