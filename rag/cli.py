@@ -163,7 +163,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         # Every threshold at 0: every candidate is shown, so every candidate is judged.
         assistant = Assistant(Settings(answer_at=0.0, unsure_at=0.0))
         for path in paths:
-            rows += calibrate.collect(assistant, evaluate.load_questions(path), source=path.name)
+            rows += calibrate.collect(assistant, evaluate.load_questions(path), source=path.name,
+                                      collection=args.collection)
         if args.rows:
             calibrate.save_rows(rows, args.rows[0])
     if args.out is None:
@@ -329,6 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="signals file (repeatable): fitted from when they exist (no answering again), else the first is written")
     cal.add_argument("--answerability-rows", type=Path, action="append", default=None,
                      help="signals file (repeatable) of another collection that calibrates answerability only")
+    cal.add_argument("--collection", default="seeds",
+                     help="name of the indexed collection the questions are asked of (RAG_HOME's articles), kept in "
+                          "each collected row: each collection must see min-refusal of its unanswerables refused")
     cal.add_argument("--out", type=Path, default=None, help="where to write the fitted decision.json (without: only collect rows)")
     cal.add_argument("--max-confident-wrong", type=float, default=0.03)
     cal.add_argument("--min-refusal", type=float, default=0.85)

@@ -36,6 +36,7 @@ def synthetic_rows(n: int = 300, seed: int = 0) -> list[dict]:
         right = answerable and rng.random() < 1 / (1 + pow(2.718, -(3 * logprob + 4)))
         values = {k: rng.uniform(0, 1) for k in ALL} | {"logprob_mean": logprob}
         values["coverage_best"] = rng.uniform(0.4, 1.0) if answerable else rng.uniform(0.0, 0.6)
+        values["dense_sentence"] = values["coverage_best"]  # the cross path's stand-in for coverage
         rows.append({"id": str(i), "answerable": answerable, "path": "same" if (i // 4) % 2 else "cross", "decided": True,
                      "signals": values, "candidate_correct": right, "status": "answered", "reason": ""})
     return rows
@@ -45,7 +46,8 @@ def test_each_decision_learns_its_own_signal_per_path():
     fitted = calibrate.calibrate(synthetic_rows(), fitted_on="synthetic")
     for path in ("same", "cross"):
         a, c = fitted.answerability[path], fitted.correctness[path]
-        assert a.weights["coverage_best"] == max(a.weights.values()) > 0.5
+        informative = "coverage_best" if path == "same" else "dense_sentence"  # no lexical signal across languages
+        assert a.weights[informative] == max(a.weights.values()) > 0.5
         assert c.weights["logprob_mean"] == max(c.weights.values()) > 0.5
         assert fitted.metrics[path]["correctness_auroc_cv"] > 0.7
         assert fitted.metrics[path]["answerability_auroc_cv"] > 0.7
@@ -70,6 +72,29 @@ def test_thresholds_keep_confident_wrong_answers_within_the_target_and_refuse_un
         assert wrong / len(on_path) <= 0.03
         unanswerable = [k for k, r in zip(kept, on_path) if not r["answerable"]]
         assert 1 - sum(unanswerable) / len(unanswerable) >= 0.9
+
+
+def test_each_collection_sees_its_own_share_of_unanswerables_refused():
+    """Pooled, a collection of easy unanswerables hides one of hard ones; per collection it cannot."""
+    from rag.answering.decision import answerability
+
+    rows = synthetic_rows(seed=2)
+    for i, r in enumerate(rows):  # a second collection whose unanswerables look almost answerable
+        if i % 3 == 0:
+            r["collection"] = "hard"
+            if not r["answerable"]:
+                r["signals"]["coverage_best"] = r["signals"]["dense_sentence"] = 0.55
+    pooled = calibrate.calibrate([{k: v for k, v in r.items() if k != "collection"} for r in rows],
+                                 fitted_on="synthetic", min_refusal=0.85)
+    fitted = calibrate.calibrate(rows, fitted_on="synthetic", min_refusal=0.85)
+    for path in ("same", "cross"):
+        on_path = [r for r in rows if r["path"] == path]
+        able = calibrate.out_of_fold(on_path, [r["answerable"] for r in on_path], answerability.PATH_FEATURES[path], 1.0)
+        for name in ("seeds", "hard"):
+            shown = [a >= fitted.answerable_at[path] for a, r in zip(able, on_path)
+                     if not r["answerable"] and (r.get("collection") or "seeds") == name]
+            assert 1 - sum(shown) / len(shown) >= 0.85, (path, name)
+        assert fitted.answerable_at[path] > pooled.answerable_at[path]
 
 
 def fixed(able_z: float, right_z: float) -> Decision:

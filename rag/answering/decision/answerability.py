@@ -30,7 +30,7 @@ FEATURES = ("log_p_no_answer", "self_check_logit", "coverage_best", "type_presen
 # one, 0.76-0.79 on the other), so it is fitted on both collections together.
 PATH_FEATURES = {
     "same": ("log_p_no_answer", "coverage_best", "dense_best"),
-    "cross": ("log_p_no_answer", "coverage_best", "dense_best"),
+    "cross": ("log_p_no_answer", "dense_sentence"),
 }
 
 def signals(question: str, sentences: list[str], *, p_no_answer: float, scores: list[float],
