@@ -172,7 +172,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     sets = sorted({r.get("set") or "?" for r in rows})
     fitted = calibrate.calibrate(
         rows, fitted_on=f"answer_mode={Settings().answer_mode}, cross_mode={Settings().cross_mode}: " + ", ".join(sets),
-        max_confident_wrong=args.max_confident_wrong, min_refusal=args.min_refusal,
+        max_confident_wrong=args.max_confident_wrong, min_refusal=args.min_refusal, each_collection=args.each_collection,
     )
     args.out.write_text(fitted.to_json(), encoding="utf-8")
     print(json.dumps({"answerable_at": fitted.answerable_at, "answer_at": fitted.answer_at, **fitted.metrics}))
@@ -332,7 +332,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="signals file (repeatable) of another collection that calibrates answerability only")
     cal.add_argument("--collection", default="seeds",
                      help="name of the indexed collection the questions are asked of (RAG_HOME's articles), kept in "
-                          "each collected row: each collection must see min-refusal of its unanswerables refused")
+                          "each collected row")
+    cal.add_argument("--each-collection", action="store_true",
+                     help="min-refusal must hold in each collection on its own, not pooled (measured, not the default)")
     cal.add_argument("--out", type=Path, default=None, help="where to write the fitted decision.json (without: only collect rows)")
     cal.add_argument("--max-confident-wrong", type=float, default=0.03)
     cal.add_argument("--min-refusal", type=float, default=0.85)

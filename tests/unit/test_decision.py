@@ -86,7 +86,7 @@ def test_each_collection_sees_its_own_share_of_unanswerables_refused():
                 r["signals"]["coverage_best"] = r["signals"]["dense_sentence"] = 0.55
     pooled = calibrate.calibrate([{k: v for k, v in r.items() if k != "collection"} for r in rows],
                                  fitted_on="synthetic", min_refusal=0.85)
-    fitted = calibrate.calibrate(rows, fitted_on="synthetic", min_refusal=0.85)
+    fitted = calibrate.calibrate(rows, fitted_on="synthetic", min_refusal=0.85, each_collection=True)
     for path in ("same", "cross"):
         on_path = [r for r in rows if r["path"] == path]
         able = calibrate.out_of_fold(on_path, [r["answerable"] for r in on_path], answerability.PATH_FEATURES[path], 1.0)
