@@ -194,8 +194,10 @@ def calibrate(rows: list[dict], *, fitted_on: str, max_confident_wrong: float = 
 
 
 def signal_aurocs(rows: list[dict], labels: list[bool]) -> dict[str, float | None]:
-    """Each correctness signal alone as a score of right against wrong (what it is worth by itself)."""
-    return {k: auroc([(r["signals"].get(k, 0.0), y) for r, y in zip(rows, labels)]) for k in correctness_signals.FEATURES}
+    """Each correctness signal alone as a score of right against wrong (what it is worth by itself);
+    None for a signal the rows were collected without (the self-check and agreement are off by default)."""
+    return {k: auroc([(r["signals"][k], y) for r, y in zip(rows, labels) if k in r["signals"]])
+            if any(k in r["signals"] for r in rows) else None for k in correctness_signals.FEATURES}
 
 
 def save_rows(rows: list[dict], path: Path) -> None:
