@@ -103,6 +103,17 @@ def test_an_english_question_gets_its_answer_on_the_kept_path(shipped):
     assert answer.signals["cross"] == 1.0 and answer.quote in answer.sentence
 
 
+def test_the_sentence_cosine_is_high_for_an_answered_english_question_and_low_for_an_unrelated_one(shipped):
+    """`dense_sentence`, the cross path's answerability signal: the embedder is multilingual, so an
+    English question meets the Arabic sentence that answers it (measured 0.63) far above one about
+    something the articles never touch (0.35)."""
+    answer = shipped.ask(ENGLISH["question"])
+    assert answer.signals["dense_sentence"] >= 0.55
+    assert answer.signals["dense_sentence"] == max(e.similarity for e in shipped.answerer.evidence(ENGLISH["question"]))
+    unrelated = shipped.answerer.evidence("Which football club won the Azerbaijani league in 2019?")
+    assert max((e.similarity for e in unrelated), default=0.0) <= 0.45
+
+
 def test_the_self_check_is_high_for_a_right_candidate_and_low_for_a_wrong_one(shipped):
     from rag.answering.prompt import answer_messages
 
