@@ -29,8 +29,11 @@ def main(folders: list[str]) -> None:
                 "candidates": len(cands), "right": sum(right),
                 "confidence": auroc([(r["confidence"], y) for r, y in zip(cands, right)]),
                 "answerability": auroc([(r["answerability"], y) for r, y in zip(decided, able)]),
-                **{f"c:{k}": auroc([(r["signals"].get(k, 0.0), y) for r, y in zip(cands, right)]) for k in CORRECTNESS_FEATURES},
-                **{f"a:{k}": auroc([(r["signals"].get(k, 0.0), y) for r, y in zip(decided, able)]) for k in ANSWERABILITY_FEATURES},
+                # A signal the run did not compute (the self-check, agreement: off by default) is left out.
+                **{f"c:{k}": auroc([(r["signals"][k], y) for r, y in zip(cands, right) if k in r["signals"]])
+                   for k in CORRECTNESS_FEATURES if any(k in r["signals"] for r in cands)},
+                **{f"a:{k}": auroc([(r["signals"][k], y) for r, y in zip(decided, able) if k in r["signals"]])
+                   for k in ANSWERABILITY_FEATURES if any(k in r["signals"] for r in decided)},
             }
             print(Path(folder).name, path, json.dumps(out))
 
