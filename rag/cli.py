@@ -170,6 +170,9 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     if args.out is None:
         return 0
     sets = sorted({r.get("set") or "?" for r in rows})
+    if args.each_collection and len(calibrate.collections(rows)) < 2:
+        print("rag calibrate: --each-collection with rows of one collection (rows without `collection` count as "
+              "seeds): the requirement is the pooled one", file=sys.stderr)
     fitted = calibrate.calibrate(
         rows, fitted_on=f"answer_mode={Settings().answer_mode}, cross_mode={Settings().cross_mode}: " + ", ".join(sets),
         max_confident_wrong=args.max_confident_wrong, min_refusal=args.min_refusal, each_collection=args.each_collection,

@@ -13,6 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from rag.answering.decision import ANSWERABILITY_FEATURES, CORRECTNESS_FEATURES  # noqa: E402
 from rag.devtools.calibrate import HARD_REFUSALS as HARD  # noqa: E402
+from rag.devtools.calibrate import signal_auroc  # noqa: E402
 from rag.devtools.evaluate import auroc  # noqa: E402
 
 
@@ -29,11 +30,9 @@ def main(folders: list[str]) -> None:
                 "candidates": len(cands), "right": sum(right),
                 "confidence": auroc([(r["confidence"], y) for r, y in zip(cands, right)]),
                 "answerability": auroc([(r["answerability"], y) for r, y in zip(decided, able)]),
-                # A signal the run did not compute (the self-check, agreement: off by default) is left out.
-                **{f"c:{k}": auroc([(r["signals"][k], y) for r, y in zip(cands, right) if k in r["signals"]])
-                   for k in CORRECTNESS_FEATURES if any(k in r["signals"] for r in cands)},
-                **{f"a:{k}": auroc([(r["signals"][k], y) for r, y in zip(decided, able) if k in r["signals"]])
-                   for k in ANSWERABILITY_FEATURES if any(k in r["signals"] for r in decided)},
+                # A signal the run did not compute (the self-check, agreement: off by default) is None.
+                **{f"c:{k}": signal_auroc(cands, right, k) for k in CORRECTNESS_FEATURES},
+                **{f"a:{k}": signal_auroc(decided, able, k) for k in ANSWERABILITY_FEATURES},
             }
             print(Path(folder).name, path, json.dumps(out))
 

@@ -3,9 +3,9 @@
 Usage: python docs/experiments/signal_gain.py --rows ROWS.jsonl [...] [--answerability-rows ARCD.jsonl ...]
 ROWS: `rag calibrate --rows` files of the tuning sets (never a held-out set); --answerability-rows:
 rows of another collection that calibrate answerability only (as `rag calibrate` takes them).
-For each decision and path it prints the CV AUROC of the shipped signal set (PATH_FEATURES), of
-the shipped set plus each candidate signal, and of each candidate alone, over the rows that hold
-the candidate (the folds and the L2 penalty `rag calibrate` uses). Nothing it fits ships.
+For each decision and path it prints the CV AUROC of the shipped signal set (PATH_FEATURES) with and
+without each candidate signal, and of the candidate alone (a one-signal fit), over the rows that
+hold the candidate, with the rows, folds and L2 penalty `rag calibrate` uses. Nothing it fits ships.
 """
 
 import argparse
@@ -15,11 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from rag.answering.decision import answerability, correctness  # noqa: E402
-from rag.answering.decision.signals import with_derived  # noqa: E402
-from rag.devtools.calibrate import L2, load_rows, out_of_fold, relabel  # noqa: E402
+from rag.devtools.calibrate import L2, load_rows, model_rows, out_of_fold, prepared  # noqa: E402
 from rag.devtools.evaluate import auroc  # noqa: E402
 
-CANDIDATES = {"answerability": ("dense_sentence", "type_present"), "correctness": ("agreement",)}
+CANDIDATES = {"answerability": ("dense_sentence", "coverage_best", "dense_best", "type_present"),
+              "correctness": ("agreement",)}
 
 
 def cv(rows: list[dict], labels: list[bool], features: tuple[str, ...]) -> float | None:
@@ -33,15 +33,11 @@ def main() -> None:
     args = ap.parse_args()
     rows = [r for p in args.rows for r in load_rows(Path(p))]
     rows += [{**r, "correctness": False} for p in args.answerability_rows for r in load_rows(Path(p))]
-    rows = [{**r, "signals": with_derived(r["signals"])} for r in map(relabel, rows)]
+    rows = prepared(rows)
     for path in ("same", "cross"):
-        decided = [r for r in rows if r["path"] == path and r["decided"]]
-        tables = {
-            "answerability": (answerability.PATH_FEATURES[path], decided, "answerable"),
-            "correctness": (correctness.PATH_FEATURES[path],
-                            [r for r in decided if r["candidate_correct"] is not None and r.get("correctness", True)],
-                            "candidate_correct"),
-        }
+        able, correct = model_rows(rows, path)
+        tables = {"answerability": (answerability.PATH_FEATURES[path], able, "answerable"),
+                  "correctness": (correctness.PATH_FEATURES[path], correct, "candidate_correct")}
         for decision, (shipped, data, label) in tables.items():
             for extra in CANDIDATES[decision]:
                 have = [r for r in data if extra in r["signals"]]
@@ -49,8 +45,10 @@ def main() -> None:
                 if len(set(labels)) < 2:
                     print(decision, path, extra, "not in these rows")
                     continue
-                out = {"rows": len(have), "positive": sum(labels), "shipped": cv(have, labels, shipped),
-                       f"+{extra}": cv(have, labels, (*shipped, extra)), f"{extra} alone": cv(have, labels, (extra,))}
+                without = tuple(f for f in shipped if f != extra)
+                out = {"rows": len(have), "positive": sum(labels), "shipped": list(shipped),
+                       f"without {extra}": cv(have, labels, without) if without else None,
+                       f"with {extra}": cv(have, labels, (*without, extra)), f"{extra} alone": cv(have, labels, (extra,))}
                 print(decision, path, json.dumps(out))
 
 

@@ -196,7 +196,10 @@ class Answerer:
         probe = FirstTokenProbe(NO_ANSWER, NO_ANSWER.capitalize())
         pieces: list[str] = []
         undecided = True  # text is held back while it could still be the NO_ANSWER sentinel
-        guided = CopySpans([e.text for e in evidence], guided=True) if mode == "guided" else None
+        def guide():  # the reply and any redraw of it run under the same guide, each a fresh one
+            return CopySpans([e.text for e in evidence], guided=True) if mode == "guided" else None
+
+        guided = guide()
         answer_language = detect_language(question) if asked else language
         messages = self.messages(question, answer_language, evidence)
         stream = self.llm.stream_chat(
@@ -246,12 +249,9 @@ class Answerer:
             yield self.without_candidate(question, language, evidence, probe, path, Reason.UNSUPPORTED)
             return
         candidate = quote or strip_markers(text).strip()
-        def again():  # a redraw of this reply runs under the same guide as the reply itself
-            return CopySpans([e.text for e in evidence], guided=True) if guided else None
-
         values = self.case_signals(question, evidence, probe, path, candidate=candidate, sentence=where.sentence,
                                    check=[*messages, {"role": "assistant", "content": raw}],
-                                   redraw=(messages, again, len(probe.token_logprobs) + REDRAW_SLACK))
+                                   redraw=(messages, guide, len(probe.token_logprobs) + REDRAW_SLACK))
         verdict = self.decide(values, path)
         log.info("quote %r; answerability %.2f, confidence %.2f -> %s %s", quote, verdict.answerability,
                  verdict.confidence, verdict.status, verdict.reason)
@@ -342,8 +342,8 @@ class Answerer:
 
     def redraws(self, messages: list[dict[str, str]], guide, max_tokens: int) -> list[str]:
         """`agreement_samples` replies drawn again from `messages` at `agreement_temperature`, each
-        under a fresh guide from `guide()` (None: free). The prompt is still in llama.cpp's KV
-        cache, so a draw costs only its own few tokens."""
+        under a fresh guide from `guide()` (None: free). In process, the prompt is still in
+        llama.cpp's KV cache, so a draw costs only its own tokens; a server may read it again."""
         s = self.settings
         drawn = []
         for k in range(s.agreement_samples):
@@ -381,7 +381,10 @@ class Answerer:
         with its outcome from the decision room (see the module docstring)."""
         s = self.settings
         probe = FirstTokenProbe(NO_ANSWER, NO_ANSWER.capitalize())
-        copy = CopySpans([e.text for e in evidence], escapes=(NO_ANSWER,))
+        def guide():  # the span and any redraw of it, each under a fresh copy constraint
+            return CopySpans([e.text for e in evidence], escapes=(NO_ANSWER,))
+
+        copy = guide()
         messages = extract_messages(question, evidence)
         reply = "".join(self.llm.stream_chat(
             messages, max_tokens=SPAN_TOKENS, temperature=s.temperature, probe=probe, copy=copy,
@@ -404,7 +407,7 @@ class Answerer:
         values = self.case_signals(
             question, evidence, probe, path, candidate=span, sentence=where.sentence,
             check=[*messages, {"role": "assistant", "content": span}],
-            redraw=(messages, lambda: CopySpans([e.text for e in evidence], escapes=(NO_ANSWER,)), SPAN_TOKENS),
+            redraw=(messages, guide, SPAN_TOKENS),
         )
         verdict = self.decide(values, path)
         log.info("answerability %.2f, confidence %.2f -> %s %s", verdict.answerability, verdict.confidence,

@@ -32,6 +32,11 @@ class Evidence:
     similarity: float = 0.0  # the embedder's best cosine between the question and one of these sentences
 
 
+def cosine(a, b) -> float:
+    """Dot product of two embeddings (the embedder's vectors are normalized: their cosine)."""
+    return sum(x * y for x, y in zip(a, b))
+
+
 def _lexical(question_terms: set[str], sentence: str) -> float:
     if not question_terms:
         return 0.0
@@ -54,7 +59,7 @@ def select_context(
         return [Evidence(p, p.text) for p in pool]
     vectors = embed_documents([s for _, _, s in sentences])
     q_terms = set(terms(question))
-    dense = [sum(a * b for a, b in zip(question_vector, v)) for v in vectors]
+    dense = [cosine(question_vector, v) for v in vectors]
     scored = sorted(
         (
             (cos + LEXICAL_WEIGHT * _lexical(q_terms, s), pi, si, s, cos)

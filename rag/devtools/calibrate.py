@@ -88,7 +88,7 @@ def relabel(row: dict) -> dict:
     return row
 
 
-def _model_rows(rows: list[dict], path: str) -> tuple[list[dict], list[dict]]:
+def model_rows(rows: list[dict], path: str) -> tuple[list[dict], list[dict]]:
     """(rows the answerability model sees, rows the correctness model sees) of one path."""
     on_path = [r for r in rows if r["path"] == path]
     able = [r for r in on_path if r["decided"]]
@@ -125,10 +125,10 @@ def lowest(cuts: list[float], ok) -> float:
 def calibrate(rows: list[dict], *, fitted_on: str, max_confident_wrong: float = 0.03, min_refusal: float = 0.85,
               each_collection: bool = False,
               l2: float = L2) -> Decision:
-    rows = [{**r, "signals": with_derived(r["signals"])} for r in map(relabel, rows)]
+    rows = prepared(rows)
     answerability, correctness, answerable_at, answer_at, metrics = {}, {}, {}, {}, {}
     for path in PATHS:
-        able_rows, correct_rows = _model_rows(rows, path)
+        able_rows, correct_rows = model_rows(rows, path)
         if len(able_rows) < 10 or not correct_rows:
             continue
         a_labels = [bool(r["answerable"]) for r in able_rows]
@@ -151,6 +151,8 @@ def calibrate(rows: list[dict], *, fitted_on: str, max_confident_wrong: float = 
             # unanswerables (held-out 5, blind: 0.67 -> 0.75 refused), but its same-path threshold
             # (0.73 -> 0.89) refused answerable ones: Arabic useful 0.84 -> 0.63 there, and more false
             # refusals on ARCD's rows (0.19 -> 0.27), the very failure the maintainers' sets showed.
+            if not unanswerable:
+                return True
             groups = collections(unanswerable).values() if each_collection else [unanswerable]
             for group in groups:
                 shown = sum(1 for r in group if id(r) in able_of and able_of[id(r)] >= t)
@@ -193,11 +195,21 @@ def calibrate(rows: list[dict], *, fitted_on: str, max_confident_wrong: float = 
     return Decision(answerability, correctness, answerable_at, answer_at, fitted_on, metrics)
 
 
+def signal_auroc(rows: list[dict], labels: list[bool], key: str) -> float | None:
+    """One signal's raw value as a score of its label, over the rows that hold it; None when none do
+    (the self-check and agreement are computed only when their settings are on)."""
+    held = [(r["signals"][key], y) for r, y in zip(rows, labels) if key in r["signals"]]
+    return auroc(held) if held else None
+
+
 def signal_aurocs(rows: list[dict], labels: list[bool]) -> dict[str, float | None]:
-    """Each correctness signal alone as a score of right against wrong (what it is worth by itself);
-    None for a signal the rows were collected without (the self-check and agreement are off by default)."""
-    return {k: auroc([(r["signals"][k], y) for r, y in zip(rows, labels) if k in r["signals"]])
-            if any(k in r["signals"] for r in rows) else None for k in correctness_signals.FEATURES}
+    """Each correctness signal alone as a score of right against wrong (what it is worth by itself)."""
+    return {k: signal_auroc(rows, labels, k) for k in correctness_signals.FEATURES}
+
+
+def prepared(rows: list[dict]) -> list[dict]:
+    """Rows as `calibrate` reads them: long answer keys relabelled, log-odds forms added."""
+    return [{**r, "signals": with_derived(r["signals"])} for r in map(relabel, rows)]
 
 
 def save_rows(rows: list[dict], path: Path) -> None:

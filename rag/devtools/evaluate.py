@@ -214,13 +214,16 @@ def oracle_evidence(assistant, q: Question) -> list[Evidence]:
     an error: the oracle would otherwise turn a wrong question file into a low score.
     """
     from ..answering.retrieve import passage_from_store
-    from ..answering.select import Evidence
+    from ..answering.select import Evidence, cosine
 
     for meta, text in assistant.indexer.index.passages().values():
         if supports(text, q.evidence):
-            sentences = [s for s in split_sentences(text) if supports(s, q.evidence)]
-            # Given, not retrieved: the score is not a similarity and gates nothing here.
-            return [Evidence(passage_from_store(meta, text, 1.0), " ".join(sentences) or text)]
+            sentences = [s for s in split_sentences(text) if supports(s, q.evidence)] or [text]
+            # Given, not retrieved: the score is not a similarity and gates nothing here. The sentences'
+            # cosine to the question is real: the cross path's answerability reads it (dense_sentence).
+            vector = assistant.embeddings.embed_query(q.question)
+            closest = max(cosine(vector, v) for v in assistant.answerer.sentence_vectors(sentences))
+            return [Evidence(passage_from_store(meta, text, 1.0), " ".join(sentences), closest)]
     raise RagError(f"question {q.id}: no indexed passage holds its evidence, so --oracle cannot show it.")
 
 

@@ -220,7 +220,7 @@ def render_answer(answer: Answer, question: str = "", articles: dict[str, list[s
 
     `articles`: {doc_id: passages} of cited articles, each source then opens its article's
     preview with the cited passage marked. `question` and `scope` (the page's filter) go into
-    the message's record (`render_record`).
+    the message's record (`render_record`); the scope is also shown under the answer.
     """
     labels = LABELS.get(answer.language, LABELS["en"])
     record = render_record({"question": question, **answer.to_dict(), **({"scope": scope} if scope else {})})

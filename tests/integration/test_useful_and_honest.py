@@ -111,7 +111,7 @@ def test_the_sentence_cosine_is_high_for_an_answered_english_question_and_low_fo
     assert answer.signals["dense_sentence"] >= 0.55
     assert answer.signals["dense_sentence"] == max(e.similarity for e in shipped.answerer.evidence(ENGLISH["question"]))
     unrelated = shipped.answerer.evidence("Which football club won the Azerbaijani league in 2019?")
-    assert max((e.similarity for e in unrelated), default=0.0) <= 0.45
+    assert unrelated and max(e.similarity for e in unrelated) <= 0.45  # close enough to be read, yet low
 
 
 def test_the_self_check_is_high_for_a_right_candidate_and_low_for_a_wrong_one(shipped):

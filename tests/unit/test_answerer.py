@@ -178,6 +178,11 @@ def test_eval_oracle_shows_the_sentence_holding_the_evidence(make_assistant):
     assert record.answer.citations[0].text.startswith("أضاف أن الأرمن في قره باغ طلبوا مساعدات")
     assert gold in record.answer.citations[0].text
     assert record.correct and record.supported_citations == 1
+    # The cross path's answerability reads the sentence's real cosine to the question, not 0.
+    from rag.answering.select import cosine
+
+    want = cosine(assistant.embeddings.embed_query(q.question), assistant.embeddings.embed_documents([gold])[0])
+    assert record.answer.signals["dense_sentence"] == pytest.approx(want) and want > 0
 
 
 def test_eval_oracle_rejects_evidence_the_index_does_not_hold(make_assistant):

@@ -241,14 +241,14 @@ class SamplingLLM(FakeLLM):
 
     def __init__(self, greedy: str, samples: list[str]):
         super().__init__(greedy)
-        self.samples, self.settings_seen = list(samples), []
+        self.greedy, self.samples, self.settings_seen = greedy, list(samples), []
 
     def stream_chat(self, messages, *, max_tokens, temperature=0.0, probe=None, copy=None, seed=None):
         self.settings_seen.append((temperature, seed, copy))
         if temperature > 0:
             self.reply = self.samples.pop(0)
         else:
-            self.reply = SPAN
+            self.reply = self.greedy
         yield from super().stream_chat(messages, max_tokens=max_tokens, temperature=temperature, probe=probe, copy=copy)
 
 
@@ -269,3 +269,15 @@ def test_no_samples_are_drawn_by_default(make_assistant):
     llm = SamplingLLM(SPAN, [])
     answer = make_assistant(llm, answer_mode="copy").ask(QUESTION)
     assert "agreement" not in answer.signals and all(t == 0.0 for t, _, _ in llm.settings_seen)
+
+
+def test_a_composed_answer_is_redrawn_from_its_prompt_each_draw_under_a_fresh_guide(make_assistant):
+    reply = f"وزير خارجية أذربيجان هو {SPAN} [1]."
+    llm = SamplingLLM(reply, [reply, "NO_ANSWER"])
+    a = make_assistant(llm, answer_mode="guided", agreement_samples=2)
+    answer = a.ask(QUESTION)
+    assert answer.signals["agreement"] == pytest.approx(0.5)
+    greedy, *drawn = llm.settings_seen
+    assert greedy[0] == 0.0 and greedy[2] is not None and greedy[2].guided
+    assert [(t, seed) for t, seed, _ in drawn] == [(0.7, 1), (0.7, 2)]
+    assert all(c is not None and c.guided and c is not greedy[2] for _, _, c in drawn)

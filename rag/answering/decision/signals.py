@@ -19,8 +19,8 @@ confidently wrong Arabic answers on the maintainers' sets did exactly that.
 - *Self-check* (P(True)): the model's own P("yes") when asked whether the sentence answers
   the question with the candidate, read from the cached prompt (a one-token turn).
 - *Agreement*: a few samples drawn at a raised temperature from the prompt the model has
-  just read (llama.cpp keeps its state, so each costs only its own tokens): how much of the
-  candidate each of them says too.
+  just read (in process, llama.cpp keeps its state, so each costs only its own tokens): how
+  much of the candidate each of them says too.
 """
 
 from __future__ import annotations
@@ -99,13 +99,17 @@ def type_present(question: str, sentences: list[str]) -> float:
     return 0.0 if found and all(f is False for f in found) else 0.5
 
 
+def share_held(wanted, held) -> float:
+    """Share of the `wanted` words found among the `held` ones (inflections count as the same word)."""
+    wanted = list(wanted)
+    if not wanted:
+        return 0.0
+    return sum(any(same_word(w, t) for t in held) for w in wanted) / len(wanted)
+
+
 def coverage(question: str, sentence: str) -> float:
     """Share of the question's content words that `sentence` holds (inflections count as the same word)."""
-    asked = content_terms(question)
-    if not asked:
-        return 0.0
-    held = content_terms(sentence)
-    return sum(any(same_word(q, t) for t in held) for q in asked) / len(asked)
+    return share_held(content_terms(question), content_terms(sentence))
 
 
 def grounded(candidate: str, sentence: str) -> float:
@@ -113,11 +117,7 @@ def grounded(candidate: str, sentence: str) -> float:
     c, s = normalize_arabic(candidate).strip(), normalize_arabic(sentence)
     if c and c in s:
         return 1.0
-    cand = content_terms(candidate)
-    if not cand:
-        return 0.0
-    held = content_terms(sentence)
-    return sum(any(same_word(w, t) for t in held) for w in cand) / len(cand)
+    return share_held(content_terms(candidate), content_terms(sentence))
 
 
 def agreement(candidate: str, samples: list[str]) -> float:
@@ -130,11 +130,7 @@ def agreement(candidate: str, samples: list[str]) -> float:
     want = terms(candidate)
     if not want or not samples:
         return 0.0
-    total = 0.0
-    for sample in samples:
-        said = terms(sample)
-        total += sum(any(same_word(w, t) for t in said) for w in want) / len(want)
-    return total / len(samples)
+    return sum(share_held(want, terms(sample)) for sample in samples) / len(samples)
 
 
 def logprob_summary(token_logprobs: list[float]) -> tuple[float, float]:
