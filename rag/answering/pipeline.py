@@ -203,8 +203,7 @@ class Answerer:
         answer_language = detect_language(question) if asked else language
         messages = self.messages(question, answer_language, evidence)
         stream = self.llm.stream_chat(
-            messages, max_tokens=s.max_tokens, temperature=s.temperature, probe=probe,
-            **({"copy": guided} if guided else {}),
+            messages, max_tokens=s.max_tokens, temperature=s.temperature, probe=probe, copy=guided,
         )
         try:
             for piece in stream:
@@ -347,10 +346,8 @@ class Answerer:
         s = self.settings
         drawn = []
         for k in range(s.agreement_samples):
-            copy = guide()
             drawn.append("".join(self.llm.stream_chat(
-                messages, max_tokens=max_tokens, temperature=s.agreement_temperature, seed=k + 1,
-                **({"copy": copy} if copy is not None else {}),
+                messages, max_tokens=max_tokens, temperature=s.agreement_temperature, seed=k + 1, copy=guide(),
             )))
         return drawn
 
