@@ -34,6 +34,9 @@ class Reason:
     LOW_CONFIDENCE = "low_confidence"  # an unsure answer: "low_confidence:<signal>" names the signal that pulled
     # its P(right) down most, or the guard that left no candidate ("low_confidence:ungrounded_number")
     UNANSWERABLE = "unanswerable"  # refused by the answerability decision: "unanswerable:<weakest signal>"
+    FIGURE_KIND = "figure_kind"  # the candidate's figure is of another kind than the asked one (figures.kind_mismatch):
+    # unsure ("low_confidence:figure_kind"), or refused ("unanswerable:figure_kind") when no shown sentence holds the asked kind
+    FIGURE_RENDERING = "figure_rendering"  # the English rendering states other figures than its Arabic span: unsure
 
 
 # The model itself said the passages lack the answer: a refusal whatever the sentences look like, taken

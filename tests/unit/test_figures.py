@@ -1,0 +1,118 @@
+"""Figures by table (rag/answering/figures.py): the renderings a reader must be able to trust."""
+
+import pytest
+
+from rag.answering.figures import asked, complete, disagreements, holds_asked, holds_kind, kind_mismatch, read_arabic, render
+
+
+@pytest.mark.parametrize("arabic, english", [
+    ("6.5 مليار درهم (حوالي 650 مليون دولار)", "6.5 billion dirhams (about 650 million dollars)"),
+    ("مليون جنيه مصري (نحو 20.6 ألف دولار)", "1 million Egyptian pounds (about 20.6 thousand dollars)"),
+    ("الجمعة 14 أكتوبر/تشرين الأول 2026", "Friday, 14 October 2026"),
+    ("الثلاثاء 19 سبتمبر/أيلول", "Tuesday, 19 September"),
+    ("يوم الأربعاء", "Wednesday"),
+    ("الخميس", "Thursday"),
+    ("27 سبتمبر/أيلول 2020", "27 September 2020"),
+    ("14 آذار", "14 March"),
+    ("40 طناً", "40 tonnes"),
+    ("450 ألف دينار أردني", "450 thousand Jordanian dinars"),
+    ("ثلاثة آلاف", "3 thousand"),
+    ("15 بالمئة", "15%"),
+    ("2.5%", "2.5%"),
+    ("44 يوماً", "44 days"),
+    ("120 ميغاواط", "120 megawatts"),
+    ("أكثر من 3.2 مليون متر مكعب", "more than 3.2 million cubic metres"),
+    ("٢٠٢٣", "2023"),
+])
+def test_figures_are_rendered_from_the_table(arabic, english):
+    assert render(arabic) == english
+    assert disagreements(arabic, english) == []  # the table's own rendering passes the check
+
+
+@pytest.mark.parametrize("span", ["مبنى الولاية", "جيهون بيراموف", "1850 خبيرا", "وزير الخارجية الصيني", "يفلاخ"])
+def test_a_span_with_words_the_table_does_not_know_is_left_to_the_model(span):
+    assert render(span) is None
+
+
+@pytest.mark.parametrize("arabic, english, kinds", [
+    ("6.5 مليار درهم", "6.5 billion dollars", ["currency"]),
+    ("مليون جنيه مصري (نحو 20.6 ألف دولار)", "1 million Egyptian pounds (about $20.6 million)", ["number"]),
+    ("الجمعة", "Sunday", ["weekday"]),
+    ("الثلاثاء", "Wednesday", ["weekday"]),
+    ("27 سبتمبر/أيلول 2020", "October 27, 2020", ["month"]),
+    ("6.5 مليار درهم", "6.5 billion", ["currency"]),
+    ("40 طناً", "40 kilograms", ["unit"]),
+    ("2020", "2021", ["year"]),
+])
+def test_an_english_rendering_that_says_another_figure_is_caught(arabic, english, kinds):
+    assert disagreements(arabic, english) == kinds
+
+
+@pytest.mark.parametrize("arabic, english", [
+    ("6.5 مليار درهم (حوالي 650 مليون دولار)", "AED 6.5 billion (about $650 million)"),
+    ("27 سبتمبر/أيلول 2020", "September 27th, 2020"),
+    ("الجمعة", "on Friday"),
+    ("جيهون بيراموف", "Jeyhun Bayramov"),
+    ("1,850 خبيرا", "1,850 experts"),
+    ("20.6 ألف دولار", "$20,600"),
+])
+def test_a_faithful_rendering_in_other_words_passes(arabic, english):
+    assert disagreements(arabic, english) == []
+
+
+def test_a_quote_in_parentheses_is_not_read_as_english():
+    assert disagreements("6.5 مليار درهم", "6.5 billion dirhams (6.5 مليار درهم)") == []
+
+
+def test_reading_keeps_each_amount_with_its_scale_and_currency():
+    facts = read_arabic("بلغت الكلفة 6.5 مليار درهم (حوالي 1.77 مليار دولار) يوم الجمعة 3 مايو 2024")
+    assert {(a.value, a.currency) for a in facts.amounts} >= {(6.5e9, "dirham"), (1.77e9, "dollar")}
+    assert facts.weekdays == {4} and facts.months == {5} and facts.years == {2024}
+
+
+def test_the_copy_is_completed_with_its_scale_currency_or_unit():
+    sentence = "بلغت تكلفة المحطة 6.5 مليار درهم إماراتي (حوالي 1.77 مليار دولار)."
+    assert complete("6.5 مليار", sentence) == "6.5 مليار درهم إماراتي"
+    assert complete("6.5", sentence) == "6.5 مليار درهم إماراتي"
+    assert complete("40", "وتضمنت المساعدات 40 طناً من المواد") == "40 طناً"
+    assert complete("جيهون", "الوزير جيهون بيراموف") == "جيهون"  # not a figure: unchanged
+    assert complete("المحطة", sentence) == "المحطة"
+
+
+def test_the_asked_kind_is_read_from_the_question():
+    assert asked("How much did the plant cost in dinars?").currencies == {"dinar"}
+    assert asked("كم بلغت التكلفة بالدينار الأردني؟").currencies == {"dinar"}
+    assert asked("كم طناً من المساعدات وزعتها الوزارة؟").units == {"ton"}
+    assert asked("What was the dam's level last year?").relative_year == "last"
+    assert asked("ما منسوب السد في العام الماضي؟").relative_year == "last"
+    assert asked("How many workshops did the conference hold?").counted == "workshops"
+    assert asked("كم ورشة عمل عقدها المؤتمر؟").counted == "ورشه"
+    assert asked("كم بلغت التكلفة؟").counted == ""  # a verb after كم counts nothing
+    assert asked("Who is the minister?") == asked("من هو الوزير؟")
+
+
+SENTENCE = "شارك في المؤتمر 1850 خبيرا من 35 دولة، وعقدت 120 ورشة عمل على مدى ثلاثة أيام."
+
+
+@pytest.mark.parametrize("question, candidate, sentence, rendered, kind", [
+    ("كم ورشة عمل عقدها المؤتمر؟", "1850", SENTENCE, "", "counted"),
+    ("كم ورشة عمل عقدها المؤتمر؟", "120 ورشة عمل", SENTENCE, "", ""),
+    ("How many workshops did the conference hold?", "1850 خبيرا", SENTENCE, "1850 experts", "counted"),
+    ("How many workshops did the conference hold?", "120 ورشة عمل", SENTENCE, "120 workshops", ""),
+    ("How much did it cost in dinars?", "20 مليون دولار", "بلغت 15 مليون دينار (20 مليون دولار)", "", "currency"),
+    ("How much did it cost in dinars?", "15 مليون دينار", "بلغت 15 مليون دينار (20 مليون دولار)", "", ""),
+    ("What was the dam's level last year?", "85 بالمئة", "بلغ منسوب السد هذا العام 85 بالمئة", "", "year"),
+    ("How many days after launching its September 2023 operation did Azerbaijan announce the ceasefire?",
+     "44 يوما", "استمرت حرب عام 2020 مدة 44 يوما", "44 days", "year"),
+    ("كم طناً من المساعدات وزعتها الوزارة؟", "40 طناً", "وتضمنت المساعدات 40 طناً من المواد الغذائية", "", ""),
+])
+def test_a_figure_of_another_kind_than_asked_is_seen(question, candidate, sentence, rendered, kind):
+    assert kind_mismatch(question, candidate, sentence, rendered) == kind
+
+
+def test_whether_any_shown_sentence_holds_the_asked_kind():
+    assert not holds_asked("How much did it cost in dinars?", ["بلغت الكلفة 20 مليون دولار"])
+    assert holds_asked("How much did it cost in dinars?", ["بلغت الكلفة 20 مليون دولار", "أي 14 مليون دينار"])
+    assert not holds_asked("ما منسوب السد في العام الماضي؟", ["بلغ منسوب السد هذا العام 85 بالمئة"])
+    want = asked("كم طناً من المساعدات وزعتها الوزارة؟")
+    assert holds_kind(want, "وتضمنت المساعدات 40 طناً من المواد") and not holds_kind(want, "أرسلت الوزارة مساعدات")
