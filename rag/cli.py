@@ -57,8 +57,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
             answer = item
     if live:
         print()
-    if not live or (answer.status != "answered" and streamed.strip() != answer.text):
-        # A refusal or an unsure answer replaces what streamed: say so in full (an unsure one with its sentence).
+    if not live or (streamed.strip() != answer.text and (answer.status != "answered" or streamed.rstrip().endswith("…"))):
+        # A refusal, an unsure answer or an English answer after its Arabic quote replaces what streamed: say it in full.
         print(answer.text)
     if answer.refused:
         print(f"  (refused: {answer.reason})", file=sys.stderr)

@@ -48,6 +48,8 @@ class Answer:
     # Unsure: every sentence shown for the reader to judge, `sentence` first; a second one when
     # the sentence sharing most of the question's words is another (issue 28).
     sentences: tuple[str, ...] = ()
+    # The question as searched: a follow-up's standalone rewrite when one was kept, else the question asked.
+    searched: str = ""
     signals: dict = field(default_factory=dict, compare=False, repr=False)  # what `confidence` was computed from
     # Seconds per stage (embed, retrieve, select, first_text, generate, total), filled by
     # `Assistant.stream`: where this answer's time went (`rag bench` sums them).
@@ -83,6 +85,7 @@ class Answer:
             "sentences": list(self.sentences),
             "language": self.language,
             "reason": self.reason,
+            "searched": self.searched,
             "citations": [
                 {"n": c.n, "doc_id": c.doc_id, "title": c.title, "text": c.text, "score": round(c.score, 4),
                  "date": c.date, "source": c.source, "also_published_by": list(c.also_published_by),

@@ -2,8 +2,10 @@
 
 Retrieval sees one question at a time, so a follow-up that leans on the conversation
 must be rewritten before it can find anything. Rewriting costs an LLM call, so it runs
-only when the question looks like a follow-up: a short question that refers back
-(pronouns, "and ...", "what about ...") while there is a conversation to refer to.
+only when the question cannot stand on its own: a short question that continues the chat
+("and ...", "what about ...") or refers back (pronouns) with few words of its own, while there
+is a conversation to refer to. The pipeline keeps a rewrite only when it retrieves at least as
+well as the question alone (`Answerer.stream`).
 """
 
 from __future__ import annotations
@@ -16,14 +18,20 @@ from .cite import strip_markers
 
 MAX_TURNS = 4  # the last exchanges are enough to resolve a reference
 FOLLOWUP_MAX_WORDS = 9
+# A question that refers back but names this many content words of its own stands alone: "Why were the
+# Russian peacekeepers killed on Wednesday?" was rewritten into the previous question's topic and
+# answered with invented names (issue 32), while "Why did he resign?" names one word and needs the chat.
+OWN_TERMS = 2
+# Openings that continue the conversation whatever else the question says: "and …", "what about …".
+_EN_CONTINUES = re.compile(r"^\W*(and|what about|how about)\b", re.IGNORECASE)
+_AR_CONTINUES = re.compile(r"^\W*([وف](من|ما|ماذا|متي|اين|كم|هل|لماذا|كيف)(?!\w)|ماذا عن|وماذا)")
 _EN_REFERS_BACK = re.compile(
-    r"\b(he|she|it|its|they|them|their|his|her|him|there|that|this|those|these|then|the same)\b|^(and|what about|how about|why|when|where)\b",
-    re.IGNORECASE,
+    r"\b(he|she|it|its|they|them|their|his|her|him|there|that|this|those|these|then|the same)\b", re.IGNORECASE,
 )
-# Arabic (matched after normalization): "and who/when/where …", "what about", demonstratives,
-# pronouns, and pronoun suffixes on the verbs and prepositions that news questions use.
+# Arabic (matched after normalization): demonstratives, pronouns, and pronoun suffixes on the verbs and
+# prepositions that news questions use.
 _AR_REFERS_BACK = re.compile(
-    r"^[وف](من|ما|ماذا|متي|اين|كم|هل|لماذا|كيف)\b|ماذا عن|\b(ذلك|تلك|هذا|هذه|هناك|عندها|حينها)\b|(?<!من )(?<!ما )\b(هو|هي|هم)\b|"
+    r"\b(ذلك|تلك|هذا|هذه|هناك|عندها|حينها)\b|(?<!من )(?<!ما )\b(هو|هي|هم)\b|"
     r"\b(قال|اعلن|اكد|ذكر|اضاف|عن|مع|الي|في|من|علي|له|لها|قالت)(ه|ها|هم)\b|\b\w+(ه|ها|هم)\?*$"
 )
 
@@ -52,9 +60,16 @@ def history_messages(history) -> list[dict[str, str]]:
 
 
 def needs_rewrite(question: str, history: list[dict[str, str]]) -> bool:
+    """Only a question that cannot stand on its own: one that continues the chat ("and where?",
+    "ومتى حدث ذلك؟"), or refers back (a pronoun, "that") while naming at most OWN_TERMS words of its own."""
     if not history or len(question.split()) > FOLLOWUP_MAX_WORDS:
         return False
-    return bool(_EN_REFERS_BACK.search(question) or _AR_REFERS_BACK.search(normalize_arabic(question)))
+    norm = normalize_arabic(question)
+    if _EN_CONTINUES.search(question) or _AR_CONTINUES.search(norm):
+        return True
+    refers = _EN_REFERS_BACK.search(question) or _AR_REFERS_BACK.search(norm)
+    own = content_terms(_EN_REFERS_BACK.sub(" ", question))  # the question's own words, not its pronouns
+    return bool(refers) and len(own) <= OWN_TERMS
 
 
 def rewrite_messages(question: str, history: list[dict[str, str]], language_name: str) -> list[dict[str, str]]:

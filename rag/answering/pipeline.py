@@ -34,7 +34,7 @@ from ..lang import detect_language, split_sentences
 from ..llm import LLM, FirstTokenProbe
 from ..llm.copy import CopySpans
 from ..types import Answer
-from . import extract, prompt
+from . import extract, figures, prompt
 from .cite import citation, cite, has_content, strip_markers
 from .decision import ANSWERED, REFUSED, UNSURE, Decision, answerability, correctness
 from .decision.signals import agreement, coverage, with_derived
@@ -149,7 +149,7 @@ class Answerer:
         turns = history_messages(history)
         started = time.perf_counter()
         if needs_rewrite(question, turns):
-            question = self.standalone(question, turns)
+            question = self.better_query(question, self.standalone(question, turns), scope)
         timings: dict[str, float] = {}
         evidence = self.evidence(question, timings, scope)
         generating = time.perf_counter()
@@ -158,6 +158,7 @@ class Answerer:
             if isinstance(item, Answer):
                 timings.setdefault("first_text", now - generating)
                 timings.update(generate=now - generating, total=now - started)
+                item = replace(item, searched=question)
                 item.timings.update({k: round(v, 4) for k, v in timings.items()})
             else:
                 timings.setdefault("first_text", now - generating)
@@ -175,10 +176,15 @@ class Answerer:
             return
         mode = self.mode_for(language, evidence)
         if mode == "copy":
-            answer = self.copied_answer(question, language, evidence)
-            yield answer.text
-            yield answer
-            return
+            previewed = False
+            for item in self.copy_stream(question, language, evidence):
+                if isinstance(item, Answer):
+                    if not previewed:
+                        yield item.text
+                    yield item
+                    return
+                previewed = True
+                yield item
         if mode == "translate":
             answer = self.translated_answer(question, language, evidence)
             yield answer.text
@@ -258,14 +264,53 @@ class Answerer:
             yield self.refused(language, verdict.reason, verdict.confidence, values, declined=candidate,
                                answerability=verdict.answerability)
             return
+        rendered = ""
         if asked:  # the reader asked in another language: render the answer's quote back into it
-            rendered = self.render_back(messages, raw, quote or candidate, language, [question, *shown])
+            phrase = quote or candidate
+            rendered = figures.render(phrase)
             if rendered is None:
-                yield self.without_candidate(question, language, evidence, probe, path, Reason.UNGROUNDED_NUMBER)
-                return
-            text = f"{rendered} ({quote or candidate}) [1]"
+                yield f"{phrase} …"  # true at once: the verbatim quote, while its English is written
+                rendered = self.render_back(messages, raw, phrase, language, [question, *shown])
+                if rendered is None:
+                    yield self.without_candidate(question, language, evidence, probe, path, Reason.UNGROUNDED_NUMBER)
+                    return
+                verdict = self.rendering_checked(verdict, phrase, rendered, values)
+            text = f"{rendered} ({phrase}) [1]"
             citations = [citation(1, evidence[where.index].passage)]
+        verdict = self.figure_checked(verdict, asked or question, candidate, where.sentence, rendered, evidence, values)
+        if verdict.status == REFUSED:
+            yield self.refused(language, verdict.reason, verdict.confidence, values, declined=candidate,
+                               answerability=verdict.answerability)
+            return
         yield self.shown(language, evidence, verdict, values, text, citations, quote, where, question)
+
+    @staticmethod
+    def rendering_checked(verdict, phrase: str, rendered: str, values: dict[str, float]):
+        """Unsure at best when the model's English states other figures than the Arabic it renders
+        (figures.disagreements: a number, currency, unit, weekday, month or year)."""
+        differ = figures.disagreements(phrase, rendered)
+        values["rendering_agrees"] = float(not differ)
+        if differ:
+            log.info("rendering %r of %r differs in %s", rendered, phrase, differ)
+            if verdict.status == ANSWERED:
+                return replace(verdict, status=UNSURE, reason=f"{Reason.LOW_CONFIDENCE}:{Reason.FIGURE_RENDERING}")
+        return verdict
+
+    @staticmethod
+    def figure_checked(verdict, question: str, candidate: str, sentence: str, rendered: str, evidence,
+                       values: dict[str, float]):
+        """A figure of another kind than the asked one (figures.kind_mismatch) is not the answer: unsure
+        when a shown sentence holds a figure of the asked kind, else refused."""
+        kind = figures.kind_mismatch(question, candidate, sentence, rendered or "")
+        values["figure_kind_match"] = float(not kind)
+        if not kind or verdict.status == REFUSED:
+            return verdict
+        log.info("candidate %r gives another %s than asked", candidate, kind)
+        if kind != "counted" and not figures.holds_asked(question, [s for _, s in shown_sentences(evidence)]):
+            return replace(verdict, status=REFUSED, reason=f"{Reason.UNANSWERABLE}:{Reason.FIGURE_KIND}")
+        if verdict.status == ANSWERED:
+            return replace(verdict, status=UNSURE, reason=f"{Reason.LOW_CONFIDENCE}:{Reason.FIGURE_KIND}")
+        return verdict
 
     def shown(self, language, evidence, verdict, values, text, citations, quote, where, question: str = "") -> Answer:
         """An answered or unsure answer with its quote, sentence(s), confidence and answerability."""
@@ -327,6 +372,7 @@ class Answerer:
         values = answerability.signals(
             question, [sent for _, sent in shown_sentences(evidence)], p_no_answer=probe.probability or 0.0,
             scores=[e.passage.score for e in evidence], similarities=[e.similarity for e in evidence],
+            background=evidence[0].background if evidence else None, spread=evidence[0].spread if evidence else 0.0,
         )
         values["cross"] = float(path == "cross")
         if candidate:
@@ -374,8 +420,16 @@ class Answerer:
                                     answerable_at=self.settings.unsure_at, candidate=candidate)
 
     def copied_answer(self, question: str, language: str, evidence: list[Evidence]) -> Answer:
+        """The final answer of `copy_stream`."""
+        final = None
+        for item in self.copy_stream(question, language, evidence):
+            final = item
+        return final
+
+    def copy_stream(self, question: str, language: str, evidence: list[Evidence]) -> Iterator[str | Answer]:
         """The answer as a span copied from `evidence`, translated when the question's language differs,
-        with its outcome from the decision room (see the module docstring)."""
+        with its outcome from the decision room (see the module docstring). While the model writes the
+        English, the copied quote is shown ("span …"); then the final `Answer`."""
         s = self.settings
         probe = FirstTokenProbe(NO_ANSWER, NO_ANSWER.capitalize())
         def guide():  # the span and any redraw of it, each under a fresh copy constraint
@@ -390,17 +444,25 @@ class Answerer:
         log.info("copied %r; P(no answer) %.2f", span, probe.probability or 0.0)
         path = self.path_for(question, evidence)
         if (probe.probability or 0.0) >= s.refuse_probability:
-            return self.refused(language, Reason.NO_ANSWER_PROBABILITY, probe.probability,
-                                self.case_signals(question, evidence, probe, path))
+            yield self.refused(language, Reason.NO_ANSWER_PROBABILITY, probe.probability,
+                               self.case_signals(question, evidence, probe, path))
+            return
         if NO_ANSWER in span.upper():
-            return self.refused(language, Reason.NO_ANSWER, 0.0, self.case_signals(question, evidence, probe, path))
+            yield self.refused(language, Reason.NO_ANSWER, 0.0, self.case_signals(question, evidence, probe, path))
+            return
         if not has_content(span):
-            return self.without_candidate(question, language, evidence, probe, path, Reason.NO_CONTENT)
+            yield self.without_candidate(question, language, evidence, probe, path, Reason.NO_CONTENT)
+            return
         where = locate(span, evidence)
         if where is None:
-            return self.without_candidate(question, language, evidence, probe, path, Reason.NOT_COPIED)
+            yield self.without_candidate(question, language, evidence, probe, path, Reason.NOT_COPIED)
+            return
+        whole = figures.complete(span, where.sentence)  # "6.5 مليار" -> "6.5 مليار درهم"
+        if whole != span:
+            span, where = whole, locate(whole, evidence) or where
         if adds_nothing(span, question):
-            return self.without_candidate(question, language, evidence, probe, path, Reason.ECHOES_QUESTION)
+            yield self.without_candidate(question, language, evidence, probe, path, Reason.ECHOES_QUESTION)
+            return
         values = self.case_signals(
             question, evidence, probe, path, candidate=span, sentence=where.sentence,
             check=[*messages, {"role": "assistant", "content": span}],
@@ -410,16 +472,28 @@ class Answerer:
         log.info("answerability %.2f, confidence %.2f -> %s %s", verdict.answerability, verdict.confidence,
                  verdict.status, verdict.reason)
         if verdict.status == REFUSED:
-            return self.refused(language, verdict.reason, verdict.confidence, values, declined=span,
-                                answerability=verdict.answerability)
-        words = span
+            yield self.refused(language, verdict.reason, verdict.confidence, values, declined=span,
+                               answerability=verdict.answerability)
+            return
+        words, rendered = span, ""
         if needs_translation(span, language):
-            rendered = self.render_back(messages, span, span, language, [span, question])
+            rendered = figures.render(span)  # figures by table, never by the model
+            if rendered is None:
+                yield f"{span} …"  # true at once: the verbatim quote, while its English is written
+                rendered = self.render_back(messages, span, span, language, [span, question])
+                if rendered is None and verdict.status == ANSWERED:
+                    verdict = replace(verdict, status=UNSURE,
+                                      reason=f"{Reason.LOW_CONFIDENCE}:{Reason.UNGROUNDED_NUMBER}")
+                elif rendered is not None:
+                    verdict = self.rendering_checked(verdict, span, rendered, values)
             words = f"{rendered} ({span})" if rendered else span
-            if rendered is None and verdict.status == ANSWERED:
-                verdict = replace(verdict, status=UNSURE, reason=f"{Reason.LOW_CONFIDENCE}:{Reason.UNGROUNDED_NUMBER}")
-        return self.shown(language, evidence, verdict, values, f"{words} [1]",
-                          [citation(1, evidence[where.index].passage)], span, where, question)
+        verdict = self.figure_checked(verdict, question, span, where.sentence, rendered or "", evidence, values)
+        if verdict.status == REFUSED:
+            yield self.refused(language, verdict.reason, verdict.confidence, values, declined=span,
+                               answerability=verdict.answerability)
+            return
+        yield self.shown(language, evidence, verdict, values, f"{words} [1]",
+                         [citation(1, evidence[where.index].passage)], span, where, question)
 
     def translated_answer(self, question: str, language: str, evidence: list[Evidence]) -> Answer:
         """Across languages: the question translated into the passages' language, answered on that
@@ -470,6 +544,21 @@ class Answerer:
         standalone = clean_rewrite(reply, question, turns)
         log.info("follow-up rewritten: %r -> %r", question, standalone)
         return standalone
+
+    def better_query(self, question: str, rewrite: str, scope: Scope = EVERYTHING) -> str:
+        """The rewrite, unless the question alone retrieves better (its best passage's cosine is higher):
+        a rewrite that drifts to the previous topic then loses to the question as asked."""
+        if rewrite == question:
+            return question
+        best = {}
+        for text in (question, rewrite):
+            passages = self.retrieve(text, vector=self.embeddings.embed_query(text), scope=scope)
+            best[text] = max((p.score for p in passages), default=0.0)
+        if best[rewrite] < best[question]:
+            log.info("rewrite %r retrieves worse (%.3f) than the question (%.3f): kept the question",
+                     rewrite, best[rewrite], best[question])
+            return question
+        return rewrite
 
     @staticmethod
     def refusal(language: str, reason: str, values: dict | None = None) -> Iterator[str | Answer]:

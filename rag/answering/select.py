@@ -17,9 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..lang import split_sentences, terms
+from . import figures
+from .decision.signals import DATE, NUMBER, asked_type, holds_type
 from .retrieve import Passage
 
 LEXICAL_WEIGHT = 0.15  # a sentence holding every question term gains this much similarity
+# A sentence holding a figure of the asked type gains TYPE_WEIGHT, and KIND_WEIGHT more when the figure is of
+# the asked kind (the counted thing, currency or unit). Asked "كم طناً من المساعدات وزعتها وزارة الطوارئ
+# الأذربيجانية؟", the sentence naming the ministry won and "وتضمنت المساعدات 40 طناً…" was not shown (issue 32).
+TYPE_WEIGHT = 0.04
+KIND_WEIGHT = 0.06
 MARGIN = 0.12  # sentences scoring this far below the best are not worth their tokens
 
 
@@ -30,6 +37,11 @@ class Evidence:
     passage: Passage
     text: str  # the selected sentences, in article order
     similarity: float = 0.0  # the embedder's best cosine between the question and one of these sentences
+    # The question's background: the mean and spread of its cosines with every sentence of the pooled passages.
+    # An absolute cosine means different things per collection and per language (an English question scores
+    # lower against Arabic sentences); the best sentence's distance above its background does not.
+    background: float = 0.0
+    spread: float = 0.0
 
 
 def cosine(a, b) -> float:
@@ -60,9 +72,10 @@ def select_context(
     vectors = embed_documents([s for _, _, s in sentences])
     q_terms = set(terms(question))
     dense = [cosine(question_vector, v) for v in vectors]
+    typed = asked_typing(question)
     scored = sorted(
         (
-            (cos + LEXICAL_WEIGHT * _lexical(q_terms, s), pi, si, s, cos)
+            (cos + LEXICAL_WEIGHT * _lexical(q_terms, s) + typed(s), pi, si, s, cos)
             for (pi, si, s), cos in zip(sentences, dense)
         ),
         key=lambda item: -item[0],
@@ -77,11 +90,31 @@ def select_context(
         chosen.setdefault(pi, {})[si] = s
         closest[pi] = max(closest.get(pi, -1.0), cos)
         used += len(s)
+    mean = sum(dense) / len(dense)
+    spread = (sum((d - mean) ** 2 for d in dense) / len(dense)) ** 0.5
     # Keep retrieval order between passages (best passage first) and article order within one.
     return [
-        Evidence(pool[pi], " ".join(chosen[pi][si] for si in sorted(chosen[pi])), closest[pi])
+        Evidence(pool[pi], " ".join(chosen[pi][si] for si in sorted(chosen[pi])), closest[pi], mean, spread)
         for pi in sorted(chosen)
     ]
+
+
+def asked_typing(question: str) -> Callable[[str], float]:
+    """The bonus a sentence earns for holding what the question asks for: a number when it asks how many,
+    a date when it asks when (names and places cannot be told by their surface, so they earn none)."""
+    kind = asked_type(question)
+    if kind not in (NUMBER, DATE):
+        return lambda sentence: 0.0
+    want = figures.asked(question)
+
+    def bonus(sentence: str) -> float:
+        if not holds_type(sentence, kind):
+            return 0.0
+        if kind == NUMBER and figures.holds_kind(want, sentence):
+            return TYPE_WEIGHT + KIND_WEIGHT
+        return TYPE_WEIGHT
+
+    return bonus
 
 
 SENTENCE_CACHE_SIZE = 20_000  # float32 arrays of 768: about 60 MB at most

@@ -79,7 +79,8 @@ def question_and_history(body: Any) -> tuple[str, list[dict[str, str]]]:
 def completion_fields(answer: Answer) -> dict:
     """What this API adds to OpenAI's response: the fields of `rag ask --json` beside the text."""
     data = answer.to_dict()
-    return {k: data[k] for k in ("citations", "status", "confidence", "answerability", "refused", "reason", "quote", "sentence")}
+    return {k: data[k] for k in ("citations", "status", "confidence", "answerability", "refused", "reason", "quote", "sentence",
+                                  "searched")}
 
 
 class OpenAIChat:

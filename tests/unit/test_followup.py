@@ -57,3 +57,15 @@ def test_assistant_retrieves_with_the_standalone_question(tmp_path, seeds_copy):
     assert "جيهون بيراموف كلمته" in gen.calls[1][-1]["content"]  # the answer prompt got the rewrite
     a.ask("من هو وزير خارجية أذربيجان؟", history=HISTORY)
     assert len(gen.calls) == 3  # a standalone question costs no rewrite call
+
+
+def test_a_question_that_stands_on_its_own_is_not_rewritten_in_a_conversation():
+    # Issue 32: "Why were the Russian peacekeepers killed on Wednesday?" was rewritten into the previous
+    # question's topic. A wh-question naming its own subject stands alone; one leaning on a pronoun does not.
+    putin = [{"role": "user", "content": "What did Putin say about the Karabakh operation?"},
+             {"role": "assistant", "content": "He said it was an internal matter [1]."}]
+    for q in ("Why were the Russian peacekeepers killed on Wednesday?", "When did Azerbaijan launch its operation?",
+              "Where did the Azerbaijani and Armenian officials meet?", "لماذا قتل جنود حفظ السلام الروس يوم الأربعاء؟"):
+        assert not needs_rewrite(q, putin), q
+    for q in ("Why did he say that?", "When did it happen?", "ومتى حدث ذلك؟", "And where?", "What about Armenia?"):
+        assert needs_rewrite(q, putin), q

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from .signals import coverage, type_present
 
-FEATURES = ("log_p_no_answer", "self_check_logit", "coverage_best", "type_present", "dense_best", "dense_sentence")
+FEATURES = ("log_p_no_answer", "self_check_logit", "coverage_best", "type_present", "dense_best", "dense_sentence",
+            "dense_sentence_margin", "dense_sentence_z", "dense_gap")
 # Per path, the signals that earned their place (5-fold cross-validated AUROC; the tuning sets and
 # ARCD's training split, docs/evaluation.md). Same language: 0.93 with these three; the self-check
 # (0.926), type_present (0.926) and dense_sentence (0.929) added nothing. Across languages, with 80
@@ -37,15 +38,23 @@ PATH_FEATURES = {
 }
 
 def signals(question: str, sentences: list[str], *, p_no_answer: float, scores: list[float],
-            similarities: list[float] = ()) -> dict[str, float]:
+            similarities: list[float] = (), background: float | None = None, spread: float = 0.0) -> dict[str, float]:
     """The answerability signals that need no candidate (`self_check` is added by the pipeline).
 
-    `scores`: the shown passages' retrieval scores; `similarities`: their sentences' best cosines.
+    `scores`: the shown passages' retrieval scores; `similarities`: their sentences' best cosines;
+    `background`, `spread`: the mean and standard deviation of the question's cosines with every sentence
+    of the pooled passages (select.Evidence).
     """
-    return {
+    best_sentence = max(similarities, default=0.0)
+    values = {
         "p_no_answer": float(p_no_answer),
         "coverage_best": max((coverage(question, s) for s in sentences), default=0.0),
         "type_present": type_present(question, sentences),
         "dense_best": max(scores, default=0.0),
-        "dense_sentence": max(similarities, default=0.0),
+        "dense_sentence": best_sentence,
+        "dense_gap": (max(scores) - min(scores)) if len(scores) > 1 else 0.0,
     }
+    if background is not None:
+        values["dense_sentence_margin"] = best_sentence - background
+        values["dense_sentence_z"] = (best_sentence - background) / spread if spread > 1e-6 else 0.0
+    return values
