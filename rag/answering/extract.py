@@ -117,6 +117,40 @@ def quote_for(answer: str, question: str, evidence: list[Evidence]) -> tuple[str
     return best
 
 
+# "Which city / town / village" asks for the place's own name; "where" for the place with its city.
+_ASKS_SETTLEMENT = re.compile(r"\b(?:which|what|in what)\s+(?:city|town|village)\b|(?<!\w)(?:اي|ما)\s+(?:مدينه|بلده|قريه)(?!\w)"
+                              r"|(?<!\w)ما اسم (?:المدينه|البلده|القريه)(?!\w)", re.IGNORECASE)
+_ASKS_WHERE = re.compile(r"\bwhere\b|(?<!\w)اين(?!\w)", re.IGNORECASE)
+# "بمدينة يفلاخ", "في بلدة …", "بالعاصمة …": the settlement named right after a span, in the same sentence.
+_SETTLEMENT_AFTER = re.compile(r"^\s*،?\s*(?:[بف]|في\s+)?(?:ال)?(?:مدينه|بلده|قريه|عاصمه)\s+(?!ال)(\w+)")
+_SETTLEMENT_IN = re.compile(r"(?<!\w)(?:[بف]|في\s+)?(?:ال)?(?:مدينه|بلده|قريه|عاصمه)\s+(?!ال)(\w+)")
+
+
+def place_span(question: str, span: str, sentence: str) -> str:
+    """The span of a place question widened (or narrowed) to the settlement the sentence names.
+
+    Measured: asked "In which city did … meet?", the copy stopped at "مبنى الولاية" (the province building)
+    where the sentence goes on "بمدينة يفلاخ"; the reader got "Building" for a city. A "which city" question
+    gets the city's name; a "where" question gets the span with the city after it.
+    """
+    settlement = _ASKS_SETTLEMENT.search(normalize_arabic(question))
+    if not (settlement or _ASKS_WHERE.search(normalize_arabic(question))):
+        return span
+    norm_span, norm_sentence = normalize_arabic(span), normalize_arabic(sentence)
+    if settlement and _SETTLEMENT_IN.search(norm_span):
+        return span  # the span already names the settlement
+    at = norm_sentence.find(norm_span)
+    if at < 0 or len(norm_sentence) != len(sentence):
+        return span  # offsets would not carry over (diacritics): leave the copy as it is
+    after = _SETTLEMENT_AFTER.match(norm_sentence[at + len(span):])
+    if not after:
+        return span
+    end = at + len(span) + after.end()
+    if settlement:
+        return sentence[at + len(span) + after.start(1):end]
+    return sentence[at:end]
+
+
 def new_words(text: str, question: str) -> list[str]:
     """The content words of `text` that the question does not already hold (inflections count as the same)."""
     asked = content_terms(question)

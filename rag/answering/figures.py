@@ -512,9 +512,10 @@ def kind_mismatch(question: str, candidate: str, sentence: str, rendered: str = 
     if rendered:
         got_en = read_english(rendered)
         got.amounts += got_en.amounts
-    if want.currencies and got.currencies and not want.currencies & got.currencies:
+    # A figure with another currency, or with a unit where money is asked (and the reverse), is another kind.
+    if want.currencies and (got.currencies or got.units) and not want.currencies & got.currencies:
         return "currency"
-    if want.units and got.units and not want.units & got.units:
+    if want.units and (got.units or got.currencies) and not want.units & got.units:
         return "unit"
     said = read_arabic(sentence)
     norm = normalize_arabic(sentence)
@@ -530,6 +531,9 @@ def kind_mismatch(question: str, candidate: str, sentence: str, rendered: str = 
         english = bool(re.match(r"[a-z]", want.counted))
         noun = _noun_after(value, rendered, True) if english and rendered else (
             "" if english else _noun_after(value, sentence, False))
+        unit = _singular(_EN_UNITS, noun.lower()) if english else (_AR_UNITS.get(re.sub(r"(ات|ا)$", "", noun)) or ("",))[0]
+        if unit and unit in want.units:
+            return ""  # "how many tons" answered in tonnes
         if noun and not re.fullmatch(r"\d+", noun) and not _same_noun(noun, want.counted) \
                 and noun not in _AR_CURRENCIES and noun.lower() not in _EN_CURRENCIES:
             # the counted noun must also occur after some other figure of the sentence, else the

@@ -38,7 +38,7 @@ from . import extract, figures, prompt
 from .cite import citation, cite, has_content, strip_markers
 from .decision import ANSWERED, REFUSED, UNSURE, Decision, answerability, correctness
 from .decision.signals import agreement, coverage, with_derived
-from .extract import clean_span, extract_messages, locate, needs_translation, quote_for
+from .extract import clean_span, extract_messages, locate, needs_translation, place_span, quote_for
 from .followup import clean_rewrite, history_messages, needs_rewrite, rewrite_messages
 from .guards import (
     DECLINES,
@@ -274,8 +274,8 @@ class Answerer:
                 if rendered is None:
                     yield self.without_candidate(question, language, evidence, probe, path, Reason.UNGROUNDED_NUMBER)
                     return
-                verdict = self.rendering_checked(verdict, phrase, rendered, values)
-            text = f"{rendered} ({phrase}) [1]"
+                verdict, rendered = self.rendering_checked(verdict, phrase, rendered, values)
+            text = f"{rendered} ({phrase}) [1]" if rendered else f"{phrase} [1]"
             citations = [citation(1, evidence[where.index].passage)]
         verdict = self.figure_checked(verdict, asked or question, candidate, where.sentence, rendered, evidence, values)
         if verdict.status == REFUSED:
@@ -286,15 +286,17 @@ class Answerer:
 
     @staticmethod
     def rendering_checked(verdict, phrase: str, rendered: str, values: dict[str, float]):
-        """Unsure at best when the model's English states other figures than the Arabic it renders
-        (figures.disagreements: a number, currency, unit, weekday, month or year)."""
+        """(verdict, rendering): when the model's English states other figures than the Arabic it renders
+        (figures.disagreements: a number, currency, unit, weekday, month or year), the rendering is dropped,
+        so the reader sees the Arabic quote alone, and the answer is unsure at best."""
         differ = figures.disagreements(phrase, rendered)
         values["rendering_agrees"] = float(not differ)
-        if differ:
-            log.info("rendering %r of %r differs in %s", rendered, phrase, differ)
-            if verdict.status == ANSWERED:
-                return replace(verdict, status=UNSURE, reason=f"{Reason.LOW_CONFIDENCE}:{Reason.FIGURE_RENDERING}")
-        return verdict
+        if not differ:
+            return verdict, rendered
+        log.info("rendering %r of %r differs in %s: not shown", rendered, phrase, differ)
+        if verdict.status == ANSWERED:
+            verdict = replace(verdict, status=UNSURE, reason=f"{Reason.LOW_CONFIDENCE}:{Reason.FIGURE_RENDERING}")
+        return verdict, None
 
     @staticmethod
     def figure_checked(verdict, question: str, candidate: str, sentence: str, rendered: str, evidence,
@@ -457,7 +459,7 @@ class Answerer:
         if where is None:
             yield self.without_candidate(question, language, evidence, probe, path, Reason.NOT_COPIED)
             return
-        whole = figures.complete(span, where.sentence)  # "6.5 مليار" -> "6.5 مليار درهم"
+        whole = place_span(question, figures.complete(span, where.sentence), where.sentence)  # "6.5 مليار" -> "6.5 مليار درهم"
         if whole != span:
             span, where = whole, locate(whole, evidence) or where
         if adds_nothing(span, question):
@@ -485,7 +487,7 @@ class Answerer:
                     verdict = replace(verdict, status=UNSURE,
                                       reason=f"{Reason.LOW_CONFIDENCE}:{Reason.UNGROUNDED_NUMBER}")
                 elif rendered is not None:
-                    verdict = self.rendering_checked(verdict, span, rendered, values)
+                    verdict, rendered = self.rendering_checked(verdict, span, rendered, values)
             words = f"{rendered} ({span})" if rendered else span
         verdict = self.figure_checked(verdict, question, span, where.sentence, rendered or "", evidence, values)
         if verdict.status == REFUSED:

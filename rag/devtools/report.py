@@ -163,5 +163,6 @@ def write_signals(records: list[Record], path: Path) -> None:
     rows = [{"id": r.question.id, "lang": r.question.lang, "answerable": r.question.answerable, "path": r.path,
              "status": r.answer.status, "reason": r.answer.reason, "confidence": r.answer.confidence,
              "answerability": r.answer.answerability, "candidate_correct": r.candidate_correct,
-             "useful": r.useful if r.question.answerable else None, "signals": r.answer.signals} for r in records]
+             "useful": r.useful if r.question.answerable else None, "answer": r.answer.likely_answer,
+             "quote": r.answer.quote, "signals": r.answer.signals} for r in records]
     path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")

@@ -227,6 +227,48 @@ def test_an_english_question_gets_the_span_translated_and_the_verbatim_quote(mak
     assert json.loads(json.dumps(answer.to_dict(), ensure_ascii=False))["quote"] == SPAN
 
 
+# --- figures: rendered by table, a model rendering checked, the asked kind (issue 32) ----------
+
+def test_a_figure_span_is_rendered_by_table_without_asking_the_model(make_assistant, tmp_path):
+    path = tmp_path / "cal.json"
+    path.write_text(fixed(3.0, 3.0).to_json())
+    a = make_assistant(FakeLLM("الثلاثاء 19 سبتمبر/أيلول"), answer_mode="copy", calibration_path=path, answer_at=None,
+                       unsure_at=None)
+    items = list(a.stream("On what date did Azerbaijan announce its operation?"))
+    answer = items[-1]
+    assert answer.status == "answered" and answer.text == "Tuesday, 19 September (الثلاثاء 19 سبتمبر/أيلول) [1]"
+    assert not any("Translate" in call[-1]["content"] for call in a.llm.inner.calls)  # one call: the copy
+    assert items[:-1] == [answer.text]  # nothing to preview: the English was there at once
+
+
+def test_a_model_rendering_with_another_weekday_is_never_answered_and_not_shown(make_assistant, tmp_path):
+    path = tmp_path / "cal.json"
+    path.write_text(fixed(3.0, 3.0).to_json())
+    span = "الخميس، انطلقت محادثات بين أذربيجان ووفد أرميني"
+
+    def reply(messages):
+        return "On Wednesday, talks began between Azerbaijan and an Armenian delegation" \
+            if "Translate" in messages[-1]["content"] else span
+
+    a = make_assistant(FakeLLM(reply), answer_mode="copy", calibration_path=path, answer_at=None, unsure_at=None)
+    items = list(a.stream("When did the talks with the Armenian delegation begin?"))
+    answer = items[-1]
+    assert answer.status == "unsure" and answer.reason == "low_confidence:figure_rendering"
+    assert "Wednesday" not in answer.text and span in answer.text and answer.signals["rendering_agrees"] == 0.0
+    assert items[0] == f"{span} …"  # the verbatim quote streamed first, while the English was written
+
+
+def test_a_figure_of_another_kind_than_asked_is_refused_when_no_sentence_holds_the_asked_kind(make_assistant, tmp_path):
+    path = tmp_path / "cal.json"
+    path.write_text(fixed(3.0, 3.0).to_json())
+    a = make_assistant(FakeLLM("40"), answer_mode="copy", calibration_path=path, answer_at=None, unsure_at=None)
+    answer = a.ask("كم طناً تضمنت المساعدات الأذربيجانية؟")
+    assert answer.status == "answered" and answer.text == "40 طناً [1]"  # the copy completed with its unit
+    dollars = a.ask("كم بلغت قيمة المساعدات الأذربيجانية بالدولار؟")  # the articles give no dollar figure for the aid
+    assert dollars.status == "refused" and dollars.reason == "unanswerable:figure_kind" and dollars.quote == "40 طناً"
+    assert dollars.signals["figure_kind_match"] == 0.0 and answer.signals["figure_kind_match"] == 1.0
+
+
 # --- agreement: redrawn samples of the same prompt -------------------------------------------
 
 def test_agreement_is_high_when_the_samples_say_the_candidate_and_low_when_they_do_not():

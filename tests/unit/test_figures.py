@@ -116,3 +116,19 @@ def test_whether_any_shown_sentence_holds_the_asked_kind():
     assert not holds_asked("ما منسوب السد في العام الماضي؟", ["بلغ منسوب السد هذا العام 85 بالمئة"])
     want = asked("كم طناً من المساعدات وزعتها الوزارة؟")
     assert holds_kind(want, "وتضمنت المساعدات 40 طناً من المواد") and not holds_kind(want, "أرسلت الوزارة مساعدات")
+
+
+def test_a_place_question_gets_the_settlement_the_sentence_names():
+    from rag.answering.extract import place_span
+
+    sentence = "انطلقت محادثات بين أذربيجان ووفد أرميني من قره باغ، في مبنى الولاية بمدينة يفلاخ القريبة من قره باغ"
+    assert place_span("In which city did the talks take place?", "مبنى الولاية", sentence) == "يفلاخ"
+    assert place_span("في أي مدينة جرت المحادثات؟", "مبنى الولاية", sentence) == "يفلاخ"
+    assert place_span("Where did the talks take place?", "في مبنى الولاية", sentence) == "في مبنى الولاية بمدينة يفلاخ"
+    assert place_span("Who took part in the talks?", "مبنى الولاية", sentence) == "مبنى الولاية"
+
+
+def test_a_quantity_in_a_unit_is_not_an_amount_of_money_nor_the_reverse():
+    assert kind_mismatch("كم بلغت قيمة المساعدات بالدولار؟", "40 طناً", "وتضمنت المساعدات 40 طناً") == "currency"
+    assert kind_mismatch("How many tonnes of aid were sent?", "20 مليون دولار", "بقيمة 20 مليون دولار", "$20 million") == "unit"
+    assert kind_mismatch("كم بلغت قيمة المساعدات بالدولار؟", "40", "وتضمنت المساعدات 40") == ""  # a bare number: cannot tell
