@@ -60,6 +60,7 @@ SPAN_TOKENS = 48  # a copied answer is a name, a number or a short clause
 TRANSLATION_TOKENS = 40
 QUESTION_TOKENS = 80  # a translated question
 SELF_CHECK_YES = ("yes", "Yes", "YES", "نعم")
+RENDERINGS_KEPT = 5_000  # quotes whose English is remembered; a few hundred KB at most
 REDRAW_SLACK = 4  # a redrawn composed answer may take a few tokens more than the greedy one to reach its span
 
 
@@ -94,6 +95,7 @@ class Answerer:
         self.embeddings = embeddings
         self._llm = llm
         self.sentence_vectors = SentenceVectors(embeddings)
+        self.renderings: dict[str, str] = {}  # an Arabic quote -> its English, once per process (in_reader_language)
 
     @property
     def llm(self) -> LLM:
@@ -267,14 +269,11 @@ class Answerer:
         rendered = ""
         if asked:  # the reader asked in another language: render the answer's quote back into it
             phrase = quote or candidate
-            rendered = figures.render(phrase)
-            if rendered is None:
-                yield f"{phrase} …"  # true at once: the verbatim quote, while its English is written
-                rendered = self.render_back(messages, raw, phrase, language, [question, *shown])
-                if rendered is None:
-                    yield self.without_candidate(question, language, evidence, probe, path, Reason.UNGROUNDED_NUMBER)
-                    return
-                verdict, rendered = self.rendering_checked(verdict, phrase, rendered, values)
+            verdict, rendered, invented = yield from self.in_reader_language(
+                messages, raw, phrase, language, [question, *shown], verdict, values)
+            if invented:
+                yield self.without_candidate(question, language, evidence, probe, path, Reason.UNGROUNDED_NUMBER)
+                return
             text = f"{rendered} ({phrase}) [1]" if rendered else f"{phrase} [1]"
             citations = [citation(1, evidence[where.index].passage)]
         verdict = self.figure_checked(verdict, asked or question, candidate, where.sentence, rendered, evidence, values)
@@ -283,6 +282,29 @@ class Answerer:
                                answerability=verdict.answerability)
             return
         yield self.shown(language, evidence, verdict, values, text, citations, quote, where, question)
+
+    def in_reader_language(self, messages, said: str, phrase: str, language: str, sources: list[str], verdict,
+                           values: dict[str, float]):
+        """Yields the quote while its English is written; returns (verdict, English or None, invented).
+
+        Figures come from the table (figures.render), never from the model. Anything else the model
+        renders once per process (`renderings`), so a name reads the same in every answer; a rendering
+        that states other figures than its quote is dropped (`rendering_checked`); `invented`: the model's
+        rendering stated a number no source gives (render_back returned None).
+        """
+        rendered = figures.render(phrase) or self.renderings.get(phrase)
+        if rendered is not None:
+            return verdict, rendered, False
+        yield f"{phrase} …"  # true at once: the verbatim quote, while its English is written
+        rendered = self.render_back(messages, said, phrase, language, sources)
+        if rendered is None:
+            return verdict, None, True
+        verdict, rendered = self.rendering_checked(verdict, phrase, rendered, values)
+        if rendered:
+            if len(self.renderings) >= RENDERINGS_KEPT:
+                self.renderings.clear()
+            self.renderings[phrase] = rendered
+        return verdict, rendered, False
 
     @staticmethod
     def rendering_checked(verdict, phrase: str, rendered: str, values: dict[str, float]):
@@ -479,15 +501,10 @@ class Answerer:
             return
         words, rendered = span, ""
         if needs_translation(span, language):
-            rendered = figures.render(span)  # figures by table, never by the model
-            if rendered is None:
-                yield f"{span} …"  # true at once: the verbatim quote, while its English is written
-                rendered = self.render_back(messages, span, span, language, [span, question])
-                if rendered is None and verdict.status == ANSWERED:
-                    verdict = replace(verdict, status=UNSURE,
-                                      reason=f"{Reason.LOW_CONFIDENCE}:{Reason.UNGROUNDED_NUMBER}")
-                elif rendered is not None:
-                    verdict, rendered = self.rendering_checked(verdict, span, rendered, values)
+            verdict, rendered, invented = yield from self.in_reader_language(
+                messages, span, span, language, [span, question], verdict, values)
+            if invented and verdict.status == ANSWERED:
+                verdict = replace(verdict, status=UNSURE, reason=f"{Reason.LOW_CONFIDENCE}:{Reason.UNGROUNDED_NUMBER}")
             words = f"{rendered} ({span})" if rendered else span
         verdict = self.figure_checked(verdict, question, span, where.sentence, rendered or "", evidence, values)
         if verdict.status == REFUSED:

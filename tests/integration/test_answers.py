@@ -54,7 +54,7 @@ def test_cli_ask_json(index_dir):
     )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert set(data) == {"answer", "refused", "status", "confidence", "answerability", "quote", "sentence", "sentences",
+    assert set(data) == {"answer", "refused", "status", "confidence", "answerability", "quote", "sentence", "sentences", "searched",
                          "language", "reason", "citations"}
     assert data["refused"] is False and data["reason"] == "" and "بيراموف" in data["answer"]
     # The contract's fields stay; issue 18 added the article's date, source and the sources of its copies.

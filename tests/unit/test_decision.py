@@ -241,6 +241,21 @@ def test_a_figure_span_is_rendered_by_table_without_asking_the_model(make_assist
     assert items[:-1] == [answer.text]  # nothing to preview: the English was there at once
 
 
+def test_a_name_is_rendered_once_and_reads_the_same_in_every_answer(make_assistant, tmp_path):
+    path = tmp_path / "cal.json"
+    path.write_text(fixed(3.0, 3.0).to_json())
+    renderings = iter(["Jeyhun Bayramov", "Ceyhun Bayramov"])
+
+    def reply(messages):
+        return next(renderings) if "Translate" in messages[-1]["content"] else SPAN
+
+    a = make_assistant(FakeLLM(reply), answer_mode="copy", calibration_path=path, answer_at=None, unsure_at=None)
+    first = a.ask("Who is Azerbaijan's foreign minister?")
+    again = a.ask("Which Azerbaijani minister spoke at the Security Council?")
+    assert first.text == again.text == f"Jeyhun Bayramov ({SPAN}) [1]"
+    assert sum("Translate" in call[-1]["content"] for call in a.llm.inner.calls) == 1
+
+
 def test_a_model_rendering_with_another_weekday_is_never_answered_and_not_shown(make_assistant, tmp_path):
     path = tmp_path / "cal.json"
     path.write_text(fixed(3.0, 3.0).to_json())
