@@ -275,9 +275,30 @@ def read_english(text: str) -> Facts:
     return facts
 
 
+# Titles, the entity type a rendering most often gets wrong: "وزير الخارجية الصيني" came back as "Chinese
+# Ambassador" (issue 32). Arabic stem (normalized) -> the English words that render it.
+_TITLES = {
+    "وزير": ("minister", "secretary"), "سفير": ("ambassador", "envoy"), "رئيس": ("president", "head", "chair", "premier",
+    "prime minister", "speaker", "chief", "leader"), "ملك": ("king",), "امير": ("emir", "amir", "prince"),
+    "مدير": ("director", "head", "manager", "chief"), "نائب": ("deputy", "vice", "mp", "member of parliament", "lawmaker"),
+    "متحدث": ("spokes",), "قائد": ("commander", "leader", "chief"), "محافظ": ("governor",), "وكيل": ("undersecretary", "deputy", "agent"),
+    "مستشار": ("adviser", "advisor", "chancellor", "counsel"),
+}
+
+
+def _titles_arabic(text: str) -> set[str]:
+    norm = normalize_arabic(text)
+    return {t for t in _TITLES if re.search(rf"(?<!\w)[وبلف]?(?:ال)?{t}(?:ه|ا|اء|ان|ين)?(?!\w)", norm)}
+
+
+def _titles_english(text: str) -> set[str]:
+    low = text.lower()
+    return {t for t, forms in _TITLES.items() if any(re.search(rf"\b{re.escape(f)}", low) for f in forms)}
+
+
 def disagreements(arabic: str, english: str) -> list[str]:
     """What the English rendering states differently from its Arabic span: "number", "currency",
-    "unit", "weekday", "month", "year" (empty when the figures agree)."""
+    "unit", "weekday", "month", "year", "title" (empty when they agree)."""
     ar, en = read_arabic(arabic), read_english(english)
     out = []
     if ar.values != en.values:
@@ -292,6 +313,11 @@ def disagreements(arabic: str, english: str) -> list[str]:
         out.append("month")
     if ar.years != en.years:
         out.append("year")
+    said, rendered = _titles_arabic(arabic), _titles_english(english)
+    # Every Arabic title must be rendered, and no English title may lack an Arabic one (several English
+    # words can render one Arabic title: "head" is رئيس and مدير, so the check goes title by title).
+    if not said <= rendered or (rendered and not rendered & said):
+        out.append("title")
     return out
 
 

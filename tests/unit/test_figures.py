@@ -132,3 +132,14 @@ def test_a_quantity_in_a_unit_is_not_an_amount_of_money_nor_the_reverse():
     assert kind_mismatch("كم بلغت قيمة المساعدات بالدولار؟", "40 طناً", "وتضمنت المساعدات 40 طناً") == "currency"
     assert kind_mismatch("How many tonnes of aid were sent?", "20 مليون دولار", "بقيمة 20 مليون دولار", "$20 million") == "unit"
     assert kind_mismatch("كم بلغت قيمة المساعدات بالدولار؟", "40", "وتضمنت المساعدات 40") == ""  # a bare number: cannot tell
+
+
+@pytest.mark.parametrize("arabic, english, kinds", [
+    ("وزير الخارجية الصيني", "Chinese Ambassador", ["title"]),
+    ("وزير الخارجية الصيني", "Chinese Foreign Minister", []),
+    ("الرئيس الروسي فلاديمير بوتين", "Russian President Vladimir Putin", []),
+    ("السفير الروسي", "the Russian ambassador", []),
+    ("مجلس الأمن الدولي", "the UN Security Council", []),
+])
+def test_a_title_rendered_as_another_is_caught(arabic, english, kinds):
+    assert disagreements(arabic, english) == kinds
