@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .. import templates
-from ..lang import ARABIC_LETTER, LATIN_LETTER, content_terms, normalize_arabic, same_word, split_sentences
+from . import figures
+from ..lang import ARABIC_LETTER, LATIN_LETTER, STOPWORDS, content_terms, normalize_arabic, same_word, split_sentences
 from .cite import numbers, strip_markers
 from .prompt import NO_ANSWER, format_passages
 from .select import Evidence
@@ -149,6 +150,36 @@ def place_span(question: str, span: str, sentence: str) -> str:
     if settlement:
         return sentence[at + len(span) + after.start(1):end]
     return sentence[at:end]
+
+
+_ASKS_PERSON = re.compile(r"^\W*(?:who|whom)\b|\bwhich (?:minister|official|leader|president)\b|^\W*(?:من|ومن)(?!\w)",
+                          re.IGNORECASE)
+_NAME_WORD = re.compile(r"\s*([^\s،,.؛:()\"«»“”]+)")
+NAME_WORDS = 3  # a name after a title: "وانغ يي", "جيهون بيراموف", "نيكول باشينيان"
+
+
+def person_span(question: str, span: str, sentence: str) -> str:
+    """A "who" question's span that is only a title, widened to the name the sentence gives after it.
+
+    Measured: "Who did Putin meet on Wednesday?" got "وزير الخارجية الصيني" (the Chinese foreign
+    minister) where the sentence goes on "وانغ يي": a title, and no name (issue 32).
+    """
+    if not _ASKS_PERSON.search(normalize_arabic(question)) or not figures.titles_in(span):
+        return span
+    at = sentence.find(span)
+    if at < 0:
+        return span
+    end = at + len(span)
+    taken = 0
+    while taken < NAME_WORDS:
+        m = _NAME_WORD.match(sentence, end)
+        if not m:
+            break
+        word = normalize_arabic(m.group(1))
+        if word.startswith("ال") or word in STOPWORDS or not ARABIC_LETTER.match(word) or figures.titles_in(word):
+            break
+        end, taken = m.end(), taken + 1
+    return sentence[at:end] if taken else span
 
 
 def new_words(text: str, question: str) -> list[str]:

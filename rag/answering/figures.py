@@ -286,6 +286,11 @@ _TITLES = {
 }
 
 
+def titles_in(text: str) -> set[str]:
+    """The titles (وزير, رئيس, سفير, …) an Arabic text names."""
+    return _titles_arabic(text)
+
+
 def _titles_arabic(text: str) -> set[str]:
     norm = normalize_arabic(text)
     return {t for t in _TITLES if re.search(rf"(?<!\w)[وبلف]?(?:ال)?{t}(?:ه|ا|اء|ان|ين)?(?!\w)", norm)}

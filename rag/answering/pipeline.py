@@ -38,7 +38,7 @@ from . import extract, figures, prompt
 from .cite import citation, cite, has_content, strip_markers
 from .decision import ANSWERED, REFUSED, UNSURE, Decision, answerability, correctness
 from .decision.signals import agreement, coverage, with_derived
-from .extract import clean_span, extract_messages, locate, needs_translation, place_span, quote_for
+from .extract import clean_span, extract_messages, locate, needs_translation, person_span, place_span, quote_for
 from .followup import clean_rewrite, history_messages, needs_rewrite, rewrite_messages
 from .guards import (
     DECLINES,
@@ -481,7 +481,9 @@ class Answerer:
         if where is None:
             yield self.without_candidate(question, language, evidence, probe, path, Reason.NOT_COPIED)
             return
-        whole = place_span(question, figures.complete(span, where.sentence), where.sentence)  # "6.5 مليار" -> "6.5 مليار درهم"
+        # The copy widened to what the question asks: the figure's currency or unit, the city, the name after a title.
+        whole = figures.complete(span, where.sentence)
+        whole = person_span(question, place_span(question, whole, where.sentence), where.sentence)
         if whole != span:
             span, where = whole, locate(whole, evidence) or where
         if adds_nothing(span, question):

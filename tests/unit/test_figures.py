@@ -143,3 +143,13 @@ def test_a_quantity_in_a_unit_is_not_an_amount_of_money_nor_the_reverse():
 ])
 def test_a_title_rendered_as_another_is_caught(arabic, english, kinds):
     assert disagreements(arabic, english) == kinds
+
+
+def test_a_who_question_gets_the_name_after_a_title():
+    from rag.answering.extract import person_span
+
+    sentence = 'وفي حديثه خلال اجتماع مع وزير الخارجية الصيني وانغ يي، في مدينة "سانت بطرسبرغ" الروسية، قال بوتين'
+    assert person_span("Who did Putin meet on Wednesday?", "وزير الخارجية الصيني", sentence) == "وزير الخارجية الصيني وانغ يي"
+    assert person_span("من التقى بوتين؟", "وزير الخارجية الصيني", sentence) == "وزير الخارجية الصيني وانغ يي"
+    assert person_span("Where did Putin meet him?", "وزير الخارجية الصيني", sentence) == "وزير الخارجية الصيني"
+    assert person_span("Who spoke?", "قال الرئيس", "قال الرئيس إن بلاده مستعدة") == "قال الرئيس"  # no name follows
