@@ -129,11 +129,18 @@ _AR_NUMBER = r"\d+(?:[.,٫٬]\d+)*"
 
 
 def _number(text: str) -> float:
-    """'1,850' -> 1850; '6.5' -> 6.5; '6,5' or '6٫5' -> 6.5 (a comma before 1-2 digits is decimal)."""
+    """'1,850' -> 1850; '6.5' -> 6.5; '6,5' or '6٫5' -> 6.5 (a comma before 1-2 digits is decimal);
+    '1.002.000' -> 1002000 (dots between groups of three, as Wikipedia's Arabic pages write them).
+    Whatever else a page writes ("1.2.3", a version, a phone number) reads as its digits, never an error."""
     text = text.replace("٬", ",").replace("٫", ".")
     if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", text):
         return float(text.replace(",", ""))
-    return float(text.replace(",", "."))
+    if re.fullmatch(r"\d{1,3}(\.\d{3}){2,}", text):
+        return float(text.replace(".", ""))
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return float(re.sub(r"\D", "", text) or 0)
 
 
 @dataclass(frozen=True)

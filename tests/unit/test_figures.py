@@ -153,3 +153,9 @@ def test_a_who_question_gets_the_name_after_a_title():
     assert person_span("من التقى بوتين؟", "وزير الخارجية الصيني", sentence) == "وزير الخارجية الصيني وانغ يي"
     assert person_span("Where did Putin meet him?", "وزير الخارجية الصيني", sentence) == "وزير الخارجية الصيني"
     assert person_span("Who spoke?", "قال الرئيس", "قال الرئيس إن بلاده مستعدة") == "قال الرئيس"  # no name follows
+
+
+@pytest.mark.parametrize("text, value", [("1.002.000 نسمة", 1002000), ("1,850 خبيرا", 1850), ("6,5 مليار", 6.5e9),
+                                         ("الإصدار 1.2.3", 123), ("٦٫٥ مليار", 6.5e9)])
+def test_any_way_a_page_writes_a_number_reads_without_error(text, value):
+    assert read_arabic(text).amounts[0].value == value
