@@ -190,7 +190,7 @@ _AR_AMOUNT = re.compile(
 _AR_DUAL = re.compile(rf"(?<![\w])(?:{_alternation(_AR_DUAL_SCALES)})(?![\w])")
 _AR_WEEKDAY = re.compile(rf"(?<![\w])[وب]?(?:يوم\s+)?({_alternation(_AR_WEEKDAYS)})(?![\w])")
 _AR_MONTH = re.compile(rf"(?<![\w])[وب]?({_alternation(_AR_MONTHS)})(?![\w])")
-_YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d.,])")
+_YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?!\d|[.,]\d)")
 
 
 def _arabic_currency(token: str) -> str:
@@ -560,10 +560,19 @@ def kind_mismatch(question: str, candidate: str, sentence: str, rendered: str = 
     cand_years = read_arabic(candidate).years
     if want.years and said.years and not (want.years & said.years) and not cand_years & want.years:
         return "year"
-    if want.relative_year == "last" and _AR_THIS_YEAR.search(norm) and not _AR_LAST_YEAR.search(norm):
-        return "year"
-    if want.relative_year == "this" and _AR_LAST_YEAR.search(norm) and not _AR_THIS_YEAR.search(norm):
-        return "year"
+    # The sentence as a whole, then the candidate's own clause: "8.9 مليار دينار في 2025 مقابل 8.4 مليار في 2024"
+    # holds the asked year, but the 8.9 belongs to 2025.
+    for part in (norm, clause_of(candidate, sentence)):
+        if not part:
+            continue
+        if want.years and cand_years.isdisjoint(want.years):
+            years = {int(y) for y in _YEAR.findall(part)}
+            if years and years.isdisjoint(want.years):
+                return "year"
+        if want.relative_year == "last" and _AR_THIS_YEAR.search(part) and not _AR_LAST_YEAR.search(part):
+            return "year"
+        if want.relative_year == "this" and _AR_LAST_YEAR.search(part) and not _AR_THIS_YEAR.search(part):
+            return "year"
     if want.counted and got.amounts:
         value = got.amounts[0].value
         english = bool(re.match(r"[a-z]", want.counted))
@@ -579,6 +588,22 @@ def kind_mismatch(question: str, candidate: str, sentence: str, rendered: str = 
             if english or re.search(r"\d[\d.,]*\s+(?:\w+\s+)?" + re.escape(normalize_arabic(want.counted)[:-1]), norm):
                 return "counted"
     return ""
+
+
+# Where one figure's clause ends and a compared one's begins: a comma, "مقابل" (against), "بينما" (while),
+# "وفي"/"فيما" opening another period.
+_CLAUSE_END = re.compile(r"[،,؛;]|\s(?:مقابل|بينما|فيما|في حين|وفي|بعد ان|قبل ان)\s")
+
+
+def clause_of(candidate: str, sentence: str) -> str:
+    """The clause of the (normalized) sentence that holds the candidate, or "" when it is not found."""
+    norm, cand = normalize_arabic(sentence), normalize_arabic(candidate).strip()
+    at = norm.find(cand) if cand else -1
+    if at < 0:
+        return ""
+    starts = [0] + [m.end() for m in _CLAUSE_END.finditer(norm) if m.end() <= at]
+    ends = [m.start() for m in _CLAUSE_END.finditer(norm) if m.start() >= at + len(cand)] + [len(norm)]
+    return norm[max(starts):min(ends)]
 
 
 def holds_kind(want: Asked, sentence: str) -> bool:

@@ -159,3 +159,15 @@ def test_a_who_question_gets_the_name_after_a_title():
                                          ("الإصدار 1.2.3", 123), ("٦٫٥ مليار", 6.5e9)])
 def test_any_way_a_page_writes_a_number_reads_without_error(text, value):
     assert read_arabic(text).amounts[0].value == value
+
+
+def test_a_neighbouring_year_in_the_same_sentence_is_seen_by_its_clause():
+    sentence = "بلغت الصادرات الصناعية 8.9 مليار دينار في 2025 مقابل 8.4 مليار دينار في 2024"
+    question = "What were Jordan's industrial exports worth in 2024, in dinars?"
+    assert kind_mismatch(question, "8.9 مليار دينار", sentence) == "year"
+    assert kind_mismatch(question, "8.4 مليار دينار", sentence) == ""
+    level = "بلغ منسوب السد هذا العام 85 بالمئة، مقابل 60 بالمئة في العام الماضي"
+    assert kind_mismatch("What was the dam's level last year?", "85 بالمئة", level) == "year"
+    assert kind_mismatch("What was the dam's level last year?", "60 بالمئة", level) == ""
+    other_order = "في 2024، بلغت الصادرات 8.4 مليار، وفي 2025 بلغت 8.9 مليار"
+    assert kind_mismatch(question, "8.4 مليار", other_order) == ""  # its clause names no year: cannot tell
