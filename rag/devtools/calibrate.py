@@ -122,7 +122,7 @@ def lowest(cuts: list[float], ok) -> float:
     return next((t for t in cuts if ok(t)), 1.0)
 
 
-def calibrate(rows: list[dict], *, fitted_on: str, max_confident_wrong: float = 0.03, min_refusal: float = 0.85,
+def calibrate(rows: list[dict], *, fitted_on: str, max_confident_wrong: float = 0.03, min_refusal: float = 0.5,
               each_collection: bool = False,
               l2: float = L2) -> Decision:
     rows = prepared(rows)
