@@ -289,7 +289,8 @@ _TITLES = {
     "prime minister", "speaker", "chief", "leader"), "ملك": ("king",), "امير": ("emir", "amir", "prince"),
     "مدير": ("director", "head", "manager", "chief"), "نائب": ("deputy", "vice", "mp", "member of parliament", "lawmaker"),
     "متحدث": ("spokes",), "قائد": ("commander", "leader", "chief"), "محافظ": ("governor",), "وكيل": ("undersecretary", "deputy", "agent"),
-    "مستشار": ("adviser", "advisor", "chancellor", "counsel"),
+    "مستشار": ("adviser", "advisor", "chancellor", "counsel", "judge", "justice"),  # in Egypt المستشار titles a judge
+    "قاضي": ("judge", "justice"),
 }
 
 
@@ -514,6 +515,19 @@ def asked(question: str) -> Asked:
                  counted)
 
 
+def _family_of(word: str) -> str:
+    """The unit or currency family a counted noun names ("tons", "طنا", "دولارا", "days"), else ""."""
+    if re.match(r"[a-z]", word):
+        return _singular(_EN_UNITS, word) or _singular(_EN_CURRENCIES, word)
+    norm = normalize_arabic(word)
+    for form in (norm, re.sub(r"(ات|ا)$", "", norm)):
+        if form in _AR_UNITS:
+            return _AR_UNITS[form][0]
+        if form in _AR_CURRENCIES:
+            return _AR_CURRENCIES[form][0]
+    return ""
+
+
 def _same_noun(a: str, b: str) -> bool:
     """Two nouns as a counted thing: English plural/singular, Arabic accusative/plural endings."""
     def stem(w: str) -> str:
@@ -573,6 +587,11 @@ def kind_mismatch(question: str, candidate: str, sentence: str, rendered: str = 
             return "year"
         if want.relative_year == "this" and _AR_LAST_YEAR.search(part) and not _AR_THIS_YEAR.search(part):
             return "year"
+    if want.counted and (got.units | got.currencies):
+        # "كم مرشحا" answered "44.7 بالمئة": a figure in a unit or currency counts that unit, not the asked thing
+        family = _family_of(want.counted)
+        if family not in got.units | got.currencies:
+            return "counted"
     if want.counted and got.amounts:
         value = got.amounts[0].value
         english = bool(re.match(r"[a-z]", want.counted))
@@ -646,6 +665,7 @@ _FIGURE_TAIL = re.compile(
     rf"(?:(?:{_AR_CLITIC}(?:{_alternation(_AR_CURRENCIES)})(?:ات|ا|ين|ان)?(?![\w]))"
     rf"(?:\s+(?:ال)?(?:{_alternation(_AR_NATIONALITIES)})(?:ه|ا)?(?![\w]))?"
     rf"|(?:{_AR_CLITIC}(?:{_alternation(_AR_UNITS)})(?:ا|ات|اً)?(?![\w]))|\s*[%٪])"
+    rf"|^\s*(?:{_alternation(_AR_SCALES)})(?![\w])"  # the scale alone: "392" of "392 ألف وحدة" is 392 thousand
 )
 
 

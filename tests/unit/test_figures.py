@@ -171,3 +171,11 @@ def test_a_neighbouring_year_in_the_same_sentence_is_seen_by_its_clause():
     assert kind_mismatch("What was the dam's level last year?", "60 بالمئة", level) == ""
     other_order = "في 2024، بلغت الصادرات 8.4 مليار، وفي 2025 بلغت 8.9 مليار"
     assert kind_mismatch(question, "8.4 مليار", other_order) == ""  # its clause names no year: cannot tell
+
+
+def test_a_count_answered_with_a_percentage_or_a_bare_scale_is_caught():
+    sentence = "بلغت نسبة المشاركة في انتخابات مجالس المحافظات 44.7 بالمئة"
+    assert kind_mismatch("كم مرشحا خاضوا انتخابات مجالس المحافظات؟", "44.7 بالمئة", sentence) == "counted"
+    assert kind_mismatch("How many days did the war last?", "44 يوماً", "استمرت الحرب 44 يوماً", "44 days") == ""
+    assert complete("392", "وزع القطاع خلال سنة 2025 ما مجموعه 392 ألف وحدة سكنية") == "392 ألف"
+    assert render("392 ألف") == "392 thousand"
