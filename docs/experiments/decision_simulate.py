@@ -34,5 +34,8 @@ if __name__ == "__main__":
     for p in sys.argv[2:]:
         rows += [{**r, "signals": with_derived(r["signals"])} for r in map(calibrate.relabel, calibrate.load_rows(p))]
     print("all", figures(d, rows))
-    for key in sorted({(r.get("set"), r["path"]) for r in rows}):
-        print(key, figures(d, [r for r in rows if (r.get("set"), r["path"]) == key]))
+    def key_of(r):
+        return (r.get("collection") or "seeds", r.get("set"), r["path"])
+
+    for key in sorted({key_of(r) for r in rows}):
+        print(key, figures(d, [r for r in rows if key_of(r) == key]))

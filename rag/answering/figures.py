@@ -288,7 +288,7 @@ _TITLES = {
     "وزير": ("minister", "secretary"), "سفير": ("ambassador", "envoy"), "رئيس": ("president", "head", "chair", "premier",
     "prime minister", "speaker", "chief", "leader"), "ملك": ("king",), "امير": ("emir", "amir", "prince"),
     "مدير": ("director", "head", "manager", "chief"), "نائب": ("deputy", "vice", "mp", "member of parliament", "lawmaker"),
-    "متحدث": ("spokes",), "قائد": ("commander", "leader", "chief"), "محافظ": ("governor",), "وكيل": ("undersecretary", "deputy", "agent"),
+    "متحدث": ("spokesman", "spokeswoman", "spokesperson"), "قائد": ("commander", "leader", "chief"), "محافظ": ("governor",), "وكيل": ("undersecretary", "deputy", "agent"),
     "مستشار": ("adviser", "advisor", "chancellor", "counsel", "judge", "justice"),  # in Egypt المستشار titles a judge
     "قاضي": ("judge", "justice"),
 }
@@ -306,7 +306,7 @@ def _titles_arabic(text: str) -> set[str]:
 
 def _titles_english(text: str) -> set[str]:
     low = text.lower()
-    return {t for t, forms in _TITLES.items() if any(re.search(rf"\b{re.escape(f)}", low) for f in forms)}
+    return {t for t, forms in _TITLES.items() if any(re.search(rf"\b{re.escape(f)}s?\b", low) for f in forms)}
 
 
 def disagreements(arabic: str, english: str) -> list[str]:
@@ -480,7 +480,14 @@ _EN_LAST_YEAR = re.compile(r"\b(last|previous|prior)\s+year\b|\ba year (earlier|
 _EN_THIS_YEAR = re.compile(r"\b(this|the current)\s+year\b", re.IGNORECASE)
 _AR_LAST_YEAR = re.compile(r"(العام|السنه|الموسم)\s+(الماضي|الماضيه|السابق|السابقه|المنصرم|المنصرمه|الفائت)")
 _AR_THIS_YEAR = re.compile(r"(العام|السنه|الموسم)\s+(الجاري|الحالي|الحاليه|الجاريه)|(هذا العام|هذه السنه|هذا الموسم)")
-_EN_HOW_MANY = re.compile(r"\bhow many\s+(?:[a-z-]+\s+)??([a-z]{3,})", re.IGNORECASE)
+# The counted noun is the first word after "how many" that is not a modifier: "how many parliamentary seats"
+# counts seats, "how many mobile medical teams" teams, "how many people play …" people.
+_EN_HOW_MANY = re.compile(r"\bhow many\s+([a-z][a-z\s-]*)", re.IGNORECASE)
+_EN_MODIFIER = re.compile(r"[a-z]+(?:al|ary|ic|ive|ous|ian|ese|ish|ful|less|ile|ing|ed)$|new|more|other|direct|additional|"
+                          r"different|separate|foreign|local|total|weekly|daily|annual|major|small|large|big|young|old|"
+                          r"extra|further|such|these|those|of")
+# "how many people" is answered by any noun of persons (players, visitors, residents): not checked.
+GENERIC_COUNTED = frozenset({"people", "persons", "individuals", "times"})
 # The counted noun after كم is accusative or feminine ("طنا", "ورشه" after normalization); a verb ("كم بلغت") is not one.
 _AR_HOW_MANY = re.compile(r"(?:^|\s)[وف]?كم\s+(?:عدد\s+(?:ال)?(\w{3,})|(\w{2,}[اه])(?!\w))")
 
@@ -503,9 +510,14 @@ def asked(question: str) -> Asked:
     elif _EN_THIS_YEAR.search(question) or _AR_THIS_YEAR.search(norm):
         relative = "this"
     counted = ""
-    m = _EN_HOW_MANY.search(question) or _AR_HOW_MANY.search(norm)
+    m = _EN_HOW_MANY.search(question)
     if m:
+        words = m.group(1).lower().split()[:4]
+        counted = next((w for w in words if not _EN_MODIFIER.fullmatch(w)), "")
+        counted = counted if len(counted) >= 3 else ""
+    elif (m := _AR_HOW_MANY.search(norm)):
         counted = next(g for g in m.groups() if g).lower()
+    if m:
         bare = re.sub(r"(ات|ا)$", "", counted)
         unit = (_AR_UNITS.get(counted) or _AR_UNITS.get(bare) or ("", ""))[0] if not re.match(r"[a-z]", counted) \
             else _singular(_EN_UNITS, counted)
@@ -592,7 +604,7 @@ def kind_mismatch(question: str, candidate: str, sentence: str, rendered: str = 
         family = _family_of(want.counted)
         if family not in got.units | got.currencies:
             return "counted"
-    if want.counted and got.amounts:
+    if want.counted and got.amounts and want.counted not in GENERIC_COUNTED:
         value = got.amounts[0].value
         english = bool(re.match(r"[a-z]", want.counted))
         noun = _noun_after(value, rendered, True) if english and rendered else (

@@ -49,6 +49,14 @@ def assistant(index_dir):
     a.close()
 
 
+@pytest.fixture(scope="module")
+def shipped(assistant):
+    """The session's models with the shipped thresholds (the integration tier's default shows every candidate);
+    one per module, so what one module's answers leave behind (the renderings remembered) stays there."""
+    return Assistant(assistant.settings.model_copy(update={"answer_at": None, "unsure_at": None}),
+                     llm=assistant.llm, embeddings=assistant.embeddings)
+
+
 @pytest.fixture(scope="session")
 def tiny_llm_path():
     return ensure(REGISTRY[TEST_LLM], Settings().models_dir)

@@ -36,13 +36,6 @@ def english_of(answer) -> str:
 
 
 @pytest.fixture(scope="module")
-def shipped(assistant):
-    """The session's models with the shipped thresholds (the integration tier's default shows every candidate)."""
-    return Assistant(assistant.settings.model_copy(update={"answer_at": None, "unsure_at": None}),
-                     llm=assistant.llm, embeddings=assistant.embeddings)
-
-
-@pytest.fixture(scope="module")
 def with_plant(shipped, index_dir, tmp_path_factory):
     """The shipped product over a private copy of the index, with the dirhams article uploaded."""
     work = tmp_path_factory.mktemp("plant")

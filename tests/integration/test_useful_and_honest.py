@@ -41,14 +41,6 @@ ENGLISH = {"question": "On what date in 2020 did the Azerbaijani army launch its
 
 
 @pytest.fixture(scope="module")
-def shipped(assistant):
-    """The session's models with the shipped thresholds (the integration tier's default shows every candidate)."""
-    own = Assistant(assistant.settings.model_copy(update={"answer_at": None, "unsure_at": None}),
-                    llm=assistant.llm, embeddings=assistant.embeddings)
-    yield own
-
-
-@pytest.fixture(scope="module")
 def ask_url(shipped, index_dir, tmp_path_factory):
     work = tmp_path_factory.mktemp("useful-served")
     shutil.copytree(index_dir, work / "vectorstore")
