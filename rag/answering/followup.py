@@ -98,10 +98,28 @@ def clean_rewrite(text: str, question: str, history: list[dict[str, str]]) -> st
     """
     line = next((ln.strip() for ln in text.strip().splitlines() if ln.strip()), "")
     line = re.sub(r"^(standalone question|السؤال)\s*[:：]\s*", "", line, flags=re.IGNORECASE).strip(" \"'“”«»")
-    if 3 <= len(line) <= 400 and detect_language(line) == detect_language(question) and _adds_words(line, question):
+    if (3 <= len(line) <= 400 and detect_language(line) == detect_language(question) and _adds_words(line, question)
+            and _keeps_the_ask(line, question)):
         return line
     previous = next((m["content"] for m in reversed(history) if m["role"] == "user"), "")
     return f"{_strip_sources(previous)} {question}".strip()
+
+
+_ASKS = re.compile(r"(?<!\w)[وف]?(من|ما|ماذا|متي|اين|كم|هل|لماذا|كيف|اي)(?!\w)|\b(who|whom|what|when|where|why|how|which)\b",
+                   re.IGNORECASE)
+
+
+def _keeps_the_ask(rewrite: str, question: str) -> bool:
+    """Does the rewrite still ask what the follow-up asks: its question word (where, متى, …)?
+
+    Measured: "وأين ألقى كلمته؟" after "من هو وزير خارجية أذربيجان؟" was rewritten into the previous
+    question itself, and the answer repeated the previous one (issue 32: "ومتى حدث ذلك؟" likewise).
+    """
+    asked = {next(g for g in m.groups() if g).lower() for m in _ASKS.finditer(normalize_arabic(question))}
+    if not asked:
+        return True
+    kept = {next(g for g in m.groups() if g).lower() for m in _ASKS.finditer(normalize_arabic(rewrite))}
+    return bool(asked & kept)
 
 
 def _adds_words(rewrite: str, question: str) -> bool:

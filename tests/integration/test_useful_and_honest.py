@@ -82,10 +82,15 @@ def test_unsure_through_the_cli(index_dir, tmp_path):
     check_unsure(json.loads(done.stdout))
 
 
-def test_a_near_topic_question_the_articles_do_not_answer_is_refused(shipped):
+def test_a_near_topic_question_the_articles_do_not_answer_is_never_answered(shipped):
+    """Refused, or (since issue 32's refit refuses half the tuning unanswerables and leaves the rest to correctness)
+    unsure with the sentence alone: never a candidate stated as the answer."""
     answer = shipped.ask(NEAR_TOPIC_UNANSWERABLE)
-    assert answer.status == "refused" and answer.refused and not answer.citations, answer
-    assert answer.text == "لم أجد إجابة عن هذا السؤال في المقالات المتاحة."
+    assert answer.status in ("refused", "unsure"), answer
+    if answer.refused:
+        assert not answer.citations and answer.text == "لم أجد إجابة عن هذا السؤال في المقالات المتاحة."
+    else:
+        assert answer.confidence == 0.0 and not answer.quote and answer.sentence in answer.text, answer
 
 
 def test_an_english_question_gets_its_answer_on_the_kept_path(shipped):

@@ -69,3 +69,10 @@ def test_a_question_that_stands_on_its_own_is_not_rewritten_in_a_conversation():
         assert not needs_rewrite(q, putin), q
     for q in ("Why did he say that?", "When did it happen?", "ومتى حدث ذلك؟", "And where?", "What about Armenia?"):
         assert needs_rewrite(q, putin), q
+
+
+def test_a_rewrite_that_drops_the_follow_ups_question_is_not_kept():
+    # Measured: "وأين ألقى كلمته؟" came back as the previous question itself, and its answer was repeated.
+    assert clean_rewrite("من هو وزير خارجية أذربيجان؟", "وأين ألقى كلمته؟", HISTORY) == (
+        "من هو وزير خارجية أذربيجان؟ وأين ألقى كلمته؟")
+    assert clean_rewrite("متى قال بوتين إن بلاده على اتصال؟", "ومتى حدث ذلك؟", HISTORY) == "متى قال بوتين إن بلاده على اتصال؟"
