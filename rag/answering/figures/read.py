@@ -1,0 +1,225 @@
+"""Reading figures: the amounts (with their scale, currency and unit), weekdays, months, years and titles a
+text states, in Arabic or English, and `disagreements` between an English rendering and its Arabic quote.
+
+Amounts are compared by value, so "49 ألف" and "49,000", or "20.6 ألف دولار" and "$20,600", agree, and
+"$20.6 million" for "20.6 ألف دولار" does not (issue 32).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ...lang import normalize_arabic
+from .tables import (
+    AR_CURRENCIES,
+    AR_DUAL_SCALES,
+    AR_MONTHS,
+    AR_NUMBER_WORDS,
+    AR_SCALES,
+    AR_UNITS,
+    AR_WEEKDAYS,
+    EN_CURRENCIES,
+    EN_MONTHS,
+    EN_NUMBER_WORDS,
+    EN_SCALES,
+    EN_UNITS,
+    TITLES,
+    WEEKDAYS,
+)
+
+_AR_NUMBER = r"\d+(?:[.,٫٬]\d+)*"
+
+
+def parse_number(text: str) -> float:
+    """'1,850' -> 1850; '6.5' -> 6.5; '6,5' or '6٫5' -> 6.5 (a comma before 1-2 digits is decimal);
+    '1.002.000' -> 1002000 (dots between groups of three, as Wikipedia's Arabic pages write them).
+    Whatever else a page writes ("1.2.3", a version, a phone number) reads as its digits, never an error."""
+    text = text.replace("٬", ",").replace("٫", ".")
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", text):
+        return float(text.replace(",", ""))
+    if re.fullmatch(r"\d{1,3}(\.\d{3}){2,}", text):
+        return float(text.replace(".", ""))
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return float(re.sub(r"\D", "", text) or 0)
+
+
+@dataclass(frozen=True)
+class Amount:
+    value: float
+    currency: str = ""  # family: "dollar", "dinar", …
+    unit: str = ""  # family: "ton", "percent", "day", …
+
+
+@dataclass
+class Facts:
+    """What a text states in figures."""
+
+    amounts: list[Amount] = field(default_factory=list)
+    weekdays: set[int] = field(default_factory=set)
+    months: set[int] = field(default_factory=set)
+    years: set[int] = field(default_factory=set)
+
+    @property
+    def values(self) -> set[float]:
+        return {value_key(a.value) for a in self.amounts}
+
+    @property
+    def currencies(self) -> set[str]:
+        return {a.currency for a in self.amounts if a.currency}
+
+    @property
+    def units(self) -> set[str]:
+        return {a.unit for a in self.amounts if a.unit}
+
+
+def value_key(value: float) -> float:
+    return float(f"{value:.6g}")
+
+
+def alternation(words) -> str:
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+
+
+AR_CLITIC = r"(?:^|(?<=[\s(/،,\"'«]))(?:[وبلفك]?(?:ال)?)"
+_AR_AMOUNT = re.compile(
+    rf"(?P<num>{_AR_NUMBER}|{alternation(AR_NUMBER_WORDS)})?\s*"
+    rf"(?P<scale>(?<![\w])(?:{alternation(AR_SCALES)})(?![\w]))?\s*"
+    rf"(?P<cur>{AR_CLITIC}(?:{alternation(AR_CURRENCIES)})(?:ات|ا|ين|ان)?(?![\w]))?"
+    rf"(?P<unit>\s*(?:{AR_CLITIC}(?:{alternation(AR_UNITS)})(?:ا|ات)?(?![\w])|[%٪]))?"
+)
+_AR_DUAL = re.compile(rf"(?<![\w])(?:{alternation(AR_DUAL_SCALES)})(?![\w])")
+_AR_WEEKDAY = re.compile(rf"(?<![\w])[وب]?(?:يوم\s+)?({alternation(AR_WEEKDAYS)})(?![\w])")
+_AR_MONTH = re.compile(rf"(?<![\w])[وب]?({alternation(AR_MONTHS)})(?![\w])")
+YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?!\d|[.,]\d)")
+
+
+def _arabic_currency(token: str) -> str:
+    for stem, (family, _) in sorted(AR_CURRENCIES.items(), key=lambda kv: -len(kv[0])):
+        if stem in token:
+            return family
+    return ""
+
+
+def _arabic_unit(token: str) -> str:
+    token = token.strip()
+    if token in ("%", "٪"):
+        return "percent"
+    for stem, (family, _) in sorted(AR_UNITS.items(), key=lambda kv: -len(kv[0])):
+        if stem in token:
+            return family
+    return ""
+
+
+def read_arabic(text: str) -> Facts:
+    """The figures an Arabic text states (its English words, if any, are not read)."""
+    norm = normalize_arabic(text)
+    facts = Facts()
+    for m in _AR_AMOUNT.finditer(norm):
+        num, scale, cur, unit = m.group("num"), m.group("scale"), m.group("cur"), m.group("unit")
+        if not (num or scale):
+            continue
+        if num and not (scale or cur or unit) and not re.match(r"\d", num):
+            continue  # a bare number word ("ست" is also "six" and "Mrs"): not a figure
+        value = (parse_number(num) if num and num[0].isdigit() else float(AR_NUMBER_WORDS.get(num, 1))) if num else 1.0
+        if scale:
+            value *= AR_SCALES[scale]
+        currency = _arabic_currency(cur) if cur else ""
+        if not (scale or currency or unit) and YEAR.fullmatch(num or ""):
+            continue  # a year, read below
+        facts.amounts.append(Amount(value, currency, _arabic_unit(unit) if unit else ""))
+    for m in _AR_DUAL.finditer(norm):
+        facts.amounts.append(Amount(AR_DUAL_SCALES[m.group(0)]))
+    facts.weekdays = {AR_WEEKDAYS[m.group(1)] for m in _AR_WEEKDAY.finditer(norm)}
+    facts.months = {AR_MONTHS[m.group(1)] for m in _AR_MONTH.finditer(norm) if m.group(1) not in ("اب", "ماي")
+                    or re.search(rf"\d\s*{m.group(1)}|{m.group(1)}\s*\d", norm)}
+    facts.years = {int(y) for y in YEAR.findall(norm)}
+    return facts
+
+
+_EN_AMOUNT = re.compile(
+    rf"(?P<pre>[$£€]|\b(?:usd|aed|egp|sar|qar|kwd|jod|iqd|dzd|tnd|mad|eur|us\$)(?=\s*\d))?\s*(?P<num>\d+(?:[.,]\d+)*|{alternation(EN_NUMBER_WORDS)})(?:st|nd|rd|th)?\b\s*"
+    rf"(?P<scale>(?:{alternation(EN_SCALES)})\b)?\s*"
+    rf"(?P<cur>(?:[A-Z][a-z]+\s+)?(?:{alternation(EN_CURRENCIES)})(?:s|es)?\b)?"
+    rf"(?P<unit>\s*(?:{alternation(EN_UNITS)})(?:s|es)?\b|\s*%)?",
+    re.IGNORECASE,
+)
+
+
+def singular_of(table: dict[str, str], word: str) -> str:
+    """The table's entry for an English word or its singular (tonnes, metres, dollars, inches)."""
+    for form in (word, word[:-1] if word.endswith("s") else "", word[:-2] if word.endswith("es") else ""):
+        if form and form in table:
+            return table[form]
+    return ""
+
+
+def read_english(text: str) -> Facts:
+    """The figures an English text states (Arabic words in it, such as a quoted span, are not read)."""
+    text = re.sub(r"\([^)]*[\u0600-\u06FF][^)]*\)", " ", text)  # "(6.5 مليار درهم)": the quote beside it
+    facts = Facts()
+    for m in _EN_AMOUNT.finditer(text):
+        num, scale, cur, unit, pre = m.group("num"), m.group("scale"), m.group("cur"), m.group("unit"), m.group("pre")
+        if not num[0].isdigit() and not (scale or cur or unit):
+            continue
+        if scale and scale.lower() == "m" and not (pre or cur):
+            scale = None  # "5 m" is metres, not millions
+        value = parse_number(num) if num[0].isdigit() else float(EN_NUMBER_WORDS[num.lower()])
+        if scale:
+            value *= EN_SCALES[scale.lower()]
+        currency = EN_CURRENCIES.get(pre.lower().replace("us$", "$"), "") if pre else ""
+        if cur:
+            currency = singular_of(EN_CURRENCIES, cur.split()[-1].lower())
+        unit_family = singular_of(EN_UNITS, unit.strip().lower()) if unit else ""
+        if not (scale or currency or unit_family) and YEAR.fullmatch(num):
+            continue
+        facts.amounts.append(Amount(value, currency, unit_family))
+    low = text.lower()
+    facts.weekdays = {i for i, d in enumerate(WEEKDAYS) if re.search(rf"\b{d.lower()}\b", low)}
+    facts.months = {n for name, n in EN_MONTHS.items() if re.search(rf"\b{name}\b\.?", low)
+                    and (len(name) > 3 or re.search(rf"\b{name}\b\.?\s*\d|\d\s*{name}\b", low))
+                    and not (name == "may" and not re.search(r"\bmay\b\s*\d|\d\s*may\b", low))}
+    facts.years = {int(y) for y in YEAR.findall(text)}
+    return facts
+
+
+def titles_in(text: str) -> set[str]:
+    """The titles (وزير, رئيس, سفير, …) an Arabic text names."""
+    return _titles_arabic(text)
+
+
+def _titles_arabic(text: str) -> set[str]:
+    norm = normalize_arabic(text)
+    return {t for t in TITLES if re.search(rf"(?<!\w)[وبلف]?(?:ال)?{t}(?:ه|ا|اء|ان|ين)?(?!\w)", norm)}
+
+
+def _titles_english(text: str) -> set[str]:
+    low = text.lower()
+    return {t for t, forms in TITLES.items() if any(re.search(rf"\b{re.escape(f)}s?\b", low) for f in forms)}
+
+
+def disagreements(arabic: str, english: str) -> list[str]:
+    """What the English rendering states differently from its Arabic span: "number", "currency",
+    "unit", "weekday", "month", "year", "title" (empty when they agree)."""
+    ar, en = read_arabic(arabic), read_english(english)
+    out = []
+    if ar.values != en.values:
+        out.append("number")
+    if ar.currencies != en.currencies:
+        out.append("currency")
+    if ar.units - {"percent"} != en.units - {"percent"} or ("percent" in ar.units) != ("percent" in en.units):
+        out.append("unit")
+    if ar.weekdays != en.weekdays:
+        out.append("weekday")
+    if ar.months != en.months:
+        out.append("month")
+    if ar.years != en.years:
+        out.append("year")
+    said, rendered = _titles_arabic(arabic), _titles_english(english)
+    # Every Arabic title must be rendered, and no English title may lack an Arabic one (several English
+    # words can render one Arabic title: "head" is رئيس and مدير, so the check goes title by title).
+    if not said <= rendered or (rendered and not rendered & said):
+        out.append("title")
+    return out
