@@ -147,7 +147,9 @@ class Assistant:
         `history`: earlier turns, as {"role", "content"} dicts or (user, assistant) pairs; a
         follow-up that refers back to them is rewritten into a standalone question first.
         The final Answer's text is authoritative: markers are cleaned there, and a refusal
-        replaces whatever was streamed.
+        replaces whatever was streamed. An English answer over Arabic articles first streams its
+        verbatim Arabic quote, ending " …", while its English is written (issue 32); the final
+        Answer's text then replaces it, so join the pieces only for display as they come.
 
         `since`, `until` (dates, or 'YYYY-MM-DD', inclusive) and `sources` (publisher names, as
         `documents()` lists them) limit the articles the answer may come from.

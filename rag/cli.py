@@ -340,9 +340,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="min-refusal must hold in each collection on its own, not pooled (measured, not the default)")
     cal.add_argument("--out", type=Path, default=None, help="where to write the fitted decision.json (without: only collect rows)")
     cal.add_argument("--max-confident-wrong", type=float, default=0.03)
-    cal.add_argument("--min-refusal", type=float, default=0.5,
+    from .devtools.calibrate import MIN_REFUSAL
+
+    cal.add_argument("--min-refusal", type=float, default=MIN_REFUSAL,
                      help="share of the tuning unanswerables the answerability threshold must refuse (the rest go to "
-                          "correctness, which keeps them unsure; 0.5 measured on collections left out, issue 32)")
+                          "correctness, which keeps them unsure; measured on collections left out, issue 32)")
     cal.set_defaults(func=_cmd_calibrate)
 
     bn = sub.add_parser("bench", help="speed and memory against the raw engines")

@@ -48,12 +48,12 @@ class Answer:
     # Unsure: every sentence shown for the reader to judge, `sentence` first; a second one when
     # the sentence sharing most of the question's words is another (issue 28).
     sentences: tuple[str, ...] = ()
-    # The question as searched: a follow-up's standalone rewrite when one was kept, else the question asked.
-    searched: str = ""
     signals: dict = field(default_factory=dict, compare=False, repr=False)  # what `confidence` was computed from
     # Seconds per stage (embed, retrieve, select, first_text, generate, total), filled by
     # `Assistant.stream`: where this answer's time went (`rag bench` sums them).
     timings: dict = field(default_factory=dict, compare=False, repr=False)
+    # The question as searched: a follow-up's standalone rewrite when one was kept, else the question asked (issue 32).
+    searched: str = ""
 
     def __post_init__(self):
         status = self.status or ("refused" if self.refused else "answered")

@@ -123,8 +123,11 @@ _ASKS_SETTLEMENT = re.compile(r"\b(?:which|what|in what)\s+(?:city|town|village)
                               r"|(?<!\w)ما اسم (?:المدينه|البلده|القريه)(?!\w)", re.IGNORECASE)
 _ASKS_WHERE = re.compile(r"\bwhere\b|(?<!\w)اين(?!\w)", re.IGNORECASE)
 # "بمدينة يفلاخ", "في بلدة …", "بالعاصمة …": the settlement named right after a span, in the same sentence.
-_SETTLEMENT_AFTER = re.compile(r"^\s*،?\s*(?:[بف]|في\s+)?(?:ال)?(?:مدينه|بلده|قريه|عاصمه)\s+(?!ال)(\w+)")
-_SETTLEMENT_IN = re.compile(r"(?<!\w)(?:[بف]|في\s+)?(?:ال)?(?:مدينه|بلده|قريه|عاصمه)\s+(?!ال)(\w+)")
+# A preposition is required: "في القاهرة، عاصمة مصر" is an apposition, not the place the span happened in.
+# A name's first word that needs a second ("شرم الشيخ", "سيدي بوزيد", "عين بوسيف") takes it.
+_NAME_HEAD = r"(?:شرم|سان|سانت|عين|بني|ام|ابو|راس|سيدي|بئر|دير|كفر|تل|جبل|وادي|بيت|مرسي|حمام|قصر|برج|خان)\s+\w+|(?!ال)\w+"
+_SETTLEMENT_AFTER = re.compile(rf"^\s*(?:[بف]|في\s+)(?:ال)?(?:مدينه|بلده|قريه|عاصمه)(?:\s+ال\w+)?\s+({_NAME_HEAD})")
+_SETTLEMENT_IN = re.compile(r"(?<!\w)(?:[بف]|في\s+)?(?:ال)?(?:مدينه|بلده|قريه|عاصمه)\s+\w+")
 
 
 def place_span(question: str, span: str, sentence: str) -> str:
@@ -156,6 +159,9 @@ _ASKS_PERSON = re.compile(r"^\W*(?:who|whom)\b|\bwhich (?:minister|official|lead
                           re.IGNORECASE)
 _NAME_WORD = re.compile(r"\s*([^\s،,.؛:()\"«»“”]+)")
 NAME_WORDS = 3  # a name after a title: "وانغ يي", "جيهون بيراموف", "نيكول باشينيان"
+# Words that follow a title and are no name: time words, and the verbs and prepositions news puts there.
+_NOT_A_NAME = frozenset("يوم امس غدا اليوم خلال لبحث لبحثه يرافقه برفقه ضمن عقب اثناء حيث بعد قبل عند امام لدي ان انه "
+                        "قد لقد سوف كما وقال وقالت واكد واضاف الاثنين الثلاثاء الاربعاء الخميس الجمعه السبت الاحد".split())
 
 
 def person_span(question: str, span: str, sentence: str) -> str:
@@ -164,8 +170,10 @@ def person_span(question: str, span: str, sentence: str) -> str:
     Measured: "Who did Putin meet on Wednesday?" got "وزير الخارجية الصيني" (the Chinese foreign
     minister) where the sentence goes on "وانغ يي": a title, and no name (issue 32).
     """
-    if not _ASKS_PERSON.search(normalize_arabic(question)) or not figures.titles_in(span):
-        return span
+    words_of_span = normalize_arabic(span).split()
+    if not _ASKS_PERSON.search(normalize_arabic(question)) or not figures.titles_in(span) or not all(
+            w.startswith(("ال", "وال")) or figures.titles_in(w) for w in words_of_span):
+        return span  # not a bare title: it names someone already ("الرئيس الروسي فلاديمير بوتين")
     at = sentence.find(span)
     if at < 0:
         return span
@@ -176,7 +184,8 @@ def person_span(question: str, span: str, sentence: str) -> str:
         if not m:
             break
         word = normalize_arabic(m.group(1))
-        if word.startswith("ال") or word in STOPWORDS or not ARABIC_LETTER.match(word) or figures.titles_in(word):
+        if (word.startswith("ال") or word in STOPWORDS or word in _NOT_A_NAME or not ARABIC_LETTER.match(word)
+                or figures.titles_in(word) or sentence[m.start():m.start(1)].strip()):
             break
         end, taken = m.end(), taken + 1
     return sentence[at:end] if taken else span

@@ -32,7 +32,7 @@ _EN_REFERS_BACK = re.compile(
 # prepositions that news questions use.
 _AR_REFERS_BACK = re.compile(
     r"\b(ذلك|تلك|هذا|هذه|هناك|عندها|حينها)\b|(?<!من )(?<!ما )\b(هو|هي|هم)\b|"
-    r"\b(قال|اعلن|اكد|ذكر|اضاف|عن|مع|الي|في|من|علي|له|لها|قالت)(ه|ها|هم)\b|\b\w+(ه|ها|هم)\?*$"
+    r"\b(قال|اعلن|اكد|ذكر|اضاف|عن|مع|الي|في|من|علي|له|لها|قالت)(ه|ها|هم)\b|\b\w+(ه|ها|هم)[?؟]*$"
 )
 
 
@@ -67,8 +67,10 @@ def needs_rewrite(question: str, history: list[dict[str, str]]) -> bool:
     norm = normalize_arabic(question)
     if _EN_CONTINUES.search(question) or _AR_CONTINUES.search(norm):
         return True
-    refers = _EN_REFERS_BACK.search(question) or _AR_REFERS_BACK.search(norm)
     own = content_terms(_EN_REFERS_BACK.sub(" ", question))  # the question's own words, not its pronouns
+    if not own:
+        return True  # "When?", "Where?", "How many?": nothing to search with but the chat
+    refers = _EN_REFERS_BACK.search(question) or _AR_REFERS_BACK.search(norm)
     return bool(refers) and len(own) <= OWN_TERMS
 
 
@@ -105,21 +107,26 @@ def clean_rewrite(text: str, question: str, history: list[dict[str, str]]) -> st
     return f"{_strip_sources(previous)} {question}".strip()
 
 
-_ASKS = re.compile(r"(?<!\w)[وف]?(من|ما|ماذا|متي|اين|كم|هل|لماذا|كيف|اي)(?!\w)|\b(who|whom|what|when|where|why|how|which)\b",
-                   re.IGNORECASE)
+_ASKS = re.compile(r"(?<!\w)(?:and\s+)?[وف]?(من|ما|ماذا|متي|اين|كم|هل|لماذا|كيف|اي)(?!\w)|"
+                   r"(?:\band\s+)?\b(who|whom|what|when|where|why|how|which)\b", re.IGNORECASE)
+
+
+_ALIKE = frozenset({"what", "which", "how"})
 
 
 def _keeps_the_ask(rewrite: str, question: str) -> bool:
-    """Does the rewrite still ask what the follow-up asks: its question word (where, متى, …)?
+    """Does the rewrite still ask what the follow-up asks: the question word it opens with (where, متى, …)?
 
     Measured: "وأين ألقى كلمته؟" after "من هو وزير خارجية أذربيجان؟" was rewritten into the previous
     question itself, and the answer repeated the previous one (issue 32: "ومتى حدث ذلك؟" likewise).
     """
-    asked = {next(g for g in m.groups() if g).lower() for m in _ASKS.finditer(normalize_arabic(question))}
-    if not asked:
-        return True
+    lead = _ASKS.match(normalize_arabic(question).lstrip(" \"'«“(").strip())
+    if not lead:
+        return True  # no question word opens it ("And Armenia?"): nothing to lose
+    word = next(g for g in lead.groups() if g).lower()
     kept = {next(g for g in m.groups() if g).lower() for m in _ASKS.finditer(normalize_arabic(rewrite))}
-    return bool(asked & kept)
+    # what / which / how ask alike in English ("What is his age?" -> "How old is …")
+    return word in kept or (word in _ALIKE and bool(kept & _ALIKE))
 
 
 def _adds_words(rewrite: str, question: str) -> bool:

@@ -38,6 +38,10 @@ HARD_REFUSALS = frozenset({Reason.OFF_TOPIC, *DECLINES})
 
 L2 = 1.0
 FOLDS = 5
+# Share of the tuning unanswerables the answerability threshold must refuse; correctness keeps the rest unsure.
+# 0.85 refused 0.32-0.44 of a left-out collection's answerable English questions, 0.5 refused 0.07-0.12 with no
+# more unanswerables answered (docs/experiments/transfer_simulate.py, issue 32).
+MIN_REFUSAL = 0.5
 
 
 def collect(assistant, questions: list[Question], progress: bool = True, source: str = "",
@@ -122,7 +126,7 @@ def lowest(cuts: list[float], ok) -> float:
     return next((t for t in cuts if ok(t)), 1.0)
 
 
-def calibrate(rows: list[dict], *, fitted_on: str, max_confident_wrong: float = 0.03, min_refusal: float = 0.5,
+def calibrate(rows: list[dict], *, fitted_on: str, max_confident_wrong: float = 0.03, min_refusal: float = MIN_REFUSAL,
               each_collection: bool = False,
               l2: float = L2) -> Decision:
     rows = prepared(rows)

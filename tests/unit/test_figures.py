@@ -199,3 +199,40 @@ def test_false_alarms_measured_on_the_tuning_rows_stay_quiet():
     assert kind_mismatch("Roughly how many people play football around the world?", "250 مليون",
                          "يمارس كرة القدم 250 مليون لاعب", "250 million players") == ""
     assert disagreements("مملكة لحيان", "Kingdom of Lihyan") == []  # a kingdom is not a king
+
+
+# --- cases a review found (issue 32): each wrong before its fix -----------------------------------------
+
+@pytest.mark.parametrize("arabic, english", [("15 ألفاً", "15 thousand"), ("20 مليوناً دولار", "20 million dollars"),
+                                             ("يومين", "two days")])
+def test_an_accusative_scale_is_the_scale_and_a_dual_unit_is_two(arabic, english):
+    assert render(arabic) == english and disagreements(arabic, english) == []
+
+
+@pytest.mark.parametrize("arabic, english", [
+    ("في مايو", "in May"), ("آب الماضي", "last August"), ("الأمين العام", "Secretary-General"), ("يومين", "two days"),
+    ("مليوني دولار", "$2 million"), ("خمسة جنود", "5 soldiers"), ("1.2 مليون دولار", "$1.2m"), ("مجموعة العشرين", "G20"),
+    ("ثلاث", "Three"), ("تسع إلى", "holds up to"),
+])
+def test_renderings_that_say_the_same_in_other_words_are_not_dropped(arabic, english):
+    assert disagreements(arabic, english) == []
+
+
+def test_a_price_per_unit_asks_for_money_and_a_year_dates_only_a_figure():
+    assert kind_mismatch("How many dollars per barrel?", "80 دولارا للبرميل", "بلغ السعر 80 دولارا للبرميل") == ""
+    assert asked("What was the price of oil per barrel?").units == set()
+    assert kind_mismatch("Who was appointed coach after the 2022 World Cup?", "وليد الركراكي",
+                         "عين وليد الركراكي في يناير 2023") == ""
+    for question in ("How many were killed?", "How many of the passengers survived?", "How many cubic metres of water?"):
+        assert asked(question).counted in ("", "passengers", "metres"), question
+
+
+def test_place_and_person_spans_do_not_swallow_what_follows():
+    from rag.answering.extract import person_span, place_span
+
+    assert place_span("Which city hosted it?", "القاهرة", "عقد الاجتماع في القاهرة، عاصمة مصر") == "القاهرة"
+    assert place_span("In which city was it held?", "المنتجع", "عقد في المنتجع بمدينة شرم الشيخ") == "شرم الشيخ"
+    said = "قال الرئيس الروسي فلاديمير بوتين خلال مؤتمر صحفي"
+    assert person_span("Who spoke?", "الرئيس الروسي فلاديمير بوتين", said) == "الرئيس الروسي فلاديمير بوتين"
+    assert person_span("Who did Putin meet?", "وزير الخارجية الصيني", "التقى وزير الخارجية الصيني يوم الأربعاء") == (
+        "وزير الخارجية الصيني")

@@ -76,3 +76,10 @@ def test_a_rewrite_that_drops_the_follow_ups_question_is_not_kept():
     assert clean_rewrite("من هو وزير خارجية أذربيجان؟", "وأين ألقى كلمته؟", HISTORY) == (
         "من هو وزير خارجية أذربيجان؟ وأين ألقى كلمته؟")
     assert clean_rewrite("متى قال بوتين إن بلاده على اتصال؟", "ومتى حدث ذلك؟", HISTORY) == "متى قال بوتين إن بلاده على اتصال؟"
+
+
+def test_a_bare_question_word_is_a_follow_up_and_a_preposition_is_not_a_question_word():
+    for q in ("When?", "Where?", "How many?", "كم عمره؟"):
+        assert needs_rewrite(q, HISTORY), q
+    # "من" in "ومتى عاد من نيويورك؟" is "from": the rewrite into the previous question does not keep "when"
+    assert clean_rewrite("من هو وزير خارجية أذربيجان؟", "ومتى عاد من نيويورك؟", HISTORY).endswith("ومتى عاد من نيويورك؟")

@@ -15,7 +15,7 @@ def test_all_is_pinned():
     # The original five fields keep their order and meaning; later ones are added after them, with defaults.
     assert [f.name for f in dataclasses.fields(rag.Answer)] == [
         "text", "refused", "language", "citations", "reason", "status", "confidence", "answerability", "quote", "sentence",
-        "sentences", "searched", "signals", "timings",
+        "sentences", "signals", "timings", "searched",
     ]
     assert {"n", "doc_id", "title", "text", "score", "paragraph", "also_in"} <= {f.name for f in dataclasses.fields(rag.Citation)}
     for method in ("ask", "stream", "ingest", "retrieve", "documents", "load", "from_index", "from_settings"):

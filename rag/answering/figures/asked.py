@@ -33,9 +33,13 @@ _AR_THIS_YEAR = re.compile(r"(العام|السنه|الموسم)\s+(الجار�
 _EN_HOW_MANY = re.compile(r"\bhow many\s+([a-z][a-z\s-]*)", re.IGNORECASE)
 _EN_MODIFIER = re.compile(r"[a-z]+(?:al|ary|ic|ive|ous|ian|ese|ish|ful|less|ile|ing|ed)$|new|more|other|direct|additional|"
                           r"different|separate|foreign|local|total|weekly|daily|annual|major|small|large|big|young|old|"
-                          r"extra|further|such|these|those|of")
+                          r"extra|further|such|these|those|of|the|square|cubic|metric|thousand|million|billion|more")
 # "how many people" is answered by any noun of persons (players, visitors, residents): not checked.
 GENERIC_COUNTED = frozenset({"people", "persons", "individuals", "times"})
+_EN_AUXILIARIES = frozenset("did do does were was are is have has had will would can could lost died".split())
+_EN_PER = re.compile(r"\b(?:per|a|an|each|every)\s+(?:(?:cubic|square|metric)\s+)?([a-z]+)")
+_AR_PER = re.compile(r"(?<!\w)(?:لل|لكل\s+(?:ال)?)(\w+)")
+_PRICE = re.compile(r"\bprice|\bcost|\btariff|(?<!\w)(?:ال)?(?:سعر|اسعار|تعرفه|ثمن|كلفه|تكلفه)(?!\w)", re.IGNORECASE)
 # The counted noun after كم is accusative or feminine ("طنا", "ورشه" after normalization); a verb ("كم بلغت") is not one.
 _AR_HOW_MANY = re.compile(r"(?:^|\s)[وف]?كم\s+(?:عدد\s+(?:ال)?(\w{3,})|(\w{2,}[اه])(?!\w))")
 
@@ -52,6 +56,12 @@ def asked(question: str) -> Asked:
     units |= {fam for stem, (fam, _) in AR_UNITS.items() if len(stem) > 2 and fam not in
               ("day", "month", "week", "year", "hour", "minute")
               and re.search(rf"(?<![\w])[وبلف]?(?:ال)?{stem}(?:ات|ا)?(?![\w])", norm)}
+    # A unit a price is quoted per ("per barrel", "a ton of wheat", "للبرميل", "لكل طن") is not the asked kind:
+    # the answer is money.
+    per = {singular_of(EN_UNITS, w) for w in _EN_PER.findall(low)}
+    per |= {(AR_UNITS.get(w) or AR_UNITS.get(re.sub(r"(ات|ا)$", "", w)) or ("",))[0] for w in _AR_PER.findall(norm)}
+    if per and (currencies or _PRICE.search(norm)):
+        units -= per
     relative = ""
     if _EN_LAST_YEAR.search(question) or _AR_LAST_YEAR.search(norm):
         relative = "last"
@@ -61,8 +71,9 @@ def asked(question: str) -> Asked:
     m = _EN_HOW_MANY.search(question)
     if m:
         words = m.group(1).lower().split()[:4]
-        counted = next((w for w in words if not _EN_MODIFIER.fullmatch(w)), "")
-        counted = counted if len(counted) >= 3 else ""
+        if words and words[0] not in _EN_AUXILIARIES:  # "how many were killed" names no counted thing
+            counted = next((w for w in words if not _EN_MODIFIER.fullmatch(w)), "")
+            counted = counted if len(counted) >= 3 and counted not in _EN_AUXILIARIES else ""
     elif (m := _AR_HOW_MANY.search(norm)):
         counted = next(g for g in m.groups() if g).lower()
     if m:
@@ -73,6 +84,9 @@ def asked(question: str) -> Asked:
             units.add(unit)
     return Asked(frozenset(currencies), frozenset(units), frozenset(int(y) for y in YEAR.findall(norm)), relative,
                  counted)
+
+
+_BASE_UNIT = {"m3": "metre", "m2": "metre", "km2": "km"}  # "how many cubic metres" counts metres
 
 
 def _family_of(word: str) -> str:
@@ -129,17 +143,14 @@ def kind_mismatch(question: str, candidate: str, sentence: str, rendered: str = 
         return "currency"
     if want.units and (got.units or got.currencies) and not want.units & got.units:
         return "unit"
-    said = read_arabic(sentence)
     norm = normalize_arabic(sentence)
-    cand_years = read_arabic(candidate).years
-    if want.years and said.years and not (want.years & said.years) and not cand_years & want.years:
-        return "year"
     # The sentence as a whole, then the candidate's own clause: "8.9 مليار دينار في 2025 مقابل 8.4 مليار في 2024"
-    # holds the asked year, but the 8.9 belongs to 2025.
-    for part in (norm, clause_of(candidate, sentence)):
+    # holds the asked year, but the 8.9 belongs to 2025. Only a figure is dated so: a name asked "after the 2022
+    # World Cup" may well sit in a sentence of 2023.
+    for part in (norm, clause_of(candidate, sentence)) if got.amounts else ():
         if not part:
             continue
-        if want.years and cand_years.isdisjoint(want.years):
+        if want.years and got.years.isdisjoint(want.years):
             years = {int(y) for y in YEAR.findall(part)}
             if years and years.isdisjoint(want.years):
                 return "year"
@@ -150,15 +161,16 @@ def kind_mismatch(question: str, candidate: str, sentence: str, rendered: str = 
     if want.counted and (got.units | got.currencies):
         # "كم مرشحا" answered "44.7 بالمئة": a figure in a unit or currency counts that unit, not the asked thing
         family = _family_of(want.counted)
-        if family not in got.units | got.currencies:
+        if family not in {_BASE_UNIT.get(u, u) for u in got.units | got.currencies} | got.units | got.currencies:
             return "counted"
-    if want.counted and got.amounts and want.counted not in GENERIC_COUNTED:
+    if want.counted and got.amounts and not (got.units | got.currencies) and want.counted not in GENERIC_COUNTED:
+        # a bare figure: what it counts is the noun after it ("1850 خبيرا", "1850 experts")
         value = got.amounts[0].value
         english = bool(re.match(r"[a-z]", want.counted))
         noun = _noun_after(value, rendered, True) if english and rendered else (
             "" if english else _noun_after(value, sentence, False))
         unit = singular_of(EN_UNITS, noun.lower()) if english else (AR_UNITS.get(re.sub(r"(ات|ا)$", "", noun)) or ("",))[0]
-        if unit and unit in want.units:
+        if unit and (unit in want.units or unit == _family_of(want.counted)):
             return ""  # "how many tons" answered in tonnes
         if noun and not re.fullmatch(r"\d+", noun) and not _same_noun(noun, want.counted) \
                 and noun not in AR_CURRENCIES and noun.lower() not in EN_CURRENCIES:

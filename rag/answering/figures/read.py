@@ -14,6 +14,7 @@ from ...lang import normalize_arabic
 from .tables import (
     AR_CURRENCIES,
     AR_DUAL_SCALES,
+    AR_DUAL_UNITS,
     AR_MONTHS,
     AR_NUMBER_WORDS,
     AR_SCALES,
@@ -51,6 +52,7 @@ class Amount:
     value: float
     currency: str = ""  # family: "dollar", "dinar", …
     unit: str = ""  # family: "ton", "percent", "day", …
+    worded: bool = False  # a bare number word ("ثلاث", "three"), which is also often another word ("تسع": holds)
 
 
 @dataclass
@@ -65,6 +67,11 @@ class Facts:
     @property
     def values(self) -> set[float]:
         return {value_key(a.value) for a in self.amounts}
+
+    @property
+    def written_values(self) -> set[float]:
+        """The values written in digits or with a scale, currency or unit: a figure for sure."""
+        return {value_key(a.value) for a in self.amounts if not a.worded}
 
     @property
     def currencies(self) -> set[str]:
@@ -85,12 +92,14 @@ def alternation(words) -> str:
 
 AR_CLITIC = r"(?:^|(?<=[\s(/،,\"'«]))(?:[وبلفك]?(?:ال)?)"
 _AR_AMOUNT = re.compile(
-    rf"(?P<num>{_AR_NUMBER}|{alternation(AR_NUMBER_WORDS)})?\s*"
+    rf"(?P<num>(?<![\d.,٫٬]){_AR_NUMBER}|(?<![\w])(?:{alternation(AR_NUMBER_WORDS)})(?![\w]))?\s*"
     rf"(?P<scale>(?<![\w])(?:{alternation(AR_SCALES)})(?![\w]))?\s*"
     rf"(?P<cur>{AR_CLITIC}(?:{alternation(AR_CURRENCIES)})(?:ات|ا|ين|ان)?(?![\w]))?"
     rf"(?P<unit>\s*(?:{AR_CLITIC}(?:{alternation(AR_UNITS)})(?:ا|ات)?(?![\w])|[%٪]))?"
 )
-_AR_DUAL = re.compile(rf"(?<![\w])(?:{alternation(AR_DUAL_SCALES)})(?![\w])")
+_AR_DUAL_UNIT = re.compile(rf"(?<![\w])[وبل]?({alternation(AR_DUAL_UNITS)})(?![\w])")
+_AR_DUAL = re.compile(rf"(?<![\w])({alternation(AR_DUAL_SCALES)})(?![\w])"
+                      rf"(?:\s*{AR_CLITIC}({alternation(AR_CURRENCIES)})(?:ات|ا|ين|ان)?(?![\w]))?")
 _AR_WEEKDAY = re.compile(rf"(?<![\w])[وب]?(?:يوم\s+)?({alternation(AR_WEEKDAYS)})(?![\w])")
 _AR_MONTH = re.compile(rf"(?<![\w])[وب]?({alternation(AR_MONTHS)})(?![\w])")
 YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?!\d|[.,]\d)")
@@ -121,26 +130,30 @@ def read_arabic(text: str) -> Facts:
         num, scale, cur, unit = m.group("num"), m.group("scale"), m.group("cur"), m.group("unit")
         if not (num or scale):
             continue
-        if num and not (scale or cur or unit) and not re.match(r"\d", num):
-            continue  # a bare number word ("ست" is also "six" and "Mrs"): not a figure
+        if num and not (scale or cur or unit) and not re.match(r"\d", num) and AR_NUMBER_WORDS[num] < 2:
+            continue  # "one": not a figure
         value = (parse_number(num) if num and num[0].isdigit() else float(AR_NUMBER_WORDS.get(num, 1))) if num else 1.0
         if scale:
             value *= AR_SCALES[scale]
         currency = _arabic_currency(cur) if cur else ""
         if not (scale or currency or unit) and YEAR.fullmatch(num or ""):
             continue  # a year, read below
-        facts.amounts.append(Amount(value, currency, _arabic_unit(unit) if unit else ""))
+        worded = not (num or "1")[0].isdigit() and not (scale or currency or unit)
+        facts.amounts.append(Amount(value, currency, _arabic_unit(unit) if unit else "", worded))
     for m in _AR_DUAL.finditer(norm):
-        facts.amounts.append(Amount(AR_DUAL_SCALES[m.group(0)]))
+        facts.amounts.append(Amount(AR_DUAL_SCALES[m.group(1)], _arabic_currency(m.group(2)) if m.group(2) else ""))
+    for m in _AR_DUAL_UNIT.finditer(norm):
+        value, unit, _ = AR_DUAL_UNITS[m.group(1)]
+        facts.amounts.append(Amount(value, "", unit))
     facts.weekdays = {AR_WEEKDAYS[m.group(1)] for m in _AR_WEEKDAY.finditer(norm)}
     facts.months = {AR_MONTHS[m.group(1)] for m in _AR_MONTH.finditer(norm) if m.group(1) not in ("اب", "ماي")
-                    or re.search(rf"\d\s*{m.group(1)}|{m.group(1)}\s*\d", norm)}
+                    or re.search(rf"\d\s*{m.group(1)}|{m.group(1)}\s*(?:\d|الماضي|المقبل|القادم|الجاري)", norm)}
     facts.years = {int(y) for y in YEAR.findall(norm)}
     return facts
 
 
 _EN_AMOUNT = re.compile(
-    rf"(?P<pre>[$£€]|\b(?:usd|aed|egp|sar|qar|kwd|jod|iqd|dzd|tnd|mad|eur|us\$)(?=\s*\d))?\s*(?P<num>\d+(?:[.,]\d+)*|{alternation(EN_NUMBER_WORDS)})(?:st|nd|rd|th)?\b\s*"
+    rf"(?P<pre>[$£€]|\b(?:usd|aed|egp|sar|qar|kwd|jod|iqd|dzd|tnd|mad|eur|us\$)(?=\s*\d))?\s*(?<![A-Za-z\d.,])(?P<num>\d+(?:[.,]\d+)*|{alternation(EN_NUMBER_WORDS)})(?:st|nd|rd|th)?(?:\b|(?=[kmb]))\s*"
     rf"(?P<scale>(?:{alternation(EN_SCALES)})\b)?\s*"
     rf"(?P<cur>(?:[A-Z][a-z]+\s+)?(?:{alternation(EN_CURRENCIES)})(?:s|es)?\b)?"
     rf"(?P<unit>\s*(?:{alternation(EN_UNITS)})(?:s|es)?\b|\s*%)?",
@@ -162,8 +175,8 @@ def read_english(text: str) -> Facts:
     facts = Facts()
     for m in _EN_AMOUNT.finditer(text):
         num, scale, cur, unit, pre = m.group("num"), m.group("scale"), m.group("cur"), m.group("unit"), m.group("pre")
-        if not num[0].isdigit() and not (scale or cur or unit):
-            continue
+        if not num[0].isdigit() and not (scale or cur or unit) and EN_NUMBER_WORDS[num.lower()] < 2:
+            continue  # "one of the largest" states no figure; "three agreements" does, as "ثلاث اتفاقيات" does
         if scale and scale.lower() == "m" and not (pre or cur):
             scale = None  # "5 m" is metres, not millions
         value = parse_number(num) if num[0].isdigit() else float(EN_NUMBER_WORDS[num.lower()])
@@ -175,12 +188,13 @@ def read_english(text: str) -> Facts:
         unit_family = singular_of(EN_UNITS, unit.strip().lower()) if unit else ""
         if not (scale or currency or unit_family) and YEAR.fullmatch(num):
             continue
-        facts.amounts.append(Amount(value, currency, unit_family))
+        facts.amounts.append(Amount(value, currency, unit_family, not num[0].isdigit() and not (scale or currency or unit_family)))
     low = text.lower()
     facts.weekdays = {i for i, d in enumerate(WEEKDAYS) if re.search(rf"\b{d.lower()}\b", low)}
+    # A short name ("Mar", "May") is a month next to a digit; "May" also when capitalised inside a sentence.
     facts.months = {n for name, n in EN_MONTHS.items() if re.search(rf"\b{name}\b\.?", low)
-                    and (len(name) > 3 or re.search(rf"\b{name}\b\.?\s*\d|\d\s*{name}\b", low))
-                    and not (name == "may" and not re.search(r"\bmay\b\s*\d|\d\s*may\b", low))}
+                    and (len(name) > 3 or re.search(rf"\b{name}\b\.?\s*\d|\d\s*{name}\b", low)
+                         or (name == "may" and re.search(r"(?<!^)(?<![.!?]\s)\bMay\b", text)))}
     facts.years = {int(y) for y in YEAR.findall(text)}
     return facts
 
@@ -205,7 +219,9 @@ def disagreements(arabic: str, english: str) -> list[str]:
     "unit", "weekday", "month", "year", "title" (empty when they agree)."""
     ar, en = read_arabic(arabic), read_english(english)
     out = []
-    if ar.values != en.values:
+    # Each side's sure figures must be among the other's values, words included: "خمسة جنود" is "5 soldiers",
+    # "ثلاث" is "three", and a bare word that may be no number at all ("تسع إلى": holds up to) decides nothing alone.
+    if not (ar.written_values <= en.values and en.written_values <= ar.values):
         out.append("number")
     if ar.currencies != en.currencies:
         out.append("currency")
@@ -218,8 +234,8 @@ def disagreements(arabic: str, english: str) -> list[str]:
     if ar.years != en.years:
         out.append("year")
     said, rendered = _titles_arabic(arabic), _titles_english(english)
-    # Every Arabic title must be rendered, and no English title may lack an Arabic one (several English
-    # words can render one Arabic title: "head" is رئيس and مدير, so the check goes title by title).
-    if not said <= rendered or (rendered and not rendered & said):
+    # Every Arabic title must be rendered ("وزير" as minister, not ambassador). The other way is not checked: English
+    # names offices the Arabic says otherwise ("Secretary-General" for الأمين العام, "Justice Ministry").
+    if not said <= rendered:
         out.append("title")
     return out

@@ -11,6 +11,7 @@ from .tables import (
     AR_APPROX,
     AR_CURRENCIES,
     AR_DUAL_SCALES,
+    AR_DUAL_UNITS,
     AR_FILLERS,
     AR_MONTHS,
     AR_NATIONALITIES,
@@ -26,8 +27,7 @@ from .read import AR_CLITIC, alternation, parse_number
 
 
 def _format(value: float) -> str:
-    text = f"{value:,.6f}".rstrip("0").rstrip(".")
-    return text
+    return f"{value:,.6f}".rstrip("0").rstrip(".")
 
 
 _TOKEN = re.compile(r"\d+(?:[.,٫٬]\d+)*|[%٪]|[\w]+|[()/،,\-–]")
@@ -42,7 +42,7 @@ def render(span: str) -> str | None:
     norm = normalize_arabic(span).strip(" .،,")
     tokens = _TOKEN.findall(norm)
     if not tokens or not re.search(r"\d|" + alternation(AR_WEEKDAYS) + "|" + alternation(AR_MONTHS) + "|"
-                                   + alternation(AR_SCALES), norm):
+                                   + alternation(AR_SCALES) + "|" + alternation(AR_DUAL_UNITS), norm):
         return None
     out: list[str] = []
     i = 0
@@ -110,6 +110,10 @@ def render(span: str) -> str | None:
             if len(words) == 1 and out and out[-1] in WEEKDAYS:
                 out[-1] += ","
             out.append(" ".join(words).replace(" percent", "%") if words[-1] == "percent" else " ".join(words))
+            continue
+        if tok in AR_DUAL_UNITS:
+            out.append(AR_DUAL_UNITS[tok][2])
+            i += 1
             continue
         if tok in AR_DUAL_SCALES:
             out.append(f"two {SCALE_NAMES[AR_DUAL_SCALES[tok] / 2]}")

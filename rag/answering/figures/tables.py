@@ -27,10 +27,15 @@ EN_MONTHS = {m.lower(): i for i, m in enumerate(MONTHS, 1)} | {
     "nov": 11, "dec": 12}
 
 # Scale words and their values; a dual ("مليونا", "الفين") is two of them.
-AR_SCALES = {"الف": 1e3, "الاف": 1e3, "آلاف": 1e3, "مليون": 1e6, "ملايين": 1e6, "مليار": 1e9, "مليارات": 1e9,
-              "بليون": 1e9, "تريليون": 1e12, "ترليون": 1e12}
-AR_DUAL_SCALES = {"الفا": 2e3, "الفان": 2e3, "الفين": 2e3, "مليونا": 2e6, "مليونان": 2e6, "مليونين": 2e6,
-                   "مليارا": 2e9, "ملياران": 2e9, "مليارين": 2e9}
+# The accusative singular ("15 ألفاً", "20 مليوناً": 11-99 of a thousand, a million) is the scale itself, not a dual.
+AR_SCALES = {"الف": 1e3, "الفا": 1e3, "الاف": 1e3, "آلاف": 1e3, "مليون": 1e6, "مليونا": 1e6, "ملايين": 1e6,
+             "مليار": 1e9, "مليارا": 1e9, "مليارات": 1e9, "بليون": 1e9, "تريليون": 1e12, "ترليون": 1e12}
+AR_DUAL_SCALES = {"الفان": 2e3, "الفين": 2e3, "الفي": 2e3, "مليونان": 2e6, "مليونين": 2e6, "مليوني": 2e6,
+                  "ملياران": 2e9, "مليارين": 2e9, "ملياري": 2e9}
+# Duals of units: two days, two months, … (value, unit family, English).
+AR_DUAL_UNITS = {"يومين": (2, "day", "two days"), "يومان": (2, "day", "two days"), "شهرين": (2, "month", "two months"),
+                 "شهران": (2, "month", "two months"), "عامين": (2, "year", "two years"), "عامان": (2, "year", "two years"),
+                 "سنتين": (2, "year", "two years"), "ساعتين": (2, "hour", "two hours"), "اسبوعين": (2, "week", "two weeks")}
 EN_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9,
               "trillion": 1e12}
 SCALE_NAMES = {1e3: "thousand", 1e6: "million", 1e9: "billion", 1e12: "trillion"}
