@@ -36,6 +36,7 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 # Tuning-set questions (tests/data/questions.jsonl ar-02, en-07; questions_tuning3.jsonl t3-ar-13).
 WEAK = {"question": "أين ألقى بيراموف كلمته بشأن مقترح السلام مع أرمينيا؟", "evidence": ["خلال جلسة بمجلس الأمن الدولي"]}
 NEAR_TOPIC_UNANSWERABLE = "كم يبلغ عمر وزير الخارجية الأذربيجاني جيهون بيراموف؟"  # his age: not in the articles
+OFF_TOPIC = "من فاز بكأس العالم لكرة القدم 2022؟"  # nothing near it in the articles
 ENGLISH = {"question": "On what date in 2020 did the Azerbaijani army launch its operation to liberate its occupied "
                        "territories?", "answers": ["27 September", "September 27", "27th", "27 سبتمبر"]}
 
@@ -180,7 +181,8 @@ def test_the_page_shows_an_answer_an_unsure_answer_with_its_sentence_and_a_refus
         page.wait_for_selector("#rag-documents li", timeout=60_000)
         bots = page.locator('[data-testid="bot"]')
         finals = {}
-        for kind, question in (("answer", ANSWERED), ("unsure", WEAK["question"]), ("refusal", NEAR_TOPIC_UNANSWERABLE)):
+        # The refusal: a question off the articles' topic (a near-topic one is unsure since issue 32's refit).
+        for kind, question in (("answer", ANSWERED), ("unsure", WEAK["question"]), ("refusal", OFF_TOPIC)):
             index = bots.count()
             box = page.locator("#rag-question textarea")
             box.fill(question)
