@@ -7,6 +7,7 @@ model is a failure here, not a skip: these tests are the claim that the product 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -55,6 +56,20 @@ def shipped(assistant):
     one per module, so what one module's answers leave behind (the renderings remembered) stays there."""
     return Assistant(assistant.settings.model_copy(update={"answer_at": None, "unsure_at": None}),
                      llm=assistant.llm, embeddings=assistant.embeddings)
+
+
+@pytest.fixture(scope="module")
+def private_copy(shipped, index_dir, tmp_path_factory):
+    """`make(name)` -> (the shipped product over a private copy of the index, its home): for a module that adds
+    articles or serves the page, so nothing it does reaches the other modules' index."""
+    def make(name: str):
+        work = tmp_path_factory.mktemp(name)
+        shutil.copytree(index_dir, work / "vectorstore")
+        own = Assistant(shipped.settings.model_copy(update={"index_dir": work / "vectorstore", "home": work}),
+                        llm=shipped.llm, embeddings=shipped.embeddings)
+        return own, work
+
+    return make
 
 
 @pytest.fixture(scope="session")

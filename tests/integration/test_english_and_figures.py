@@ -10,11 +10,9 @@ of the index, as a user would upload it.
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
-from rag import Assistant
 from rag.answering.figures import WEEKDAYS, MONTHS, disagreements
 
 PLANT = """افتتاح محطة لتحلية المياه في الفجيرة
@@ -36,12 +34,9 @@ def english_of(answer) -> str:
 
 
 @pytest.fixture(scope="module")
-def with_plant(shipped, index_dir, tmp_path_factory):
+def with_plant(private_copy):
     """The shipped product over a private copy of the index, with the dirhams article uploaded."""
-    work = tmp_path_factory.mktemp("plant")
-    shutil.copytree(index_dir, work / "vectorstore")
-    own = Assistant(shipped.settings.model_copy(update={"index_dir": work / "vectorstore", "home": work}),
-                    llm=shipped.llm, embeddings=shipped.embeddings)
+    own, work = private_copy("plant")
     article = work / "fujairah_plant.txt"
     article.write_text(PLANT, encoding="utf-8")
     report = own.ingest([article])

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-from rag import Assistant
 from rag.devtools.evaluate import contains_answer, supports
 from rag.devtools.loadtest import free_port
 from rag.web.app import build_app
@@ -42,11 +41,8 @@ ENGLISH = {"question": "On what date in 2020 did the Azerbaijani army launch its
 
 
 @pytest.fixture(scope="module")
-def ask_url(shipped, index_dir, tmp_path_factory):
-    work = tmp_path_factory.mktemp("useful-served")
-    shutil.copytree(index_dir, work / "vectorstore")
-    own = Assistant(shipped.settings.model_copy(update={"index_dir": work / "vectorstore", "home": work}),
-                    llm=shipped.llm, embeddings=shipped.embeddings)
+def ask_url(private_copy):
+    own, work = private_copy("useful-served")
     app = build_app(own, uploads_dir=work / "uploads")
     port = free_port()
     serve(app, port=port, prevent_thread_lock=True, quiet=True)

@@ -35,6 +35,9 @@ _EN_MODIFIER = re.compile(r"[a-z]+(?:al|ary|ic|ive|ous|ian|ese|ish|ful|less|ile|
                           r"different|separate|foreign|local|total|weekly|daily|annual|major|small|large|big|young|old|"
                           r"extra|further|such|these|those|of|the|square|cubic|metric|thousand|million|billion|more")
 # "how many people" is answered by any noun of persons (players, visitors, residents): not checked.
+# Durations are counted, not asked for as a unit ("how many days" is a count of days, never another unit).
+_TIME_UNITS = frozenset({"day", "month", "week", "year", "hour", "minute"})
+_CURRENCY_FAMILIES = frozenset(family for family, _ in AR_CURRENCIES.values()) | frozenset(EN_CURRENCIES.values())
 GENERIC_COUNTED = frozenset({"people", "persons", "individuals", "times"})
 _EN_AUXILIARIES = frozenset("did do does were was are is have has had will would can could lost died".split())
 _EN_PER = re.compile(r"\b(?:per|a|an|each|every)\s+(?:(?:cubic|square|metric)\s+)?([a-z]+)")
@@ -52,14 +55,12 @@ def asked(question: str) -> Asked:
     currencies |= {fam for stem, (fam, _) in AR_CURRENCIES.items()
                    if len(stem) > 2 and re.search(rf"(?<![\w])[وبلف]?(?:ال)?{stem}(?:ات|ا|ين|ان)?(?![\w])", norm)}
     units = {fam for word, fam in EN_UNITS.items() if len(word) > 2 and re.search(rf"\b{re.escape(word)}s?\b", low)
-             and fam not in ("day", "month", "week", "year", "hour", "minute")}
-    units |= {fam for stem, (fam, _) in AR_UNITS.items() if len(stem) > 2 and fam not in
-              ("day", "month", "week", "year", "hour", "minute")
+             and fam not in _TIME_UNITS}
+    units |= {fam for stem, (fam, _) in AR_UNITS.items() if len(stem) > 2 and fam not in _TIME_UNITS
               and re.search(rf"(?<![\w])[وبلف]?(?:ال)?{stem}(?:ات|ا)?(?![\w])", norm)}
     # A unit a price is quoted per ("per barrel", "a ton of wheat", "للبرميل", "لكل طن") is not the asked kind:
     # the answer is money.
-    per = {singular_of(EN_UNITS, w) for w in _EN_PER.findall(low)}
-    per |= {(AR_UNITS.get(w) or AR_UNITS.get(re.sub(r"(ات|ا)$", "", w)) or ("",))[0] for w in _AR_PER.findall(norm)}
+    per = {_unit_of(w) for w in _EN_PER.findall(low) + _AR_PER.findall(norm)}
     if per and (currencies or _PRICE.search(norm)):
         units -= per
     relative = ""
@@ -76,12 +77,9 @@ def asked(question: str) -> Asked:
             counted = counted if len(counted) >= 3 and counted not in _EN_AUXILIARIES else ""
     elif (m := _AR_HOW_MANY.search(norm)):
         counted = next(g for g in m.groups() if g).lower()
-    if m:
-        bare = re.sub(r"(ات|ا)$", "", counted)
-        unit = (AR_UNITS.get(counted) or AR_UNITS.get(bare) or ("", ""))[0] if not re.match(r"[a-z]", counted) \
-            else singular_of(EN_UNITS, counted)
-        if unit and unit not in ("day", "month", "week", "year", "hour", "minute"):
-            units.add(unit)
+    unit = _unit_of(counted) if counted else ""
+    if unit and unit not in _TIME_UNITS:  # "كم طناً" asks for tonnes
+        units.add(unit)
     return Asked(frozenset(currencies), frozenset(units), frozenset(int(y) for y in YEAR.findall(norm)), relative,
                  counted)
 
@@ -102,6 +100,12 @@ def _family_of(word: str) -> str:
     return ""
 
 
+def _unit_of(word: str) -> str:
+    """The unit family a noun names ("tonnes", "طنا", "ميغاواط"), else "" (currencies included)."""
+    family = _family_of(word)
+    return "" if family in _CURRENCY_FAMILIES else family
+
+
 def _same_noun(a: str, b: str) -> bool:
     """Two nouns as a counted thing: English plural/singular, Arabic accusative/plural endings."""
     def stem(w: str) -> str:
@@ -117,11 +121,8 @@ def _noun_after(value: float, text: str, english: bool) -> str:
     number = re.compile(r"(\d+(?:[.,٫٬]\d+)*)\s+(?:(?:" + ("|".join(EN_SCALES) if english else
                                                           alternation(AR_SCALES)) + r")\s+)?(\w+)")
     for m in number.finditer(text if english else normalize_arabic(text)):
-        try:
-            if value_key(parse_number(m.group(1))) in {value_key(value), value_key(value / 1e3), value_key(value / 1e6), value_key(value / 1e9)}:
-                return m.group(2)
-        except ValueError:
-            continue
+        if value_key(parse_number(m.group(1))) in {value_key(value / scale) for scale in (1, 1e3, 1e6, 1e9)}:
+            return m.group(2)
     return ""
 
 
@@ -169,7 +170,7 @@ def kind_mismatch(question: str, candidate: str, sentence: str, rendered: str = 
         english = bool(re.match(r"[a-z]", want.counted))
         noun = _noun_after(value, rendered, True) if english and rendered else (
             "" if english else _noun_after(value, sentence, False))
-        unit = singular_of(EN_UNITS, noun.lower()) if english else (AR_UNITS.get(re.sub(r"(ات|ا)$", "", noun)) or ("",))[0]
+        unit = _unit_of(noun.lower())
         if unit and (unit in want.units or unit == _family_of(want.counted)):
             return ""  # "how many tons" answered in tonnes
         if noun and not re.fullmatch(r"\d+", noun) and not _same_noun(noun, want.counted) \

@@ -201,10 +201,6 @@ def read_english(text: str) -> Facts:
 
 def titles_in(text: str) -> set[str]:
     """The titles (وزير, رئيس, سفير, …) an Arabic text names."""
-    return _titles_arabic(text)
-
-
-def _titles_arabic(text: str) -> set[str]:
     norm = normalize_arabic(text)
     return {t for t in TITLES if re.search(rf"(?<!\w)[وبلف]?(?:ال)?{t}(?:ه|ا|اء|ان|ين)?(?!\w)", norm)}
 
@@ -233,7 +229,7 @@ def disagreements(arabic: str, english: str) -> list[str]:
         out.append("month")
     if ar.years != en.years:
         out.append("year")
-    said, rendered = _titles_arabic(arabic), _titles_english(english)
+    said, rendered = titles_in(arabic), _titles_english(english)
     # Every Arabic title must be rendered ("وزير" as minister, not ambassador). The other way is not checked: English
     # names offices the Arabic says otherwise ("Secretary-General" for الأمين العام, "Justice Ministry").
     if not said <= rendered:
