@@ -36,6 +36,8 @@ from ..assistant import Assistant
 from ..errors import RagError
 from ..types import Answer
 from . import conversations as convs
+from . import strings
+from .strings import text as say
 from .feedback import FeedbackLog
 from .render import (
     escape_passage,
@@ -52,8 +54,10 @@ from .render import (
 log = logging.getLogger(__name__)
 
 UPLOAD_TYPES = [".txt", ".md", ".html", ".pdf"]
-LOADING = "The models are still loading; please ask again in a few seconds."
 LOAD_WAIT_S = 120.0  # a warm start is 4-8 s (docs/performance.md); a cold one exports the embedder first
+# The side panel reads in the page's language's direction; the page says which language it is in.
+PAGE_DIRECTION = """(lang) => { document.documentElement.lang = lang;
+  document.querySelector('#rag-sidebar')?.setAttribute('dir', lang === 'ar' ? 'rtl' : 'ltr'); }"""
 # After the panel redraws (a frame later), scroll it just enough to show the whole upload status.
 SHOW_UPLOAD_STATUS = """() => { requestAnimationFrame(() => requestAnimationFrame(() =>
   document.querySelector('#rag-upload-status')?.scrollIntoView({block: 'nearest'}))); }"""
@@ -70,7 +74,10 @@ def safe_filename(name: str) -> str:
 
 # --- the app ----------------------------------------------------------------------
 class ChatHandlers:
-    """What the page's events do, separate from the layout so tests can call them directly."""
+    """What the page's events do, separate from the layout so tests can call them directly.
+
+    `lang`: the page's language ("en" | "ar", strings.py), which the notes and errors are written in.
+    """
 
     def __init__(self, assistant: Assistant, uploads_dir: str | Path | None = None, ready: bool = True):
         self.assistant = assistant
@@ -85,13 +92,17 @@ class ChatHandlers:
             self.ready.set()
 
     # --- answering ---------------------------------------------------------------------
-    def respond(self, message: str, history: list, since: str = "", until: str = "", sources=None):
+    def respond(self, message: str, history: list, since: str = "", until: str = "", sources=None, lang: str = "en"):
         """Stream one answer as HTML: the growing text, then the final answer with its sources.
 
         `since`, `until`, `sources`: the page's filter (dates YYYY-MM-DD; publisher names).
         """
         if not self.loaded():
-            yield render_error(LOADING)
+            yield render_error(say("loading", lang))
+            return
+        limit = self.assistant.settings.max_question_chars
+        if len((message or "").strip()) > limit:
+            yield render_error(say("too_long", lang, n=len(message.strip()), limit=limit))
             return
         try:
             text = ""
@@ -100,7 +111,7 @@ class ChatHandlers:
                 for item in self.assistant.stream(message, plain_history(history), **limits):
                     if isinstance(item, Answer):
                         scope = {k: v for k, v in limits.items() if v}
-                        yield render_answer(item, message, self.articles_of(item), scope)
+                        yield render_answer(item, message, self.articles_of(item), scope, self.titles())
                     else:
                         text += item
                         yield render_streaming(text)
@@ -108,7 +119,7 @@ class ChatHandlers:
             yield render_error(str(exc))
         except Exception:  # the chat must stay usable whatever failed underneath
             log.exception("answering failed")
-            yield render_error("Something went wrong while answering; please try again.")
+            yield render_error(say("failed", lang))
 
     def articles_of(self, answer: Answer) -> dict[str, list[str]]:
         """The cited articles' passages, for the sources' previews (a failure costs the preview, not the answer)."""
@@ -120,11 +131,18 @@ class ChatHandlers:
                 log.warning("no preview for %s", doc_id, exc_info=True)
         return out
 
-    def chat(self, message: str, messages: list, since: str = "", until: str = "", sources=None):
+    def titles(self) -> dict[str, str]:
+        """{doc_id: title} of the indexed articles: the page names an article by its title, never its id."""
+        try:
+            return {doc_id: str(info.get("title") or "") for doc_id, info in self.assistant.documents().items()}
+        except RagError:
+            return {}
+
+    def chat(self, message: str, messages: list, since: str = "", until: str = "", sources=None, lang: str = "en"):
         """The page's chat: `messages` ends with the question; yields them with the answer growing after it."""
         messages = list(messages or [])
         history = messages[:-1] if messages and messages[-1].get("role") == "user" else messages
-        for html in self.respond(message, history, since, until, sources):
+        for html in self.respond(message, history, since, until, sources, lang):
             yield [*messages, {"role": "assistant", "content": html}]
 
     def ask(self, question: str, since: str = "", until: str = "", sources: list[str] | None = None) -> dict:
@@ -138,7 +156,7 @@ class ChatHandlers:
         (YYYY-MM-DD) and `sources` limit the articles.
         """
         if not self.loaded():
-            raise RagError(LOADING)
+            raise RagError(say("loading", "en"))
         with self.lane:
             return self.assistant.ask(question, since=since or None, until=until or None, sources=sources or None).to_dict()
 
@@ -149,11 +167,11 @@ class ChatHandlers:
 
     # --- feedback -------------------------------------------------------------------------
     def judge(self, content, liked: bool, correction: str = "", entry_id: str | None = None,
-              user: str | None = None) -> dict:
+              user: str | None = None, lang: str = "en") -> dict:
         """Record a thumbs up or down (and a correction) on a rendered answer; returns the entry."""
         record = record_of(content)
         if record is None:
-            raise RagError("Only an answer from the articles can be rated.")
+            raise RagError(say("rate_answers_only", lang))
         return self.feedback.add(record, liked, correction, entry_id, user)
 
     # --- conversations --------------------------------------------------------------------
@@ -181,41 +199,60 @@ class ChatHandlers:
             return []
 
     def article_choices(self) -> list[tuple[str, str]]:
-        """(title, doc_id) of every indexed article, for the panel's remove list."""
+        """(label, doc_id) of every indexed article, for the panel's remove list: its title, and where two
+        articles share a title, their publisher and date (then a number) to tell them apart."""
         try:
             docs = self.assistant.documents()
         except RagError:
             return []
-        return sorted(((f"{info.get('title') or doc_id} ({doc_id})", doc_id) for doc_id, info in docs.items()),
-                      key=lambda pair: pair[0].casefold())
+        titled = {doc_id: str(info.get("title") or doc_id) for doc_id, info in docs.items()}
+        counts: dict[str, int] = {}
+        for title in titled.values():
+            counts[title] = counts.get(title, 0) + 1
+        labels: dict[str, str] = {}
+        for doc_id, title in titled.items():
+            if counts[title] > 1:
+                extra = " · ".join(str(docs[doc_id][k]) for k in ("source", "date") if docs[doc_id].get(k))
+                title = f"{title} · {extra}" if extra else title
+            labels[doc_id] = title
+        taken: dict[str, int] = {}
+        for doc_id in sorted(labels, key=lambda d: (docs[d].get("ingested_at", ""), d)):
+            taken[labels[doc_id]] = taken.get(labels[doc_id], 0) + 1
+            if taken[labels[doc_id]] > 1:
+                labels[doc_id] = f"{labels[doc_id]} ({taken[labels[doc_id]]})"
+        return sorted(((label, doc_id) for doc_id, label in labels.items()), key=lambda pair: pair[0].casefold())
 
-    def documents_html(self) -> str:
+    def title_of(self, doc_id: str) -> str:
+        return dict((d, label) for label, d in self.article_choices()).get(doc_id, doc_id)
+
+    def documents_html(self, lang: str = "en") -> str:
         try:
-            return render_documents(self.assistant.documents())
+            return render_documents(self.assistant.documents(), lang)
         except RagError as exc:
             return render_error(str(exc))
 
-    def remove_article(self, doc_id: str | None) -> str:
+    def remove_article(self, doc_id: str | None, lang: str = "en") -> str:
         """Take one article out of the index (and its uploaded copy out of the uploads folder); a status line."""
         if not doc_id:
-            return render_error("Pick an article to remove first.")
+            return render_error(say("pick_article", lang))
         if not self.loaded():
-            return render_error(LOADING)
+            return render_error(say("loading", lang))
+        title = self.title_of(doc_id)
         try:
             with self.lane:
                 path = self.assistant.documents().get(doc_id, {}).get("path", "")
-                report = self.assistant.remove([doc_id])
+                self.assistant.remove([doc_id])
         except RagError as exc:
             return render_error(str(exc))
         except Exception:
             log.exception("removing %s failed", doc_id)
-            return render_error("Removing the article failed; see the server log.")
+            return render_error(say("remove_failed", lang))
         # An upload would come back with the next rebuild of the index: its file goes too.
         if path and Path(path).resolve().parent == self.uploads.resolve():
             Path(path).unlink(missing_ok=True)
-        return f'<div class="rag-status" dir="auto">{escape_passage(f"✓ Removed {doc_id} ({report.summary()}).")}</div>'
+        return f'<div class="rag-status" dir="auto">{escape_passage(say("removed", lang, title=title))}</div>'
 
-    def add_articles(self, files, progress=None) -> str:
+    def add_articles(self, files, progress=None, lang: str = "en") -> str:
         """Copy uploaded files into the uploads folder and ingest them; returns a status line (HTML)."""
         progress = progress or (lambda *args, **kwargs: None)
         files = [f for f in (files if isinstance(files, list) else [files]) if f]
@@ -232,11 +269,12 @@ class ChatHandlers:
             dest = self.uploads / safe_filename(src.name)
             shutil.copyfile(src, dest)
             saved.append(dest)
+        types = " ".join(UPLOAD_TYPES)
         if not saved:
-            return render_error(f"Not added: {', '.join(rejected)} (only {' '.join(UPLOAD_TYPES)} files).")
+            return render_error(say("not_added", lang, names=", ".join(rejected), types=types))
         progress(0.2, desc=f"embedding {len(saved)} file(s)")
         if not self.loaded():
-            return render_error(LOADING)
+            return render_error(say("loading", lang))
         try:
             with self.lane:
                 self.assistant.ensure_index()  # a missing index is first built from the seeds, then the upload added
@@ -245,17 +283,17 @@ class ChatHandlers:
             return render_error(str(exc))
         except Exception:
             log.exception("ingest failed")
-            return render_error("Adding the article failed; see the server log.")
+            return render_error(say("add_failed", lang))
         progress(1.0, desc="done")
         names = ", ".join(p.name for p in saved)
         if report.added or report.updated:
-            status = f"✓ Added {names} ({report.summary()}). You can ask about it now."
+            status = say("added", lang, names=names)
         elif report.duplicates:
-            status = f"{names}: this text is already indexed ({report.summary()})."
+            status = say("already_indexed", lang, names=names)
         else:
-            status = f"{names}: nothing new was indexed (empty or unreadable files are skipped; {report.summary()})."
+            status = say("nothing_new", lang, names=names)
         if rejected:
-            status += f" Not added: {', '.join(rejected)}."
+            status += " " + say("not_added", lang, names=", ".join(rejected), types=types)
         return f'<div class="rag-status" dir="auto">{escape_passage(status)}</div>'
 
 
@@ -283,7 +321,7 @@ def _user(request) -> str | None:
     return getattr(request, "username", None) or None
 
 
-def _export_file(conversation: dict | None) -> str | None:
+def _export_file(conversation: dict | None, lang: str = "en") -> str | None:
     """The conversation as a Markdown file for the page's download button (one file per conversation, rewritten)."""
     if not conversation:
         return None
@@ -293,7 +331,7 @@ def _export_file(conversation: dict | None) -> str | None:
         old.unlink(missing_ok=True)
     name = safe_filename(conversation.get("title") or "conversation")[:80] or "conversation"
     path = folder / f"{name}.md"
-    path.write_text(convs.to_markdown(conversation), encoding="utf-8")
+    path.write_text(convs.to_markdown(conversation, lang), encoding="utf-8")
     return str(path)
 
 
@@ -327,11 +365,32 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         # `-> str` is what each streamed piece is: gr.api reads its output from the return annotation.
         yield from handlers.respond(message, [], since, until, sources)
 
+    # --- the page's language: the reader's choice, else the browser's -------------------
+    def words(lang: str) -> list:
+        """Every labelled component's words in `lang` (`labelled`, below: component, attribute, catalogue key),
+        one update per component, in the order of `shown`."""
+        updates: dict[int, dict[str, str]] = {}
+        for component, attribute, key in labelled:
+            updates.setdefault(id(component), {})[attribute] = say(key, lang)
+        return [type(component)(**updates[id(component)]) for component in shown]
+
+    def open_page(chosen, browser, request: gr.Request):
+        lang = strings.page_language(chosen, request.headers.get("accept-language") if request else None)
+        listed = gr.Radio(choices=convs.choices(handlers.conversations(browser, _user(request)), lang), value=None)
+        return (lang, gr.Radio(value=lang), *words(lang), handlers.documents_html(lang),
+                gr.Dropdown(choices=handlers.source_names()),
+                gr.Dropdown(choices=handlers.article_choices(), value=None), listed)
+
+    def choose_language(lang, browser, request: gr.Request):
+        lang = strings.known(lang)
+        listed = gr.Radio(choices=convs.choices(handlers.conversations(browser, _user(request)), lang))
+        return (lang, lang, gr.Radio(value=lang), *words(lang), handlers.documents_html(lang), listed)
+
     # --- the chat loop: question in, answer streamed, conversation saved ----------------
     def start(message: str, messages: list):
         if not (message or "").strip():
-            # Nothing to send: the chain stops here, quietly (no overlay on the page, no traceback in the log).
-            raise gr.Error("Type a question first.", visible=False, print_exception=False)
+            # Nothing to send: nothing changes, and nothing fails (an error here was a hidden HTTP 500).
+            return gr.skip(), gr.skip(), ""
         waiting = gr.Textbox(value="", submit_btn=False, stop_btn=True)
         return waiting, [*(messages or []), {"role": "user", "content": render_user(message)}], message
 
@@ -339,132 +398,177 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         value = evt.value if isinstance(evt.value, dict) else {"text": str(evt.value)}
         return start(str(value.get("text", "")), messages)
 
-    def answer(message: str, messages: list, since: str, until: str, sources):
-        yield from handlers.chat(message, messages, since, until, sources)
+    def answer(message: str, messages: list, since: str, until: str, sources, lang: str):
+        if not (message or "").strip():
+            yield gr.skip()
+            return
+        yield from handlers.chat(message, messages, since, until, sources, lang)
 
-    def finish(messages: list, conv_id, browser, request: gr.Request):
+    def finish(message: str, messages: list, conv_id, browser, lang: str, request: gr.Request):
+        if not (message or "").strip():
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         user = _user(request)
         conversations, conv_id = convs.save(handlers.conversations(browser, user), conv_id, messages or [])
         ready = gr.Textbox(submit_btn=True, stop_btn=False)
-        listed = gr.Radio(choices=convs.choices(conversations), value=conv_id)
+        listed = gr.Radio(choices=convs.choices(conversations, lang), value=conv_id)
         return (ready, conv_id, handlers.keep(conversations, user), listed,
-                _export_file(convs.find(conversations, conv_id)))
+                _export_file(convs.find(conversations, conv_id), lang))
 
-    def open_conversation(conv_id, browser, request: gr.Request):
+    def open_conversation(conv_id, browser, lang: str, request: gr.Request):
         conversation = convs.find(handlers.conversations(browser, _user(request)), conv_id)
         if conversation is None:
             return None, [], None, ""
-        return conv_id, conversation["messages"], _export_file(conversation), conversation.get("title", "")
+        return conv_id, conversation["messages"], _export_file(conversation, lang), conversation.get("title", "")
 
     def new_conversation():
-        return None, [], gr.Radio(value=None), None, ""
+        return None, [], gr.Radio(value=None), None, "", gr.Row(visible=False)
 
-    def rename_conversation(title: str, conv_id, browser, request: gr.Request):
+    def rename_conversation(title: str, conv_id, browser, lang: str, request: gr.Request):
         user = _user(request)
         conversations = convs.rename(handlers.conversations(browser, user), conv_id, title)
-        return (handlers.keep(conversations, user), gr.Radio(choices=convs.choices(conversations), value=conv_id),
-                _export_file(convs.find(conversations, conv_id)))
+        return (handlers.keep(conversations, user), gr.Radio(choices=convs.choices(conversations, lang), value=conv_id),
+                _export_file(convs.find(conversations, conv_id), lang))
 
-    def delete_conversation(conv_id, browser, request: gr.Request):
+    def ask_delete(conv_id, browser, lang: str, request: gr.Request):
+        """Deleting loses the conversation for good: the reader is asked first (issue 33)."""
+        conversation = convs.find(handlers.conversations(browser, _user(request)), conv_id)
+        if conversation is None:
+            return gr.Row(visible=True), render_error(say("no_conversation", lang)), gr.Button(visible=False)
+        question = say("delete_ask", lang, title=conversation.get("title") or say("untitled", lang))
+        return (gr.Row(visible=True), f'<div class="rag-status" dir="auto">{escape_passage(question)}</div>',
+                gr.Button(visible=True))
+
+    def delete_conversation(conv_id, browser, lang: str, request: gr.Request):
         user = _user(request)
-        conversations = convs.delete(handlers.conversations(browser, user), conv_id)
-        return None, handlers.keep(conversations, user), gr.Radio(choices=convs.choices(conversations), value=None), [], None, ""
-
-    def list_conversations(browser, request: gr.Request):
-        return gr.Radio(choices=convs.choices(handlers.conversations(browser, _user(request))), value=None)
+        held = handlers.conversations(browser, user)
+        gone = convs.find(held, conv_id) or {}
+        conversations = convs.delete(held, conv_id)
+        note = say("deleted", lang, title=gone.get("title") or say("untitled", lang))
+        return (None, handlers.keep(conversations, user), gr.Radio(choices=convs.choices(conversations, lang), value=None),
+                [], None, "", gr.Row(visible=False), f'<div class="rag-status" dir="auto">{escape_passage(note)}</div>')
 
     # --- feedback -------------------------------------------------------------------
-    def like(messages: list, evt: gr.LikeData, request: gr.Request):
+    def like(messages: list, lang: str, evt: gr.LikeData, request: gr.Request):
         index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
         content = messages[index]["content"] if 0 <= index < len(messages or []) else evt.value
         liked = evt.liked is True or evt.liked == "Like"
         try:
-            entry = handlers.judge(content, liked, user=_user(request))
+            entry = handlers.judge(content, liked, user=_user(request), lang=lang)
         except RagError as exc:
             raise gr.Error(str(exc)) from exc
-        thanks = "Thanks: noted as right." if liked else "Thanks: noted as wrong. What should the answer be? (optional)"
+        thanks = say("thanks_right" if liked else "thanks_wrong", lang)
         status = f'<div class="rag-status" dir="auto">{escape_passage(thanks)}</div>'
         return entry["id"], content, gr.Row(visible=not liked), status, ""
 
-    def correct(text: str, entry_id, content, request: gr.Request):
+    def correct(text: str, entry_id, content, lang: str, request: gr.Request):
         if not entry_id or not (text or "").strip():
-            raise gr.Error("Write the right answer first.")
+            raise gr.Error(say("write_correction", lang))
         try:
-            handlers.judge(content, False, text, entry_id, _user(request))
+            handlers.judge(content, False, text, entry_id, _user(request), lang)
         except RagError as exc:
             raise gr.Error(str(exc)) from exc
-        status = '<div class="rag-status" dir="auto">Thanks: the correction is saved with the answer.</div>'
+        status = f'<div class="rag-status" dir="auto">{escape_passage(say("correction_saved", lang))}</div>'
         return gr.Row(visible=False), status, ""
 
     # --- articles ---------------------------------------------------------------------
-    def add_articles(files, progress=gr.Progress()):
-        status = handlers.add_articles(files, progress)
-        return status, handlers.documents_html(), None
+    def add_articles(files, lang: str, progress=gr.Progress()):
+        status = handlers.add_articles(files, progress, lang)
+        return status, handlers.documents_html(lang), None
 
     def article_lists():
         return gr.Dropdown(choices=handlers.source_names()), gr.Dropdown(choices=handlers.article_choices(), value=None)
 
-    def remove_article(doc_id):
-        status = handlers.remove_article(doc_id)
-        return (status, handlers.documents_html(), gr.Dropdown(choices=handlers.article_choices(), value=None),
-                gr.Dropdown(choices=handlers.source_names()))
+    def ask_remove(doc_id, lang: str):
+        """Removing takes an article out of every answer: the reader is asked first (issue 33)."""
+        if not doc_id:
+            return gr.Row(visible=False), render_error(say("pick_article", lang))
+        question = say("remove_ask", lang, title=handlers.title_of(doc_id))
+        return gr.Row(visible=True), f'<div class="rag-status" dir="auto">{escape_passage(question)}</div>'
 
-    def refresh():
-        return handlers.documents_html(), *article_lists()
+    def remove_article(doc_id, lang: str):
+        status = handlers.remove_article(doc_id, lang)
+        return (status, handlers.documents_html(lang), gr.Dropdown(choices=handlers.article_choices(), value=None),
+                gr.Dropdown(choices=handlers.source_names()), gr.Row(visible=False))
 
     with gr.Blocks(title=settings.ui_title, analytics_enabled=False, fill_height=True) as app:
         saved = gr.BrowserState([], storage_key="rag-conversations", secret=convs.browser_secret(settings.home))
+        chosen = gr.BrowserState("", storage_key="rag-page-language")  # the reader's own choice, kept in the browser
+        lang = gr.State(strings.DEFAULT)  # the page's language
         current = gr.State(None)  # the open conversation's id
         question = gr.State("")  # the question being answered
         judged = gr.State(None)  # the feedback entry a correction completes
         judged_content = gr.State(None)
+        en = strings.DEFAULT
         with gr.Sidebar(open=True, width=340, elem_id="rag-sidebar"):
-            with gr.Accordion("Conversations", open=True, elem_id="rag-conversations"):
-                new_chat = gr.Button("New conversation", size="sm", elem_id="rag-new-chat")
+            language = gr.Radio(choices=[(name, code) for code, name in strings.NAMES.items()], value=en,
+                                label=say("language", en), elem_id="rag-language")
+            with gr.Accordion(say("conversations", en), open=True, elem_id="rag-conversations") as conversations_box:
+                new_chat = gr.Button(say("new_conversation", en), size="sm", elem_id="rag-new-chat")
                 listed = gr.Radio(choices=[], value=None, show_label=False, label="Saved conversations",
                                   elem_id="rag-conversation-list")
                 with gr.Row():
-                    title = gr.Textbox(show_label=False, label="Name", placeholder="Name this conversation",
+                    title = gr.Textbox(show_label=False, label="Name", placeholder=say("name_placeholder", en),
                                        scale=3, elem_id="rag-rename")
-                    rename = gr.Button("Rename", size="sm", scale=1, elem_id="rag-rename-button")
+                    rename = gr.Button(say("rename", en), size="sm", scale=1, elem_id="rag-rename-button")
                 with gr.Row():
-                    export = gr.DownloadButton("Export (Markdown)", value=None, size="sm", elem_id="rag-export")
-                    delete = gr.Button("Delete", size="sm", variant="stop", elem_id="rag-delete-chat")
-            gr.Markdown("### Indexed articles")
+                    export = gr.DownloadButton(say("export", en), value=None, size="sm", elem_id="rag-export")
+                    delete = gr.Button(say("delete", en), size="sm", variant="stop", elem_id="rag-delete-chat")
+                with gr.Row(visible=False, elem_id="rag-delete-confirm") as delete_row:
+                    delete_question = gr.HTML(elem_id="rag-delete-question")
+                    delete_yes = gr.Button(say("delete_yes", en), size="sm", variant="stop", elem_id="rag-delete-yes")
+                    delete_no = gr.Button(say("cancel", en), size="sm", elem_id="rag-delete-no")
+                conversation_status = gr.HTML(elem_id="rag-conversation-status")
+            docs_heading = gr.Markdown(say("indexed_articles_heading", en))
             docs_panel = gr.HTML(elem_id="rag-documents")
             upload = gr.File(
-                label="Add an article (.txt .md .html .pdf)", file_types=UPLOAD_TYPES, file_count="multiple",
+                label=say("add_article", en), file_types=UPLOAD_TYPES, file_count="multiple",
                 type="filepath", elem_id="rag-upload",
             )
             upload_status = gr.HTML(elem_id="rag-upload-status")
-            with gr.Accordion("Remove an article", open=False, elem_id="rag-remove"):
-                to_remove = gr.Dropdown(label="Article", choices=[], value=None, elem_id="rag-remove-choice")
-                remove = gr.Button("Remove from the index", size="sm", variant="stop", elem_id="rag-remove-button")
+            with gr.Accordion(say("remove_article", en), open=False, elem_id="rag-remove") as remove_box:
+                to_remove = gr.Dropdown(label=say("article", en), choices=[], value=None, elem_id="rag-remove-choice")
+                remove = gr.Button(say("remove_button", en), size="sm", variant="stop", elem_id="rag-remove-button")
+                with gr.Row(visible=False, elem_id="rag-remove-confirm") as remove_row:
+                    remove_yes = gr.Button(say("remove_yes", en), size="sm", variant="stop", elem_id="rag-remove-yes")
+                    remove_no = gr.Button(say("cancel", en), size="sm", elem_id="rag-remove-no")
                 remove_status = gr.HTML(elem_id="rag-remove-status")
-            with gr.Accordion("Limit to dates and sources", open=False, elem_id="rag-filter"):
-                since = gr.Textbox("", label="Published on or after", placeholder="YYYY-MM-DD", elem_id="rag-since")
-                until = gr.Textbox("", label="Published on or before", placeholder="YYYY-MM-DD", elem_id="rag-until")
-                sources = gr.Dropdown(label="Sources", choices=[], value=[], multiselect=True, allow_custom_value=False,
-                                      elem_id="rag-sources")
+            with gr.Accordion(say("limit", en), open=False, elem_id="rag-filter") as filter_box:
+                since = gr.Textbox("", label=say("since", en), placeholder="YYYY-MM-DD", elem_id="rag-since")
+                until = gr.Textbox("", label=say("until", en), placeholder="YYYY-MM-DD", elem_id="rag-until")
+                sources = gr.Dropdown(label=say("sources_filter", en), choices=[], value=[], multiselect=True,
+                                      allow_custom_value=False, elem_id="rag-sources")
         gr.Markdown(f"<h1 style='text-align: center; margin-bottom: 1rem'>{escape_passage(settings.ui_title)}</h1>")
         if settings.ui_description:
             gr.Markdown(settings.ui_description)
         chatbot = gr.Chatbot(
-            elem_id="rag-chatbot", label="Chat", latex_delimiters=[], sanitize_html=True, render_markdown=True,
-            placeholder="Ask about the articles · اسأل عن المقالات", height="70vh", feedback_options=("Like", "Dislike"),
+            elem_id="rag-chatbot", label=say("chat", en), latex_delimiters=[], sanitize_html=True, render_markdown=True,
+            placeholder=say("chat_placeholder", en), height="70vh", feedback_options=("Like", "Dislike"),
             examples=[{"text": e} for e in settings.ui_examples] or None,
         )
-        with gr.Row(visible=False, elem_id="rag-correction-row") as correction_row:
-            correction = gr.Textbox(show_label=False, label="Correction", placeholder="The right answer (optional)",
-                                    scale=5, elem_id="rag-correction")
-            send_correction = gr.Button("Send correction", scale=1, elem_id="rag-send-correction")
+        textbox = gr.Textbox(elem_id="rag-question", show_label=False, label="Question",
+                             placeholder=say("question_placeholder", en), autofocus=True, submit_btn=True, stop_btn=False)
+        # Under the question box, not above it: opened above, it pushed the box off a 900-pixel screen (issue 33).
         feedback_status = gr.HTML(elem_id="rag-feedback-status")
-        textbox = gr.Textbox(elem_id="rag-question", show_label=False, label="Question", placeholder="Type a message...",
-                             autofocus=True, submit_btn=True, stop_btn=False)
+        with gr.Row(visible=False, elem_id="rag-correction-row") as correction_row:
+            correction = gr.Textbox(show_label=False, label="Correction", placeholder=say("correction_placeholder", en),
+                                    scale=5, elem_id="rag-correction")
+            send_correction = gr.Button(say("send_correction", en), scale=1, elem_id="rag-send-correction")
 
-        saving = {"fn": finish, "inputs": [chatbot, current, saved], "outputs": [textbox, current, saved, listed, export],
-                  "api_visibility": "private", "queue": False}
-        answering = {"fn": answer, "inputs": [question, chatbot, since, until, sources], "outputs": [chatbot],
+        labelled = [(language, "label", "language"), (conversations_box, "label", "conversations"),
+                    (new_chat, "value", "new_conversation"), (title, "placeholder", "name_placeholder"),
+                    (rename, "value", "rename"), (export, "label", "export"), (delete, "value", "delete"),
+                    (delete_yes, "value", "delete_yes"), (delete_no, "value", "cancel"),
+                    (docs_heading, "value", "indexed_articles_heading"), (upload, "label", "add_article"),
+                    (remove_box, "label", "remove_article"), (to_remove, "label", "article"),
+                    (remove, "value", "remove_button"), (remove_yes, "value", "remove_yes"), (remove_no, "value", "cancel"),
+                    (filter_box, "label", "limit"), (since, "label", "since"), (until, "label", "until"),
+                    (sources, "label", "sources_filter"), (chatbot, "label", "chat"), (chatbot, "placeholder", "chat_placeholder"),
+                    (correction, "placeholder", "correction_placeholder"), (send_correction, "value", "send_correction"),
+                    (textbox, "placeholder", "question_placeholder")]
+        shown = list({id(component): component for component, _, _ in labelled}.values())
+        saving = {"fn": finish, "inputs": [question, chatbot, current, saved, lang],
+                  "outputs": [textbox, current, saved, listed, export], "api_visibility": "private", "queue": False}
+        answering = {"fn": answer, "inputs": [question, chatbot, since, until, sources, lang], "outputs": [chatbot],
                      "api_visibility": "private", "show_progress": "minimal"}
         asked = textbox.submit(start, [textbox, chatbot], [textbox, chatbot, question], api_visibility="private", queue=False,
                                show_progress_on=[question])
@@ -476,32 +580,44 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         example_answered.then(**saving)
         textbox.stop(None, None, None, cancels=[answered, example_answered], api_visibility="private", queue=False).then(**saving)
 
-        listed.input(open_conversation, [listed, saved], [current, chatbot, export, title], api_visibility="private",
+        listed.input(open_conversation, [listed, saved, lang], [current, chatbot, export, title], api_visibility="private",
                      queue=False)
         # The chat's own clear button starts a new conversation; the saved one stays listed.
-        chatbot.clear(new_conversation, None, [current, chatbot, listed, export, title], api_visibility="private",
-                      queue=False)
-        new_chat.click(new_conversation, None, [current, chatbot, listed, export, title], api_visibility="private",
-                       queue=False)
-        rename.click(rename_conversation, [title, current, saved], [saved, listed, export], api_visibility="private",
+        fresh = [current, chatbot, listed, export, title, delete_row]
+        chatbot.clear(new_conversation, None, fresh, api_visibility="private", queue=False)
+        new_chat.click(new_conversation, None, fresh, api_visibility="private", queue=False)
+        rename.click(rename_conversation, [title, current, saved, lang], [saved, listed, export], api_visibility="private",
                      queue=False)
-        delete.click(delete_conversation, [current, saved], [current, saved, listed, chatbot, export, title],
+        delete.click(ask_delete, [current, saved, lang], [delete_row, delete_question, delete_yes],
                      api_visibility="private", queue=False)
-        chatbot.like(like, [chatbot], [judged, judged_content, correction_row, feedback_status, correction],
+        delete_no.click(lambda: gr.Row(visible=False), None, [delete_row], api_visibility="private", queue=False)
+        delete_yes.click(delete_conversation, [current, saved, lang],
+                         [current, saved, listed, chatbot, export, title, delete_row, conversation_status],
+                         api_visibility="private", queue=False)
+        chatbot.like(like, [chatbot, lang], [judged, judged_content, correction_row, feedback_status, correction],
                      api_visibility="private", queue=False)
-        send_correction.click(correct, [correction, judged, judged_content], [correction_row, feedback_status, correction],
-                              api_visibility="private", queue=False)
+        send_correction.click(correct, [correction, judged, judged_content, lang],
+                              [correction_row, feedback_status, correction], api_visibility="private", queue=False)
 
         gr.api(ask, api_name="ask")
         gr.api(chat, api_name="chat")
-        uploaded = upload.upload(add_articles, [upload], [upload_status, docs_panel, upload], api_name="add_articles",
+        uploaded = upload.upload(add_articles, [upload, lang], [upload_status, docs_panel, upload], api_name="add_articles",
                                  show_progress="full")
         uploaded.then(article_lists, None, [sources, to_remove], api_visibility="private")
         # The result sits under the drop zone, and the list above it has just grown: bring it into sight.
         uploaded.then(None, None, None, js=SHOW_UPLOAD_STATUS, api_visibility="private", queue=False)
-        remove.click(remove_article, [to_remove], [remove_status, docs_panel, to_remove, sources], api_name="remove_article")
-        app.load(refresh, None, [docs_panel, sources, to_remove], queue=False, api_visibility="private")
-        app.load(list_conversations, [saved], [listed], queue=False, api_visibility="private")
+        remove.click(ask_remove, [to_remove, lang], [remove_row, remove_status], api_visibility="private", queue=False)
+        remove_no.click(lambda: (gr.Row(visible=False), ""), None, [remove_row, remove_status], api_visibility="private",
+                        queue=False)
+        remove_yes.click(remove_article, [to_remove, lang], [remove_status, docs_panel, to_remove, sources, remove_row],
+                         api_name="remove_article")
+
+        opened = app.load(open_page, [chosen, saved], [lang, language, *shown, docs_panel, sources, to_remove, listed],
+                          queue=False, api_visibility="private")
+        opened.then(None, [language], None, js=PAGE_DIRECTION, api_visibility="private", queue=False)
+        switched = language.input(choose_language, [language, saved], [lang, chosen, language, *shown, docs_panel, listed],
+                                  api_visibility="private", queue=False)
+        switched.then(None, [language], None, js=PAGE_DIRECTION, api_visibility="private", queue=False)
 
     # One llama.cpp context and one index: every queued event (chat, /ask, uploads) takes turns.
     for fn in app.fns.values():

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .render import message_text, record_of
+from .strings import text as say
 
 # localStorage holds about 5 MB a site; an answer with its sources and record is 3-8 KB,
 # so 100 conversations of a few turns fit with room to spare. The oldest go first.
@@ -55,7 +56,7 @@ def title_of(messages: list[dict]) -> str:
             text = " ".join(message_text(m.get("content")).split())
             if text:
                 return text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1] + "…"
-    return "New conversation"
+    return ""
 
 
 def find(conversations: list[dict], conv_id: str | None) -> dict | None:
@@ -87,18 +88,32 @@ def delete(conversations: list[dict], conv_id: str | None) -> list[dict]:
     return [c for c in conversations or [] if c.get("id") != conv_id]
 
 
-# A label is plain text (the list draws no HTML), so the stamp is isolated the plain-text way:
-# LEFT-TO-RIGHT ISOLATE ... POP DIRECTIONAL ISOLATE, what <bdi dir="ltr"> does in HTML. Without
-# it, after an Arabic title the digits take the title's direction: "09:26 03-12-2026".
-LTR_ISOLATE, POP_ISOLATE = "\u2066", "\u2069"
+# A label is plain text (the list draws no HTML), so text is isolated the plain-text way: FIRST STRONG
+# ISOLATE (the title takes its own direction) and LEFT-TO-RIGHT ISOLATE (the stamp), each closed by POP
+# DIRECTIONAL ISOLATE, what <bdi> and <bdi dir="ltr"> do in HTML. The stamp goes on a line of its own
+# (the list keeps line breaks: render.CSS): beside a wrapped Arabic title it landed mid-title (issue 33).
+FIRST_STRONG_ISOLATE, LTR_ISOLATE, POP_ISOLATE = "\u2068", "\u2066", "\u2069"
 
 
-def choices(conversations: list[dict]) -> list[tuple[str, str]]:
-    """(label, id) pairs for the page's list: the title and when it was last used (always left to right)."""
+def choices(conversations: list[dict], language: str = "en") -> list[tuple[str, str]]:
+    """(label, id) pairs for the page's list: the title, then when it was last used (always left to right).
+
+    Conversations of the same title are numbered, newest last ("… (2)"): started with the same
+    question, they could not be told apart.
+    """
+    conversations = list(conversations or [])
+    titles = [c.get("title") or say("untitled", language) for c in conversations]
+    seen: dict[str, int] = {}
+    numbered = [""] * len(titles)
+    for i in range(len(titles) - 1, -1, -1):  # the oldest keeps the bare title
+        seen[titles[i]] = seen.get(titles[i], 0) + 1
+        if seen[titles[i]] > 1:
+            numbered[i] = f" ({seen[titles[i]]})"
     out = []
-    for c in conversations or []:
+    for c, title, number in zip(conversations, titles, numbered):
         when = str(c.get("updated", ""))[:16].replace("T", " ")
-        out.append((f"{c.get('title') or 'Conversation'} · {LTR_ISOLATE}{when}{POP_ISOLATE}", c["id"]))
+        label = f"{FIRST_STRONG_ISOLATE}{title}{number}{POP_ISOLATE}\n{LTR_ISOLATE}{when}{POP_ISOLATE}"
+        out.append((label, c["id"]))
     return out
 
 
@@ -111,28 +126,33 @@ def markdown_text(text: str) -> str:
     return _LINE_MARK.sub(r"\1\\\2", _MARKUP.sub(r"\\\1", text)).replace("\n", "  \n")
 
 
-def to_markdown(conversation: dict) -> str:
-    """The conversation as Markdown: each question (as typed), each answer with its status and its sources."""
-    title = markdown_text(conversation.get("title") or "Conversation")
-    lines = [f"# {title}", "", f"_Saved {conversation.get('updated', '')}_", ""]
+def to_markdown(conversation: dict, language: str = "en") -> str:
+    """The conversation as Markdown: each question (as typed), each answer with its status and its sources.
+
+    Headings are in the page's `language`; articles are named by title, publisher and date, never by id.
+    """
+    title = markdown_text(conversation.get("title") or say("untitled", language))
+    lines = [f"# {title}", "", f"_{say('md_saved', language, when=conversation.get('updated', ''))}_", ""]
     for m in conversation.get("messages", []):
         content = m.get("content")
         if m.get("role") == "user":
-            lines += [f"**Question:** {markdown_text(message_text(content))}", ""]
+            lines += [f"**{say('md_question', language)}:** {markdown_text(message_text(content))}", ""]
             continue
         record = record_of(content)
         if record is None:
-            lines += [f"**Answer:** {message_text(content)}", ""]
+            lines += [f"**{say('md_answer', language)}:** {message_text(content)}", ""]
             continue
-        lines += [f"**Answer** ({record.get('status', '')}"
-                  + (f", confidence {record['confidence']:.2f}" if isinstance(record.get("confidence"), float) else "")
-                  + f"): {record.get('answer', '')}", ""]
+        status = record.get("status", "")
+        said = [say(f"md_{status}", language)] if status in ("answered", "unsure", "refused") else []
+        if isinstance(record.get("confidence"), float) and status != "refused":
+            said.append(say("md_confidence", language, score=f"{record['confidence']:.2f}"))
+        lines += [f"**{say('md_answer', language)}** ({say('comma', language).join(said)}): {record.get('answer', '')}", ""]
         citations = record.get("citations") or []
         if citations:
-            lines += ["Sources:", ""]
+            lines += [f"{say('md_sources', language)}:", ""]
             for c in citations:
                 head = " · ".join(str(x) for x in (c.get("title"), c.get("source"), c.get("date")) if x)
-                lines.append(f"- [{c.get('n')}] {head} (`{c.get('doc_id')}`, paragraph {int(c.get('paragraph', 0)) + 1})")
+                lines.append(f"- [{c.get('n')}] {head} ({say('paragraph', language)} {int(c.get('paragraph', 0)) + 1})")
                 lines += [f"  > {line}" for line in str(c.get("text", "")).splitlines() if line.strip()]
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -13,23 +13,15 @@ import re
 from ..answering.cite import MARKER, strip_markers
 from ..lang import STOPWORDS, light_stem, normalize_arabic, same_word
 from ..types import Answer
+from .strings import text as say
 
-LABELS = {
-    "en": {"sources": "Sources", "paragraph": "paragraph", "also": "also in", "published_by": "also published by",
-           "refused": "No answer found in the indexed articles", "unsure": "Unsure: check the passage",
-           "confidence": "confidence", "quote": "quoted from the article", "article": "Read the whole article",
-           "scope": "searched"},
-    "ar": {"sources": "المصادر", "paragraph": "الفقرة", "also": "وأيضا في", "published_by": "ونشرته أيضا",
-           "refused": "لم يُعثر على إجابة في المقالات المفهرسة", "unsure": "غير متأكد: راجع النص",
-           "confidence": "الثقة", "quote": "مقتبس من المقال", "article": "اقرأ المقال كاملا",
-           "scope": "نطاق البحث"},
-}
 # Words this short, and function words, match everywhere: highlighting them says nothing.
 # The search stopwords (lang.STOPWORDS, normalized Arabic) plus a few more English ones.
 _STOPWORDS = STOPWORDS | set(
     "for that with has have had his her their they them not but over after said".split()
 )
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+_ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 
 # Gradio renders every message inside an element that it marks dir="ltr" (or "rtl" for the
 # whole chat). This gives each message its own direction instead, and keeps it on re-renders.
@@ -66,6 +58,45 @@ HEAD = """<script>
   const timer = setInterval(() => { if (close()) clearInterval(timer); }, 100);
   setTimeout(() => clearInterval(timer), 20000);
 })();
+// An answer's [n] leads to its source: the same message's source n, its list opened, brought into view and lit.
+(() => {
+  const number = (el) => {
+    const m = (el.textContent || '').match(/[0-9\u0660-\u0669]+/);
+    return m ? m[0].replace(/[\u0660-\u0669]/g, (d) => d.charCodeAt(0) - 0x0660) : null;
+  };
+  const follow = (ref) => {
+    const message = ref.closest('[data-testid="bot"]');
+    const n = number(ref);
+    const source = message && [...message.querySelectorAll('.rag-source')]
+      .find((s) => number(s.querySelector('.rag-source-head .rag-ref') || s) === n);
+    if (!source) return;
+    const list = source.closest('details');
+    if (list && !list.open) list.open = true;
+    source.scrollIntoView({block: 'center'});
+    source.classList.remove('rag-flash');
+    void source.offsetWidth;  // restart the light if the same source is followed twice
+    source.classList.add('rag-flash');
+  };
+  document.addEventListener('click', (e) => {
+    const ref = e.target.closest && e.target.closest('.rag-ref[role="link"]');
+    if (ref) follow(ref);
+  });
+  document.addEventListener('keydown', (e) => {
+    const ref = (e.key === 'Enter' || e.key === ' ') && e.target.closest && e.target.closest('.rag-ref[role="link"]');
+    if (ref) { e.preventDefault(); follow(ref); }
+  });
+  // A source's whole article opens scrolled to its cited passage (it sat below the fold).
+  document.addEventListener('toggle', (e) => {
+    const article = e.target;
+    if (!article.matches || !article.matches('details.rag-article') || !article.open) return;
+    const box = article.querySelector('.rag-article-text');
+    const mark = box && box.querySelector('mark.rag-cited');
+    if (!mark) return;
+    const b = box.getBoundingClientRect(), m = mark.getBoundingClientRect();
+    box.scrollTop += m.top - b.top - Math.max(0, (b.height - m.height) / 2);
+    box.scrollIntoView({block: 'nearest'});
+  }, true);
+})();
 </script>"""
 CSS = """
 [data-testid="user"], [data-testid="bot"], textarea[data-testid="textbox"] { text-align: start !important; }
@@ -97,6 +128,20 @@ CSS = """
                     border-radius: 6px; margin-top: 0.3em; }
 .rag-article-text p { margin: 0.4em 0; }
 .rag-article-text mark.rag-cited { background: #fde68a; color: inherit; }
+.rag-ref[role="link"] { cursor: pointer; text-decoration: underline dotted; }
+.rag-source.rag-flash { animation: rag-flash 1.6s ease-out; border-radius: 6px; }
+@keyframes rag-flash { from { background: rgba(253, 230, 138, 0.9); } to { background: transparent; } }
+.rag-trust { display: block; }
+.rag-score summary { cursor: pointer; display: inline; }
+/* No thumbs under an error note: there is no answer to judge. */
+.message-row.bot-row:has(.rag-error) + .message-buttons { display: none !important; }
+/* The conversation list scrolls inside its own box, so the upload box stays in reach; a label keeps its two lines. */
+#rag-conversation-list { max-height: 18em; overflow-y: auto !important; }
+#rag-conversation-list label span { white-space: pre-line; }
+/* Gradio's scroll-down arrow sits in a gutter of its own, not on the passage text. */
+#rag-chatbot .bubble-wrap { padding-right: 44px; }
+#rag-chatbot .scroll-down-button-container { left: auto !important; right: 6px !important; transform: none !important; }
+#rag-delete-confirm, #rag-remove-confirm { flex-wrap: wrap; }
 /* Phone width: the side panel is closed on load (HEAD) and, opened, leaves the chat a strip to tap back to. */
 @media (max-width: 768px) {
   #rag-sidebar.sidebar { width: 85vw !important; left: -85vw !important; }
@@ -148,9 +193,17 @@ def highlight_quote(passage: str, quote: str) -> str | None:
             f"{escape_passage(passage[end:])}")
 
 
-def _text_with_markers(text: str) -> str:
+def _text_with_markers(text: str, language: str = "en") -> str:
+    """The text escaped, each [n] a link to its source (the page's script follows it: HEAD; the chat's
+    sanitizer drops data attributes, so the script reads the number from the marker's own text)."""
     escaped = escape_passage(text)
-    return MARKER.sub(lambda m: f'<span class="rag-ref">{m.group()}</span>', escaped)
+
+    def ref(m: re.Match) -> str:
+        n = re.split(r"\s*[,،]\s*", m.group(1))[0].translate(_ARABIC_DIGITS)
+        return (f'<span class="rag-ref" role="link" tabindex="0" '
+                f'title="{html.escape(say("go_to_source", language, n=n), quote=True)}">{m.group()}</span>')
+
+    return MARKER.sub(ref, escaped)
 
 
 _USER_OPEN = '<div class="rag-user">'
@@ -215,19 +268,21 @@ def render_article(passages: list[str], cited: str) -> str:
 
 
 def render_answer(answer: Answer, question: str = "", articles: dict[str, list[str]] | None = None,
-                  scope: dict | None = None) -> str:
+                  scope: dict | None = None, titles: dict[str, str] | None = None) -> str:
     """The final message: one HTML block (no blank line, so Markdown never parses inside it).
 
     `articles`: {doc_id: passages} of cited articles, each source then opens its article's
-    preview with the cited passage marked. `question` and `scope` (the page's filter) go into
-    the message's record (`render_record`); the scope is also shown under the answer.
+    preview with the cited passage marked. `titles`: {doc_id: title}, so an article is named by
+    its title, never its id. `question` and `scope` (the page's filter) go into the message's
+    record (`render_record`); the scope is also shown under the answer. The block's own words are
+    in the answer's language.
     """
-    labels = LABELS.get(answer.language, LABELS["en"])
+    lang = answer.language
     record = render_record({"question": question, **answer.to_dict(), **({"scope": scope} if scope else {})})
     if answer.refused:
         return (
-            f'<div class="rag-msg rag-refusal" dir="auto" lang="{answer.language}">'
-            f'<span class="rag-badge">{labels["refused"]}</span>{escape_passage(answer.text)}</div>{record}'
+            f'<div class="rag-msg rag-refusal" dir="auto" lang="{lang}">'
+            f'<span class="rag-badge">{say("refused", lang)}</span>{escape_passage(answer.text)}</div>{record}'
         )
     if answer.status == "unsure":
         # The likely answer, marked unsure, then the sentence(s) most likely to hold it, the candidate's words marked.
@@ -240,54 +295,90 @@ def render_answer(answer: Answer, question: str = "", articles: dict[str, list[s
             if i == 0:
                 likely = before
             elif before:
-                shown += f'<div class="rag-unsure-also" dir="auto">{_text_with_markers(before)}</div>'
+                shown += f'<div class="rag-unsure-also" dir="auto">{_text_with_markers(before, lang)}</div>'
             marked = highlight_quote(sent, answer.quote) if answer.quote and i == 0 else None
             shown += f'<blockquote class="rag-unsure-sentence" dir="auto">{marked or escape_passage(sent)}</blockquote>'
-        sentence = shown
         parts = [
-            f'<div class="rag-msg rag-unsure" dir="auto" lang="{answer.language}">'
-            f'<span class="rag-badge">{labels["unsure"]}</span>{_text_with_markers(likely)}{sentence}</div>'
+            f'<div class="rag-msg rag-unsure" dir="auto" lang="{lang}">'
+            f'<span class="rag-badge">{say("unsure", lang)}</span>{_text_with_markers(likely, lang)}{shown}</div>'
         ]
     else:
-        parts = [f'<div class="rag-msg rag-answer" dir="auto" lang="{answer.language}">{_text_with_markers(answer.text)}</div>']
+        parts = [f'<div class="rag-msg rag-answer" dir="auto" lang="{lang}">{_text_with_markers(answer.text, lang)}</div>']
     if answer.quote and answer.quote not in answer.text:
-        parts.append(f'<div class="rag-quote" dir="auto">{labels["quote"]}: <q>{escape_passage(answer.quote)}</q></div>')
-    if answer.confidence is not None:
-        parts.append(f'<div class="rag-confidence" dir="auto">{labels["confidence"]}: {answer.confidence:.2f}</div>')
+        parts.append(f'<div class="rag-quote" dir="auto">{say("quoted", lang)}: <q>{escape_passage(answer.quote)}</q></div>')
+    parts.append(render_trust(answer))
     if scope:
-        parts.append(f'<div class="rag-scope" dir="auto">{labels["scope"]}: {render_scope(scope)}</div>')
+        parts.append(f'<div class="rag-scope" dir="auto">{say("searched", lang)}: {render_scope(scope)}</div>')
+
     def preview(c) -> str:
         passages = (articles or {}).get(c.doc_id)
         if not passages:
             return ""
-        return (f'<details class="rag-article" dir="auto"><summary>{labels["article"]}</summary>'
+        return (f'<details class="rag-article" dir="auto"><summary>{say("read_article", lang)}</summary>'
                 f'{render_article(passages, c.text)}</details>')
 
     if answer.citations:
         parts.append(
-            f'<details class="rag-sources" open dir="auto"><summary>{labels["sources"]} ({len(answer.citations)})</summary>'
+            f'<details class="rag-sources" open dir="auto"><summary>{say("sources", lang)} ({len(answer.citations)})</summary>'
         )
         for c in answer.citations:
             also = ""
             if c.also_in:
-                also = f' · {labels["also"]} ' + ", ".join(f"<bdi>{escape_passage(d)}</bdi>" for d in c.also_in)
+                named = dict.fromkeys((titles or {}).get(d) or "" for d in c.also_in)
+                named.pop("", None)
+                named.pop(c.title, None)
+                if named:
+                    also = f' · {say("also_in", lang)} ' + ", ".join(f"<bdi>{escape_passage(t)}</bdi>" for t in named)
             if c.also_published_by:
-                also += f' · {labels["published_by"]} ' + ", ".join(
+                also += f' · {say("also_published_by", lang)} ' + ", ".join(
                     f"<bdi>{escape_passage(d)}</bdi>" for d in c.also_published_by
                 )
             published = "".join(
-                f' · <bdi class="rag-{cls}">{escape_passage(value)}</bdi>' for cls, value in (("publisher", c.source), ("date", c.date)) if value
+                f' · <bdi class="rag-{cls}"{direction}>{escape_passage(value)}</bdi>'
+                for cls, value, direction in (("publisher", c.source, ""), ("date", c.date, ' dir="ltr"')) if value
             )
             parts.append(
                 f'<div class="rag-source">'
                 f'<div class="rag-source-head" dir="auto"><span class="rag-ref">[{c.n}]</span> '
-                f'<bdi class="rag-title">{escape_passage(c.title)}</bdi>{published} · {labels["paragraph"]} {c.paragraph + 1}{also}</div>'
+                f'<bdi class="rag-title">{escape_passage(c.title)}</bdi>{published} · {say("paragraph", lang)} '
+                f'<bdi dir="ltr">{c.paragraph + 1}</bdi>{also}</div>'
                 f'<blockquote class="rag-passage" dir="auto">{highlight_quote(c.text, answer.quote) or highlight(c.text, answer.text)}'
                 f'</blockquote>{preview(c)}</div>'
             )
         parts.append("</details>")
     parts.append(record)
     return "".join(parts)
+
+
+def trust_key(answer: Answer) -> str | None:
+    """Which words tell the reader what an answer can be relied on for (None: a refusal says it itself).
+
+    The bare number misled (issue 33): an unsure answer showing the right sentence read 0.00, an
+    unsure guess 0.68 above it, and a wrong answered one 0.89. What a reader can act on is the
+    outcome: answered (likely right, check the marked words), a guess (rely on the sentence only),
+    or no answer stated (the sentence is the closest the articles come).
+    """
+    if answer.refused:
+        return None
+    if answer.status == "answered":
+        return "trust_answered"
+    return "trust_guess" if answer.quote or answer.confidence else "trust_sentence"
+
+
+def render_trust(answer: Answer) -> str:
+    """The trust line in words; the calibrated score behind a fold, for those who want it (none without a candidate)."""
+    key = trust_key(answer)
+    if key is None:
+        return ""
+    lang = answer.language
+    n = answer.citations[0].n if answer.citations else 1
+    score = ""
+    if key != "trust_sentence" and answer.confidence is not None:
+        score = (f'<details class="rag-score"><summary>{say("score", lang)}</summary>'
+                 f'<span class="rag-score-text">{escape_passage(say("trust_score", lang, score=f"{answer.confidence:.2f}"))}</span>'
+                 '</details>')
+    return (f'<div class="rag-confidence rag-{key.replace("_", "-")}" dir="auto">'
+            f'<span class="rag-trust">{escape_passage(say(key, lang, n=n))}</span>{score}</div>')
 
 
 def render_scope(scope: dict) -> str:
@@ -311,7 +402,7 @@ def message_text(content) -> str:
     content = content.split('<details class="rag-sources"', 1)[0]
     content = content.replace("<br>", "\n")
     content = re.sub(r'<span class="rag-badge">.*?</span>', "", content)
-    content = re.sub(r'<div class="rag-(?:confidence|quote)".*?</div>', "", content)
+    content = re.sub(r'<div class="rag-(?:confidence|quote)[^"]*".*?</div>', "", content)
     return html.unescape(_TAG.sub("", content)).strip()
 
 
@@ -327,20 +418,23 @@ def plain_history(history) -> list[dict[str, str]]:
 
 
 def publication_line(info: dict) -> str:
-    """'Reuters · 2026-11-20 · ' for a document that says who published it and when, else ''."""
-    return "".join(f"{escape_passage(str(info[key]))} · " for key in ("source", "date") if info.get(key))
+    """'Reuters · 2026-11-20 · ' for a document that says who published it and when, else ''. Each value is
+    isolated: a date inside an Arabic line read "20-11-2026" (issue 33)."""
+    return "".join(f'<bdi{" dir=ltr" if key == "date" else ""}>{escape_passage(str(info[key]))}</bdi> · '
+                   for key in ("source", "date") if info.get(key))
 
 
-def render_documents(documents: dict[str, dict]) -> str:
+def render_documents(documents: dict[str, dict], language: str = "en") -> str:
+    """The side panel's article list: titles (an article's id is for programs, kept as data-doc-id)."""
     if not documents:
-        return '<p class="rag-docs-empty">No articles indexed yet: add one below.</p>'
+        return f'<p class="rag-docs-empty" dir="auto">{say("no_articles", language)}</p>'
     items = []
     for doc_id, info in sorted(documents.items(), key=lambda kv: (kv[1].get("ingested_at", ""), kv[0])):
         title = info.get("title") or doc_id
         items.append(
             f'<li data-doc-id="{html.escape(doc_id, quote=True)}"><div dir="auto" class="rag-doc-title">{escape_passage(title)}</div>'
-            f'<div class="rag-doc-meta" dir="ltr">{publication_line(info)}{escape_passage(doc_id)} · {int(info.get("chunks", 0))} passages</div></li>'
+            f'<div class="rag-doc-meta" dir="auto">{publication_line(info)}'
+            f'{say("passages", language, n=int(info.get("chunks", 0)))}</div></li>'
         )
-    count = f"{len(documents)} article{'s' if len(documents) != 1 else ''} indexed"
-    return f'<p><b>{count}</b></p><ul class="rag-docs">{"".join(items)}</ul>'
-
+    count = say("article_count_one", language) if len(documents) == 1 else say("articles_count", language, n=len(documents))
+    return f'<p dir="auto"><b>{count}</b></p><ul class="rag-docs">{"".join(items)}</ul>'

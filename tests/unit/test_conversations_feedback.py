@@ -55,7 +55,17 @@ def test_conversations_save_rename_delete_and_keep_the_newest_first():
 def test_a_listed_title_keeps_its_time_stamp_left_to_right():
     conversation = {"id": "c1", "title": "وزير الخارجية", "updated": "2026-12-03T09:26:41+00:00", "messages": []}
     label = convs.choices([conversation])[0][0]
-    assert label == "وزير الخارجية · \u20662026-12-03 09:26\u2069"  # the stamp isolated, as <bdi dir="ltr"> would
+    # The title isolated in its own direction, the stamp on its own line, left to right (<bdi>, <bdi dir="ltr">).
+    assert label == "\u2068وزير الخارجية\u2069\n\u20662026-12-03 09:26\u2069"
+
+
+def test_conversations_of_the_same_title_are_numbered_and_an_untitled_one_is_named_in_the_page_language():
+    held = [{"id": f"c{i}", "title": "ما المساعدات؟", "updated": f"2026-12-03T09:2{i}:00+00:00", "messages": []}
+            for i in (3, 2, 1)]  # newest first, as saved
+    labels = [label.split("\n")[0].strip("\u2068\u2069") for label, _ in convs.choices(held)]
+    assert labels == ["ما المساعدات؟ (3)", "ما المساعدات؟ (2)", "ما المساعدات؟"]
+    untitled = [{"id": "c9", "title": "", "updated": "", "messages": []}]
+    assert "محادثة جديدة" in convs.choices(untitled, "ar")[0][0] and "New conversation" in convs.choices(untitled)[0][0]
 
 
 def test_markdown_export_keeps_each_answer_with_its_sources():
@@ -63,9 +73,12 @@ def test_markdown_export_keeps_each_answer_with_its_sources():
     md = convs.to_markdown(conversation)
     assert md.startswith("# How much aid?")
     assert "**Question:** How much aid?" in md and "**Answer** (answered, confidence 0.91): 40 tons [1]" in md
-    assert "- [1] Aid convoy · Reuters · 2023-09-20 (`d1`, paragraph 3)" in md
+    assert "- [1] Aid convoy · Reuters · 2023-09-20 (paragraph 3)" in md and "d1" not in md  # titles, not ids
     assert "  > Azerbaijan sent 40 tons of aid on Monday." in md
     assert "**Answer** (refused): I could not find the answer." in md
+    arabic = convs.to_markdown(conversation, "ar")
+    assert "**السؤال:** How much aid?" in arabic
+    assert "**الإجابة** (مُجاب، الثقة 0.91): 40 tons [1]" in arabic and "المصادر:" in arabic and "(الفقرة 3)" in arabic
 
 
 def test_a_typed_tag_stays_text_in_the_chat_the_saved_conversation_and_the_export():

@@ -83,6 +83,27 @@ def test_upload_is_ingested_listed_and_answerable_at_once(handlers, tmp_path):
     assert "rag-error" in handlers.add_articles([str(bad)]) and ".pdf" in handlers.add_articles([str(bad)])
 
 
+def test_notes_are_in_the_page_language_and_name_articles_by_title(handlers, tmp_path):
+    article = tmp_path / "outside" / "zorblax_plant.md"
+    article.parent.mkdir()
+    article.write_text("# محطة زوربلاكس\n\nافتتحت محطة زوربلاكس في باكو عام 2031 وتنتج 90 ألف متر مكعب.\n", encoding="utf-8")
+    assert "✓ أُضيف zorblax_plant.md. يمكنك السؤال عنه الآن." in handlers.add_articles([str(article)], lang="ar")
+    assert "عدد المقالات المفهرسة: 3" in handlers.documents_html("ar")
+    assert ("محطة زوربلاكس", "zorblax_plant") in handlers.article_choices()  # the title, no id in the label
+    assert "اختر أولًا" in handlers.remove_article(None, "ar")
+    assert "حُذف «محطة زوربلاكس» من الفهرس" in handlers.remove_article("zorblax_plant", "ar")
+    assert "طول السؤال 2001 حرفًا" in list(handlers.respond("س" * 2001, [], lang="ar"))[-1]
+
+
+def test_articles_of_the_same_title_are_told_apart_in_the_remove_list(handlers, tmp_path):
+    for name, when in (("a.md", "2031-01-02"), ("b.md", "2031-03-04")):
+        (tmp_path / name).write_text(f"---\ndate: {when}\nsource: Wire\n---\n# Dam report\n\nThe dam in {name} "
+                                     f"held {len(name) * 7} million cubic metres on {when}.\n", encoding="utf-8")
+        handlers.add_articles([str(tmp_path / name)])
+    labels = [label for label, _ in handlers.article_choices() if label.startswith("Dam report")]
+    assert labels == ["Dam report · Wire · 2031-01-02", "Dam report · Wire · 2031-03-04"]
+
+
 def test_app_wiring(handlers):
     app = ui.build_app(handlers.assistant, handlers.uploads)
     names = {fn.api_name for fn in app.blocks.fns.values()}

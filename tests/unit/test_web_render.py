@@ -41,18 +41,22 @@ def _as_markdown(html: str) -> str:
 
 def test_answer_has_a_source_for_every_marker_with_title_position_and_passage():
     out = render_answer(_answer())
-    markers = {int(n) for n in re.findall(r'class="rag-ref">\[(\d+)\]', out.split("<details", 1)[0])}
+    markers = {int(n) for n in re.findall(r'class="rag-ref" role="link" tabindex="0" title="انتقل إلى المصدر (\d+)"', out.split("<details", 1)[0])}
     sources = {int(n) for n in re.findall(r'<div class="rag-source"><div class="rag-source-head" dir="auto"><span class="rag-ref">\[(\d+)\]', out)}
     assert markers == sources == {1, 2}
     assert '<details class="rag-sources" open' in out and "<summary>المصادر (2)</summary>" in out
-    assert "جدد وزير خارجية أذربيجان" in out and "الفقرة 3" in out
-    assert "<bdi>000_a</bdi>" in out  # also_in, isolated so a Latin id cannot scramble the Arabic line
+    assert "جدد وزير خارجية أذربيجان" in out and 'الفقرة <bdi dir="ltr">3</bdi>' in out
+    assert "000_a" not in out.split('<span class="rag-record"')[0]  # people see titles, never ids
+    titled = render_answer(_answer(), titles={"000_a": "أعلن الرئيس", "001_b": "أعلن الرئيس"})
+    assert "وأيضا في" not in titled  # a copy under the very same title: naming it again tells the reader nothing
+    titled = render_answer(_answer(), titles={"000_a": "نسخة أخرى", "001_b": "أعلن الرئيس"})
+    assert "وأيضا في <bdi>نسخة أخرى</bdi>" in titled and "000_a" not in titled.split('<span class="rag-record"')[0]
     assert 'dir="auto"' in out.split(">", 1)[0]
 
 
 def test_english_answer_has_english_labels():
     out = render_answer(_answer("40 tons [1].", "en", [Citation(1, "d", "t", "40 tons of food", 0.5, 4)]))
-    assert "<summary>Sources (1)</summary>" in out and "paragraph 5" in out
+    assert "<summary>Sources (1)</summary>" in out and 'paragraph <bdi dir="ltr">5</bdi>' in out
 
 
 def test_hostile_article_text_renders_inert():
@@ -67,7 +71,7 @@ def test_hostile_article_text_renders_inert():
 
 def test_model_output_is_escaped_too():
     out = render_streaming("<img src=x onerror=alert(1)> [1]")
-    assert "<img" not in out and "&lt;img" in out and '<span class="rag-ref">[1]</span>' in out
+    assert "<img" not in out and "&lt;img" in out and 'title="Go to source 1">[1]</span>' in out
     out = render_answer(Answer("<script>x</script>", False, "en", []))
     assert "<script>" not in out
 
