@@ -17,7 +17,9 @@ What the page does:
   `RAG_HOME/feedback.jsonl` (web/feedback.py), which `rag feedback export` turns into a
   question set for `rag eval`;
 - `/ask` is the API for programs: a question in, `Answer.to_dict()` out; `/chat` streams
-  the page's HTML answer.
+  the page's HTML answer;
+- the page's own words are the reader's language (web/strings.py: the browser's, or the
+  reader's choice), and what loses work (deleting a conversation, removing an article) asks first.
 
 Article text and model output are not ours: everything shown is HTML-escaped and emitted
 inside one HTML block, so neither markup nor Markdown links in an article can act.
