@@ -32,6 +32,7 @@ import re
 import shutil
 import tempfile
 import threading
+from datetime import date
 from pathlib import Path
 
 from ..assistant import Assistant
@@ -48,6 +49,7 @@ from .render import (
     render_answer,
     render_documents,
     render_error,
+    render_status,
     render_streaming,
     render_user,
     shown_as_typed,
@@ -72,6 +74,23 @@ def safe_filename(name: str) -> str:
     """The uploaded file's own name, reduced to a plain file name in the uploads folder."""
     base = _UNSAFE_NAME.sub("_", Path(name).name).strip(" .") or "article"
     return base[:150]
+
+
+def dates_problem(since: str, until: str, lang: str = "en") -> str | None:
+    """What is wrong with the page's date filter, in the reader's words (None: nothing).
+
+    The pipeline checks the same (answering/scope.py), but its message is the API's, in English:
+    on the page it reached an Arabic reader as "since must be a date as YYYY-MM-DD" (issue 33)."""
+    checked = []
+    for value in (since, until):
+        value = (value or "").strip()
+        try:
+            checked.append(date.fromisoformat(value).isoformat() if value else "")
+        except ValueError:
+            return say("bad_date", lang, value=value)
+    if checked[0] and checked[1] and checked[0] > checked[1]:
+        return say("dates_reversed", lang, since=checked[0], until=checked[1])
+    return None
 
 
 # --- the app ----------------------------------------------------------------------
@@ -100,11 +119,15 @@ class ChatHandlers:
         `since`, `until`, `sources`: the page's filter (dates YYYY-MM-DD; publisher names).
         """
         if not self.loaded():
-            yield render_error(say("loading", lang))
+            yield render_error(say("loading", lang), lang)
             return
         limit = self.assistant.settings.max_question_chars
         if len((message or "").strip()) > limit:
-            yield render_error(say("too_long", lang, n=len(message.strip()), limit=limit))
+            yield render_error(say("too_long", lang, n=len(message.strip()), limit=limit), lang)
+            return
+        wrong_dates = dates_problem(since, until, lang)
+        if wrong_dates:
+            yield render_error(wrong_dates, lang)
             return
         try:
             text = ""
@@ -121,7 +144,7 @@ class ChatHandlers:
             yield render_error(str(exc))
         except Exception:  # the chat must stay usable whatever failed underneath
             log.exception("answering failed")
-            yield render_error(say("failed", lang))
+            yield render_error(say("failed", lang), lang)
 
     def articles_of(self, answer: Answer) -> dict[str, list[str]]:
         """The cited articles' passages, for the sources' previews (a failure costs the preview, not the answer)."""
@@ -236,23 +259,26 @@ class ChatHandlers:
     def remove_article(self, doc_id: str | None, lang: str = "en") -> str:
         """Take one article out of the index (and its uploaded copy out of the uploads folder); a status line."""
         if not doc_id:
-            return render_error(say("pick_article", lang))
+            return render_error(say("pick_article", lang), lang)
         if not self.loaded():
-            return render_error(say("loading", lang))
+            return render_error(say("loading", lang), lang)
         title = self.title_of(doc_id)
         try:
             with self.lane:
-                path = self.assistant.documents().get(doc_id, {}).get("path", "")
+                held = self.assistant.documents()
+                if doc_id not in held:  # removed meanwhile, from another page or the CLI
+                    return render_error(say("not_indexed", lang), lang)
+                path = held[doc_id].get("path", "")
                 self.assistant.remove([doc_id])
         except RagError as exc:
             return render_error(str(exc))
         except Exception:
             log.exception("removing %s failed", doc_id)
-            return render_error(say("remove_failed", lang))
+            return render_error(say("remove_failed", lang), lang)
         # An upload would come back with the next rebuild of the index: its file goes too.
         if path and Path(path).resolve().parent == self.uploads.resolve():
             Path(path).unlink(missing_ok=True)
-        return f'<div class="rag-status" dir="auto">{escape_passage(say("removed", lang, title=title))}</div>'
+        return render_status(say("removed", lang, title=title), lang)
 
     def add_articles(self, files, progress=None, lang: str = "en") -> str:
         """Copy uploaded files into the uploads folder and ingest them; returns a status line (HTML)."""
@@ -262,7 +288,7 @@ class ChatHandlers:
             return ""
         self.uploads.mkdir(parents=True, exist_ok=True)
         saved, rejected = [], []
-        progress(0.05, desc="saving")
+        progress(0.05, desc=say("progress_saving", lang))
         for f in files:
             src = Path(f if isinstance(f, (str, Path)) else getattr(f, "name", str(f)))
             if src.suffix.lower() not in UPLOAD_TYPES:
@@ -273,10 +299,10 @@ class ChatHandlers:
             saved.append(dest)
         types = " ".join(UPLOAD_TYPES)
         if not saved:
-            return render_error(say("not_added", lang, names=", ".join(rejected), types=types))
-        progress(0.2, desc=f"embedding {len(saved)} file(s)")
+            return render_error(say("not_added", lang, names=", ".join(rejected), types=types), lang)
+        progress(0.2, desc=say("progress_embedding", lang, n=len(saved)))
         if not self.loaded():
-            return render_error(say("loading", lang))
+            return render_error(say("loading", lang), lang)
         try:
             with self.lane:
                 self.assistant.ensure_index()  # a missing index is first built from the seeds, then the upload added
@@ -285,8 +311,8 @@ class ChatHandlers:
             return render_error(str(exc))
         except Exception:
             log.exception("ingest failed")
-            return render_error(say("add_failed", lang))
-        progress(1.0, desc="done")
+            return render_error(say("add_failed", lang), lang)
+        progress(1.0, desc=say("progress_done", lang))
         names = ", ".join(p.name for p in saved)
         if report.added or report.updated:
             status = say("added", lang, names=names)
@@ -296,7 +322,7 @@ class ChatHandlers:
             status = say("nothing_new", lang, names=names)
         if rejected:
             status += " " + say("not_added", lang, names=", ".join(rejected), types=types)
-        return f'<div class="rag-status" dir="auto">{escape_passage(status)}</div>'
+        return render_status(status, lang)
 
 
 class ChatApp:
@@ -367,32 +393,48 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         # `-> str` is what each streamed piece is: gr.api reads its output from the return annotation.
         yield from handlers.respond(message, [], since, until, sources)
 
-    # --- the page's language: the reader's choice, else the browser's -------------------
-    def words(lang: str) -> list:
+    # --- the page's language: the reader's choice, else the one asked in, else the browser's
+    def words(lang: str, also: dict | None = None) -> list:
         """Every labelled component's words in `lang` (`labelled`, below: component, attribute, catalogue key),
-        one update per component, in the order of `shown`."""
-        updates: dict[int, dict[str, str]] = {}
+        one update per component in the order of `shown`, with what else changes in it (`also`: {component:
+        {attribute: value}}): an event may name a component once among its outputs."""
+        updates: dict[int, dict] = {id(language): {"value": lang}}  # the switch shows the language too
         for component, attribute, key in labelled:
             updates.setdefault(id(component), {})[attribute] = say(key, lang)
+        for component, more in (also or {}).items():
+            updates[id(component)].update(more)
         return [type(component)(**updates[id(component)]) for component in shown]
 
     def open_page(chosen, browser, request: gr.Request):
         lang = strings.page_language(chosen, request.headers.get("accept-language") if request else None)
-        listed = gr.Radio(choices=convs.choices(handlers.conversations(browser, _user(request)), lang), value=None)
-        return (lang, gr.Radio(value=lang), *words(lang), handlers.documents_html(lang),
-                gr.Dropdown(choices=handlers.source_names()),
-                gr.Dropdown(choices=handlers.article_choices(), value=None), listed)
+        return (lang, *words(lang, {
+            listed: {"choices": convs.choices(handlers.conversations(browser, _user(request)), lang), "value": None},
+            sources: {"choices": handlers.source_names()},
+            to_remove: {"choices": handlers.article_choices(), "value": None}}), handlers.documents_html(lang))
 
     def choose_language(lang, browser, request: gr.Request):
         lang = strings.known(lang)
-        listed = gr.Radio(choices=convs.choices(handlers.conversations(browser, _user(request)), lang))
-        return (lang, lang, gr.Radio(value=lang), *words(lang), handlers.documents_html(lang), listed)
+        listing = {listed: {"choices": convs.choices(handlers.conversations(browser, _user(request)), lang)}}
+        return (lang, lang, *words(lang, listing), handlers.documents_html(lang))
+
+    def follow_conversation(question: str, chosen, lang: str, conv_id, browser, request: gr.Request):
+        """A reader who has not chosen the page's language gets the language they ask in: the browser's
+        language is a guess, the conversation is what they read (issue 33)."""
+        spoken = strings.language_of(question)
+        if chosen in strings.LANGUAGES or spoken is None or spoken == lang:
+            return [gr.skip()] * (len(shown) + 2)
+        conversations = handlers.conversations(browser, _user(request))
+        return (spoken, *words(spoken, {
+            listed: {"choices": convs.choices(conversations, spoken), "value": conv_id},
+            export: {"value": _export_file(convs.find(conversations, conv_id), spoken)}}), handlers.documents_html(spoken))
 
     # --- the chat loop: question in, answer streamed, conversation saved ----------------
     def start(message: str, messages: list):
         if not (message or "").strip():
-            # Nothing to send: nothing changes, and nothing fails (an error here was a hidden HTTP 500).
-            return gr.skip(), gr.skip(), ""
+            # Nothing to send: nothing changes, and nothing fails (an error here was a hidden HTTP 500). The
+            # question being answered stays: emptied, an answer still streaming would not be saved. The
+            # answer step this still triggers finds no question waiting (`answer`) and does nothing.
+            return gr.skip(), gr.skip(), gr.skip()
         waiting = gr.Textbox(value="", submit_btn=False, stop_btn=True)
         return waiting, [*(messages or []), {"role": "user", "content": render_user(message)}], message
 
@@ -401,7 +443,8 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         return start(str(value.get("text", "")), messages)
 
     def answer(message: str, messages: list, since: str, until: str, sources, lang: str):
-        if not (message or "").strip():
+        waiting = bool(messages) and messages[-1].get("role") == "user"  # a question with no answer after it
+        if not (message or "").strip() or not waiting:
             yield gr.skip()
             return
         yield from handlers.chat(message, messages, since, until, sources, lang)
@@ -419,8 +462,10 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
     def open_conversation(conv_id, browser, lang: str, request: gr.Request):
         conversation = convs.find(handlers.conversations(browser, _user(request)), conv_id)
         if conversation is None:
-            return None, [], None, ""
-        return conv_id, conversation["messages"], _export_file(conversation, lang), conversation.get("title", "")
+            return None, [], None, "", gr.Row(visible=False)
+        # A confirmation asked about another conversation goes: "Yes" must act on what it named.
+        return (conv_id, conversation["messages"], _export_file(conversation, lang), conversation.get("title", ""),
+                gr.Row(visible=False))
 
     def new_conversation():
         return None, [], gr.Radio(value=None), None, "", gr.Row(visible=False)
@@ -435,19 +480,23 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         """Deleting loses the conversation for good: the reader is asked first (issue 33)."""
         conversation = convs.find(handlers.conversations(browser, _user(request)), conv_id)
         if conversation is None:
-            return gr.Row(visible=True), render_error(say("no_conversation", lang)), gr.Button(visible=False)
+            return gr.Row(visible=True), render_error(say("no_conversation", lang), lang), gr.Button(visible=False), None
         question = say("delete_ask", lang, title=conversation.get("title") or say("untitled", lang))
-        return (gr.Row(visible=True), f'<div class="rag-status" dir="auto">{escape_passage(question)}</div>',
-                gr.Button(visible=True))
+        # The conversation asked about is kept: "Yes" deletes it, whatever is open by then.
+        return gr.Row(visible=True), render_status(question, lang), gr.Button(visible=True), conv_id
 
-    def delete_conversation(conv_id, browser, lang: str, request: gr.Request):
+    def delete_conversation(doomed, conv_id, browser, lang: str, request: gr.Request):
         user = _user(request)
         held = handlers.conversations(browser, user)
-        gone = convs.find(held, conv_id) or {}
-        conversations = convs.delete(held, conv_id)
+        gone = convs.find(held, doomed) or {}
+        conversations = convs.delete(held, doomed)
         note = say("deleted", lang, title=gone.get("title") or say("untitled", lang))
+        if doomed != conv_id:  # another conversation is open: it stays open
+            return (conv_id, handlers.keep(conversations, user),
+                    gr.Radio(choices=convs.choices(conversations, lang), value=conv_id),
+                    gr.skip(), gr.skip(), gr.skip(), gr.Row(visible=False), render_status(note, lang))
         return (None, handlers.keep(conversations, user), gr.Radio(choices=convs.choices(conversations, lang), value=None),
-                [], None, "", gr.Row(visible=False), f'<div class="rag-status" dir="auto">{escape_passage(note)}</div>')
+                [], None, "", gr.Row(visible=False), render_status(note, lang))
 
     # --- feedback -------------------------------------------------------------------
     def like(messages: list, lang: str, evt: gr.LikeData, request: gr.Request):
@@ -459,7 +508,7 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         except RagError as exc:
             raise gr.Error(str(exc)) from exc
         thanks = say("thanks_right" if liked else "thanks_wrong", lang)
-        status = f'<div class="rag-status" dir="auto">{escape_passage(thanks)}</div>'
+        status = render_status(thanks, lang)
         return entry["id"], content, gr.Row(visible=not liked), status, ""
 
     def correct(text: str, entry_id, content, lang: str, request: gr.Request):
@@ -469,7 +518,7 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
             handlers.judge(content, False, text, entry_id, _user(request), lang)
         except RagError as exc:
             raise gr.Error(str(exc)) from exc
-        status = f'<div class="rag-status" dir="auto">{escape_passage(say("correction_saved", lang))}</div>'
+        status = render_status(say("correction_saved", lang), lang)
         return gr.Row(visible=False), status, ""
 
     # --- articles ---------------------------------------------------------------------
@@ -483,9 +532,9 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
     def ask_remove(doc_id, lang: str):
         """Removing takes an article out of every answer: the reader is asked first (issue 33)."""
         if not doc_id:
-            return gr.Row(visible=False), render_error(say("pick_article", lang))
+            return gr.Row(visible=False), render_error(say("pick_article", lang), lang)
         question = say("remove_ask", lang, title=handlers.title_of(doc_id))
-        return gr.Row(visible=True), f'<div class="rag-status" dir="auto">{escape_passage(question)}</div>'
+        return gr.Row(visible=True), render_status(question, lang)
 
     def remove_article(doc_id, lang: str):
         status = handlers.remove_article(doc_id, lang)
@@ -497,6 +546,7 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         chosen = gr.BrowserState("", storage_key="rag-page-language")  # the reader's own choice, kept in the browser
         lang = gr.State(strings.DEFAULT)  # the page's language
         current = gr.State(None)  # the open conversation's id
+        doomed = gr.State(None)  # the conversation a delete confirmation asks about
         question = gr.State("")  # the question being answered
         judged = gr.State(None)  # the feedback entry a correction completes
         judged_content = gr.State(None)
@@ -506,10 +556,10 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
                                 label=say("language", en), elem_id="rag-language")
             with gr.Accordion(say("conversations", en), open=True, elem_id="rag-conversations") as conversations_box:
                 new_chat = gr.Button(say("new_conversation", en), size="sm", elem_id="rag-new-chat")
-                listed = gr.Radio(choices=[], value=None, show_label=False, label="Saved conversations",
+                listed = gr.Radio(choices=[], value=None, show_label=False, label=say("conversation_list", en),
                                   elem_id="rag-conversation-list")
                 with gr.Row():
-                    title = gr.Textbox(show_label=False, label="Name", placeholder=say("name_placeholder", en),
+                    title = gr.Textbox(show_label=False, label=say("name", en), placeholder=say("name_placeholder", en),
                                        scale=3, elem_id="rag-rename")
                     rename = gr.Button(say("rename", en), size="sm", scale=1, elem_id="rag-rename-button")
                 with gr.Row():
@@ -547,17 +597,18 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
             placeholder=say("chat_placeholder", en), height="70vh", feedback_options=("Like", "Dislike"),
             examples=[{"text": e} for e in settings.ui_examples] or None,
         )
-        textbox = gr.Textbox(elem_id="rag-question", show_label=False, label="Question",
+        textbox = gr.Textbox(elem_id="rag-question", show_label=False, label=say("question", en),
                              placeholder=say("question_placeholder", en), autofocus=True, submit_btn=True, stop_btn=False)
         # Under the question box, not above it: opened above, it pushed the box off a 900-pixel screen (issue 33).
         feedback_status = gr.HTML(elem_id="rag-feedback-status")
         with gr.Row(visible=False, elem_id="rag-correction-row") as correction_row:
-            correction = gr.Textbox(show_label=False, label="Correction", placeholder=say("correction_placeholder", en),
+            correction = gr.Textbox(show_label=False, label=say("correction", en), placeholder=say("correction_placeholder", en),
                                     scale=5, elem_id="rag-correction")
             send_correction = gr.Button(say("send_correction", en), scale=1, elem_id="rag-send-correction")
 
         labelled = [(language, "label", "language"), (conversations_box, "label", "conversations"),
-                    (new_chat, "value", "new_conversation"), (title, "placeholder", "name_placeholder"),
+                    (new_chat, "value", "new_conversation"), (listed, "label", "conversation_list"),
+                    (title, "label", "name"), (title, "placeholder", "name_placeholder"),
                     (rename, "value", "rename"), (export, "label", "export"), (delete, "value", "delete"),
                     (delete_yes, "value", "delete_yes"), (delete_no, "value", "cancel"),
                     (docs_heading, "value", "indexed_articles_heading"), (upload, "label", "add_article"),
@@ -565,35 +616,45 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
                     (remove, "value", "remove_button"), (remove_yes, "value", "remove_yes"), (remove_no, "value", "cancel"),
                     (filter_box, "label", "limit"), (since, "label", "since"), (until, "label", "until"),
                     (sources, "label", "sources_filter"), (chatbot, "label", "chat"), (chatbot, "placeholder", "chat_placeholder"),
-                    (correction, "placeholder", "correction_placeholder"), (send_correction, "value", "send_correction"),
+                    (correction, "label", "correction"), (correction, "placeholder", "correction_placeholder"),
+                    (send_correction, "value", "send_correction"), (textbox, "label", "question"),
                     (textbox, "placeholder", "question_placeholder")]
         shown = list({id(component): component for component, _, _ in labelled}.values())
         saving = {"fn": finish, "inputs": [question, chatbot, current, saved, lang],
                   "outputs": [textbox, current, saved, listed, export], "api_visibility": "private", "queue": False}
+        following = {"fn": follow_conversation, "inputs": [question, chosen, lang, current, saved],
+                     "outputs": [lang, *shown, docs_panel], "api_visibility": "private", "queue": False}
         answering = {"fn": answer, "inputs": [question, chatbot, since, until, sources, lang], "outputs": [chatbot],
                      "api_visibility": "private", "show_progress": "minimal"}
         asked = textbox.submit(start, [textbox, chatbot], [textbox, chatbot, question], api_visibility="private", queue=False,
                                show_progress_on=[question])
         answered = asked.success(**answering)
-        answered.then(**saving)
+
+        def saved_after(event) -> None:
+            """The conversation saved, then the page's language following it (once the reader asked)."""
+            followed = event.then(**saving).then(**following)
+            followed.then(None, [language], None, js=PAGE_DIRECTION, api_visibility="private", queue=False)
+
+        saved_after(answered)
         picked = chatbot.example_select(start_example, [chatbot], [textbox, chatbot, question], api_visibility="private",
                                         queue=False, show_progress_on=[question])
         example_answered = picked.success(**answering)
-        example_answered.then(**saving)
-        textbox.stop(None, None, None, cancels=[answered, example_answered], api_visibility="private", queue=False).then(**saving)
+        saved_after(example_answered)
+        saved_after(textbox.stop(None, None, None, cancels=[answered, example_answered], api_visibility="private",
+                                 queue=False))
 
-        listed.input(open_conversation, [listed, saved, lang], [current, chatbot, export, title], api_visibility="private",
-                     queue=False)
+        listed.input(open_conversation, [listed, saved, lang], [current, chatbot, export, title, delete_row],
+                     api_visibility="private", queue=False)
         # The chat's own clear button starts a new conversation; the saved one stays listed.
         fresh = [current, chatbot, listed, export, title, delete_row]
         chatbot.clear(new_conversation, None, fresh, api_visibility="private", queue=False)
         new_chat.click(new_conversation, None, fresh, api_visibility="private", queue=False)
         rename.click(rename_conversation, [title, current, saved, lang], [saved, listed, export], api_visibility="private",
                      queue=False)
-        delete.click(ask_delete, [current, saved, lang], [delete_row, delete_question, delete_yes],
+        delete.click(ask_delete, [current, saved, lang], [delete_row, delete_question, delete_yes, doomed],
                      api_visibility="private", queue=False)
         delete_no.click(lambda: gr.Row(visible=False), None, [delete_row], api_visibility="private", queue=False)
-        delete_yes.click(delete_conversation, [current, saved, lang],
+        delete_yes.click(delete_conversation, [doomed, current, saved, lang],
                          [current, saved, listed, chatbot, export, title, delete_row, conversation_status],
                          api_visibility="private", queue=False)
         chatbot.like(like, [chatbot, lang], [judged, judged_content, correction_row, feedback_status, correction],
@@ -611,13 +672,15 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         remove.click(ask_remove, [to_remove, lang], [remove_row, remove_status], api_visibility="private", queue=False)
         remove_no.click(lambda: (gr.Row(visible=False), ""), None, [remove_row, remove_status], api_visibility="private",
                         queue=False)
+        # Another article picked, or the list redrawn after an upload: "Yes" would remove what it did not name.
+        to_remove.change(lambda: gr.Row(visible=False), None, [remove_row], api_visibility="private", queue=False)
         remove_yes.click(remove_article, [to_remove, lang], [remove_status, docs_panel, to_remove, sources, remove_row],
                          api_name="remove_article")
 
-        opened = app.load(open_page, [chosen, saved], [lang, language, *shown, docs_panel, sources, to_remove, listed],
+        opened = app.load(open_page, [chosen, saved], [lang, *shown, docs_panel],
                           queue=False, api_visibility="private")
         opened.then(None, [language], None, js=PAGE_DIRECTION, api_visibility="private", queue=False)
-        switched = language.input(choose_language, [language, saved], [lang, chosen, language, *shown, docs_panel, listed],
+        switched = language.input(choose_language, [language, saved], [lang, chosen, *shown, docs_panel],
                                   api_visibility="private", queue=False)
         switched.then(None, [language], None, js=PAGE_DIRECTION, api_visibility="private", queue=False)
 

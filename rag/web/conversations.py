@@ -1,6 +1,6 @@
 """Saved conversations: listed, reopened, renamed, deleted and exported as Markdown.
 
-A conversation is {"id", "title", "updated", "messages"}; its messages are the chat's own
+A conversation is {"id", "title", "created", "updated", "messages"}; its messages are the chat's own
 ({"role", "content"}, the content as the page rendered it), so a reopened conversation
 looks as it did, and each answer carries its record (render.record_of) for the export's
 sources. Where they live:
@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .render import message_text, record_of
+from .strings import FIRST_STRONG_ISOLATE, LTR_ISOLATE, POP_ISOLATE
 from .strings import text as say
 
 # localStorage holds about 5 MB a site; an answer with its sources and record is 3-8 KB,
@@ -68,8 +69,11 @@ def save(conversations: list[dict], conv_id: str | None, messages: list[dict]) -
     if not messages:
         return list(conversations or []), conv_id
     held = find(conversations, conv_id)
+    if held is not None and held.get("messages") == messages:
+        return list(conversations or []), conv_id  # nothing new: it keeps its place in the list
     if held is None:
-        held = {"id": conv_id or uuid.uuid4().hex[:12], "title": title_of(messages), "renamed": False}
+        now = _now()
+        held = {"id": conv_id or uuid.uuid4().hex[:12], "title": title_of(messages), "renamed": False, "created": now}
     elif not held.get("renamed"):
         held = {**held, "title": title_of(messages)}
     held = {**held, "messages": messages, "updated": _now()}
@@ -92,20 +96,23 @@ def delete(conversations: list[dict], conv_id: str | None) -> list[dict]:
 # ISOLATE (the title takes its own direction) and LEFT-TO-RIGHT ISOLATE (the stamp), each closed by POP
 # DIRECTIONAL ISOLATE, what <bdi> and <bdi dir="ltr"> do in HTML. The stamp goes on a line of its own
 # (the list keeps line breaks: render.CSS): beside a wrapped Arabic title it landed mid-title (issue 33).
-FIRST_STRONG_ISOLATE, LTR_ISOLATE, POP_ISOLATE = "\u2068", "\u2066", "\u2069"
 
 
 def choices(conversations: list[dict], language: str = "en") -> list[tuple[str, str]]:
     """(label, id) pairs for the page's list: the title, then when it was last used (always left to right).
 
-    Conversations of the same title are numbered, newest last ("… (2)"): started with the same
-    question, they could not be told apart.
+    Conversations of the same title are numbered in the order they were started ("… (2)"): started
+    with the same question, they could not be told apart. The number stays with its conversation
+    when another is used and moves up the list (numbered by place, two labels swapped).
     """
     conversations = list(conversations or [])
     titles = [c.get("title") or say("untitled", language) for c in conversations]
     seen: dict[str, int] = {}
     numbered = [""] * len(titles)
-    for i in range(len(titles) - 1, -1, -1):  # the oldest keeps the bare title
+    started = sorted(range(len(conversations)),  # the oldest keeps the bare title
+                     key=lambda i: (str(conversations[i].get("created") or conversations[i].get("updated") or ""),
+                                    str(conversations[i].get("id"))))
+    for i in started:
         seen[titles[i]] = seen.get(titles[i], 0) + 1
         if seen[titles[i]] > 1:
             numbered[i] = f" ({seen[titles[i]]})"

@@ -230,8 +230,18 @@ def render_streaming(text: str) -> str:
     return f'<div class="rag-msg rag-streaming" dir="auto">{_text_with_markers(text)}</div>'
 
 
-def render_error(message: str) -> str:
-    return f'<div class="rag-msg rag-error" dir="auto">⚠️ {escape_passage(message)}</div>'
+def page_dir(language: str | None) -> str:
+    """The direction of a note written in the page's `language` ("auto" when it is not known)."""
+    return {"ar": "rtl", "en": "ltr"}.get(language or "", "auto")
+
+
+def render_error(message: str, language: str | None = None) -> str:
+    return f'<div class="rag-msg rag-error" dir="{page_dir(language)}">⚠️ {escape_passage(message)}</div>'
+
+
+def render_status(message: str, language: str | None = None) -> str:
+    """A note of the side panel (added, removed, thanks), in the page's direction."""
+    return f'<div class="rag-status" dir="{page_dir(language)}">{escape_passage(message)}</div>'
 
 
 def render_record(record: dict) -> str:
@@ -371,7 +381,9 @@ def render_trust(answer: Answer) -> str:
     if key is None:
         return ""
     lang = answer.language
-    n = answer.citations[0].n if answer.citations else 1
+    # The source named is the one whose marked words the answer is: the citation holding the quote.
+    holding = [c.n for c in answer.citations if answer.quote and answer.quote in c.text]
+    n = holding[0] if holding else (answer.citations[0].n if answer.citations else 1)
     score = ""
     if key != "trust_sentence" and answer.confidence is not None:
         score = (f'<details class="rag-score"><summary>{say("score", lang)}</summary>'

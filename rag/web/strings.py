@@ -9,6 +9,7 @@ the browser's (`Accept-Language`), else English.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import lru_cache
 from importlib import resources
@@ -26,10 +27,43 @@ def catalogue() -> dict[str, dict[str, str]]:
     return tomllib.loads(data)
 
 
+# Unicode isolates. A title, a file name or a stamp dropped into a sentence of the other direction
+# takes the sentence's direction and scrambles ("«2026-12-03 report» حُذف" read backwards): each
+# filled-in value is isolated (a lone figure needs no isolate). Words take their own first strong direction (FIRST STRONG ISOLATE);
+# figures and stamps are left to right (LEFT-TO-RIGHT ISOLATE), so "2026-12-03 10:00" stays in order.
+FIRST_STRONG_ISOLATE, LTR_ISOLATE, POP_ISOLATE = "\u2068", "\u2066", "\u2069"
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+_ONE_FIGURE = re.compile(r"[\d.,:/-]+")  # 3, 0.91, 2026-12-03: one number run keeps its order unaided
+
+
+def isolate(value: object) -> str:
+    """`value` as text that keeps its own direction inside a sentence of either direction (one figure as it is)."""
+    text = str(value)
+    if _ONE_FIGURE.fullmatch(text):
+        return text
+    opener = FIRST_STRONG_ISOLATE if _LETTER.search(text) else LTR_ISOLATE
+    return f"{opener}{text}{POP_ISOLATE}"
+
+
 def text(key: str, language: str | None, **values) -> str:
-    """The string `key` in `language` (English for any other), its `{name}`s filled from `values`."""
+    """The string `key` in `language` (English for any other), its `{name}`s filled from `values`, each isolated."""
     entry = catalogue()[key]
-    return entry.get(language or DEFAULT, entry[DEFAULT]).format(**values)
+    return entry.get(language or DEFAULT, entry[DEFAULT]).format(**{k: isolate(v) for k, v in values.items()})
+
+
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def language_of(words: str) -> str | None:
+    """The page language `words` are written in: Arabic when most letters are, English when they are Latin
+    letters, None when there are no letters to tell."""
+    letters = _LETTER.findall(words or "")
+    if not letters:
+        return None
+    arabic = sum(1 for c in letters if _ARABIC_LETTER.match(c))
+    return "ar" if arabic * 2 > len(letters) else "en"
 
 
 def known(language: str | None) -> str:
@@ -40,7 +74,8 @@ def known(language: str | None) -> str:
 def from_header(accept_language: str | None) -> str:
     """The first language of an `Accept-Language` header the page speaks ("ar-EG,ar;q=0.9,en;q=0.8" -> "ar").
 
-    Ranges are taken by their q-value, highest first; one the page does not speak is skipped.
+    Ranges are taken by their q-value, highest first; one the page does not speak is skipped, and
+    so is one of q=0, which the browser sends to say "not this language".
     """
     ranked = []
     for i, part in enumerate((accept_language or "").split(",")):
@@ -53,7 +88,8 @@ def from_header(accept_language: str | None) -> str:
                     q = float(value)
                 except ValueError:
                     q = 0.0
-        ranked.append((-q, i, tag.strip().split("-")[0].lower()))
+        if q > 0:
+            ranked.append((-q, i, tag.strip().split("-")[0].lower()))
     for _, _, primary in sorted(ranked):
         if primary in LANGUAGES:
             return primary

@@ -96,7 +96,7 @@ def page(browser, url):
     context.close()
 
 
-def _bots(page):
+def bot_messages(page):
     return page.locator('[data-testid="bot"]')
 
 
@@ -106,11 +106,11 @@ def _wait_final(page, index: int):
                   return b.length > i && b[i].querySelector('.rag-answer, .rag-unsure, .rag-refusal, .rag-error'); }""",
         arg=index, timeout=ANSWER_TIMEOUT_MS,
     )
-    return _bots(page).nth(index)
+    return bot_messages(page).nth(index)
 
 
-def _ask(page, question: str):
-    index = _bots(page).count()
+def ask_on_page(page, question: str):
+    index = bot_messages(page).count()
     page.evaluate("window.__streamed = []")
     box = page.locator("#rag-question textarea")
     box.fill(question)
@@ -157,7 +157,7 @@ def test_arabic_and_english_answers_stream_with_sources_each_in_its_direction(pa
     _check_answer_with_sources(english, "en")
     assert "40" in english.locator(".rag-answer").inner_text()
 
-    arabic = _ask(page, "من هو وزير خارجية أذربيجان؟")
+    arabic = ask_on_page(page, "من هو وزير خارجية أذربيجان؟")
     _check_streamed(page)  # a composed answer streams
     _check_answer_with_sources(arabic, "ar")
     assert "بيراموف" in arabic.locator(".rag-answer").inner_text()
@@ -165,7 +165,7 @@ def test_arabic_and_english_answers_stream_with_sources_each_in_its_direction(pa
     users = page.locator('[data-testid="user"]')
     assert [_direction(users.nth(i)) for i in range(2)] == [("auto", "ltr"), ("auto", "rtl")]
 
-    refusal = _ask(page, "Who won the 2022 FIFA World Cup?")
+    refusal = ask_on_page(page, "Who won the 2022 FIFA World Cup?")
     assert refusal.locator(".rag-refusal").count() == 1 and refusal.locator(".rag-sources").count() == 0
     assert "No answer found in the indexed articles" in refusal.inner_text()
     refusal_bg = refusal.locator(".rag-refusal").evaluate("e => getComputedStyle(e).backgroundColor")
@@ -191,14 +191,14 @@ def test_stop_button_ends_an_answer_and_the_input_stays_usable(page):
     page.locator("button.stop-button").click()
     page.wait_for_function("() => !document.querySelector('button.stop-button') || "
                            "document.querySelector('button.stop-button').offsetParent === null", timeout=10_000)
-    stopped = _bots(page).first.inner_text()
+    stopped = bot_messages(page).first.inner_text()
     page.wait_for_timeout(3000)
-    assert _bots(page).first.inner_text() == stopped  # nothing more arrives
-    assert _bots(page).first.locator(".rag-answer").count() == 0
+    assert bot_messages(page).first.inner_text() == stopped  # nothing more arrives
+    assert bot_messages(page).first.locator(".rag-answer").count() == 0
     assert box.is_enabled()
     # The model's lane is free again: the next question reaches the model (it passes the score
     # gate) and is answered, here with the model's own refusal.
-    assert _ask(page, "How many Russian peacekeepers were killed?").locator(".rag-refusal").count() == 1
+    assert ask_on_page(page, "How many Russian peacekeepers were killed?").locator(".rag-refusal").count() == 1
 
 
 def test_uploaded_article_is_listed_answerable_and_rendered_inert(page, tmp_path):
@@ -217,7 +217,7 @@ def test_uploaded_article_is_listed_answerable_and_rendered_inert(page, tmp_path
     assert page.locator("#rag-documents li").count() == 3
     assert page.locator('#rag-documents li[data-doc-id="zorblax_plant"]').count() == 1
 
-    bot = _ask(page, "How much drinking water does the Zorblax desalination plant produce a day?")
+    bot = ask_on_page(page, "How much drinking water does the Zorblax desalination plant produce a day?")
     _check_answer_with_sources(bot, "en")
     assert "90,000" in bot.locator(".rag-answer").inner_text() or "90000" in bot.locator(".rag-answer").inner_text()
     passage = bot.locator(".rag-passage").filter(has_text="Zorblax").first.inner_text()
@@ -257,7 +257,7 @@ def test_date_and_source_filter_limits_the_answer_and_sources_show_publisher_and
     since.press_sequentially("2032-01-01")  # key by key, as a user types: each keystroke reaches the page's state
     since.press("Tab")  # leave the field, as a user does: the page commits the value before the question is sent
     assert since.input_value() == "2032-01-01"
-    bot = _ask(page, "How long is the Quorvex bridge?")
+    bot = ask_on_page(page, "How long is the Quorvex bridge?")
     _check_answer_with_sources(bot, "en")
     assert "2032-01-01 → …" in bot.locator(".rag-scope").inner_text()  # the server searched under the date
     assert "1,450" in bot.locator(".rag-answer").inner_text()
@@ -270,7 +270,7 @@ def test_date_and_source_filter_limits_the_answer_and_sources_show_publisher_and
     page.locator("#rag-sources input").first.click()
     page.get_by_role("option", name="Caspian Wire").click()
     page.keyboard.press("Escape")
-    bot = _ask(page, "How long is the Quorvex bridge?")
+    bot = ask_on_page(page, "How long is the Quorvex bridge?")
     _check_answer_with_sources(bot, "en")
     assert bot.locator(".rag-scope").inner_text().endswith("Caspian Wire")
     assert "980" in bot.locator(".rag-answer").inner_text()
@@ -287,7 +287,7 @@ def _conversation_list(page) -> str:
 def test_a_conversation_is_saved_reopened_renamed_and_exported_and_a_correction_becomes_an_eval_question(
         page, served, tmp_path):
     home = served[1]
-    bot = _ask(page, "من هو وزير خارجية أذربيجان؟")
+    bot = ask_on_page(page, "من هو وزير خارجية أذربيجان؟")
     _check_answer_with_sources(bot, "ar")
     answer = bot.locator(".rag-answer").inner_text()
     assert "جيهون بيراموف" in answer
@@ -297,10 +297,10 @@ def test_a_conversation_is_saved_reopened_renamed_and_exported_and_a_correction_
     page.reload(wait_until="load")
     page.wait_for_selector("#rag-documents li", timeout=60_000)
     page.wait_for_function("() => document.querySelector('#rag-conversation-list').innerText.includes('وزير خارجية')")
-    assert _bots(page).count() == 0
+    assert bot_messages(page).count() == 0
     page.locator("#rag-conversation-list label").filter(has_text="وزير خارجية").first.click()
     page.wait_for_function("() => document.querySelectorAll('[data-testid=\"bot\"] .rag-answer').length === 1")
-    assert _bots(page).first.locator(".rag-answer").inner_text() == answer
+    assert bot_messages(page).first.locator(".rag-answer").inner_text() == answer
 
     # Renamed, and the name survives a reload.
     page.locator("#rag-rename textarea, #rag-rename input").first.fill("Foreign minister")
@@ -362,7 +362,7 @@ def test_phone_width_keeps_the_chat_in_reach_and_a_source_opens_its_article(brow
                            const e = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
                            return !!(e && e.closest('#rag-question')); }"""
         assert page.evaluate(on_top)  # nothing covers the question box
-        bot = _ask(page, "من هو وزير خارجية أذربيجان؟")
+        bot = ask_on_page(page, "من هو وزير خارجية أذربيجان؟")
         source = bot.locator(".rag-source").first
         cited = source.locator(".rag-passage").inner_text().strip()
         source.locator("details.rag-article summary").click()
@@ -405,7 +405,7 @@ def test_an_article_removed_from_the_panel_leaves_the_index(page, served, tmp_pa
     assert not (home / "uploads" / "vantor_mine.txt").exists()  # a rebuild does not bring it back
     manifest = json.loads((home / "vectorstore" / "manifest.json").read_text(encoding="utf-8"))
     assert "vantor_mine" not in manifest["documents"]
-    bot = _ask(page, "How many tonnes of ore did the Vantor copper mine produce in its last year?")
+    bot = ask_on_page(page, "How many tonnes of ore did the Vantor copper mine produce in its last year?")
     cited = " ".join(h.inner_text() for h in bot.locator(".rag-source-head").all())
     assert "Vantor" not in cited and "12,300" not in bot.inner_text()
 
@@ -447,7 +447,7 @@ def test_an_empty_question_is_not_sent_and_covers_nothing(page, capfd):
 
 def test_a_typed_message_shows_as_typed_in_the_chat_reopened_and_exported(page):
     typed = "<img src=x onerror=alert(1)> who is the foreign minister?"
-    _ask(page, typed)
+    ask_on_page(page, typed)
     user = page.locator('[data-testid="user"]').first
     assert user.inner_text().strip() == typed and user.locator("img").count() == 0
 
@@ -528,7 +528,7 @@ def test_an_english_answer_shows_its_arabic_quote_before_its_english(page):
     The verbatim Arabic quote is true as soon as it is copied, so it shows first; the English follows."""
     # A quote no other test of this module asks about in English: a process renders a quote once, then answers
     # with the remembered English at once (no preview to show).
-    bot = _ask(page, "Which permanent member of the UN Security Council requested the session on Karabakh?")
+    bot = ask_on_page(page, "Which permanent member of the UN Security Council requested the session on Karabakh?")
     streamed = page.evaluate("window.__streamed")
     early = [t for t in streamed if re.search("[\u0600-\u06FF]", t)]
     assert early, streamed  # the quote streamed before the final answer replaced it

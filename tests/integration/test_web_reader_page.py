@@ -18,8 +18,8 @@ import pytest
 from test_web_browser import (  # noqa: F401  (fixtures: the browser and one served app for this module)
     ANSWER_TIMEOUT_MS,
     RECORD_STREAM,
-    _ask,
-    _bots,
+    ask_on_page,
+    bot_messages,
     browser,
     served,
     url,
@@ -49,11 +49,17 @@ def _show_sidebar(page) -> None:
 
 
 def _stopped_question(page, question: str) -> None:
-    """A question stopped at once: saved as a conversation without waiting for the model."""
+    """A question stopped at once: saved as a conversation without waiting for the model (a refusal may be
+    over before the stop button can be clicked: then it is saved as answered)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     box = page.locator("#rag-question textarea")
     box.fill(question)
     box.press("Enter")
-    page.locator("button.stop-button").click(timeout=30_000)
+    try:
+        page.locator("button.stop-button").click(timeout=5_000)
+    except PlaywrightTimeout:
+        _wait_final_answer(page)
     page.wait_for_function("() => !document.querySelector('button.stop-button') || "
                            "document.querySelector('button.stop-button').offsetParent === null", timeout=30_000)
 
@@ -129,8 +135,8 @@ def test_notes_and_errors_are_in_the_page_language(browser, url, tmp_path):
         box.fill("س" * 2100)
         box.press("Enter")
         page.wait_for_selector('[data-testid="bot"] .rag-error', timeout=60_000)
-        error = _bots(page).last.inner_text()
-        assert "طول السؤال 2100 حرفًا" in error and "characters" not in error, error
+        error = bot_messages(page).last.inner_text()
+        assert "عدد أحرف السؤال 2100،" in error and "characters" not in error, error
     finally:
         context.close()
 
@@ -138,17 +144,35 @@ def test_notes_and_errors_are_in_the_page_language(browser, url, tmp_path):
 # --- the shared answered page -------------------------------------------------------------
 @pytest.fixture(scope="module")
 def answered(browser, url):
-    """An Arabic reader's page at 1280×900 after one answered Arabic question."""
+    """An Arabic reader's page at 1280×900 after one answered Arabic question, during which Enter was
+    pressed on the empty box (it once emptied the question being answered, and the answer went unsaved)."""
     context, page = _open(browser, url, "ar", DESKTOP)
-    bot = _ask(page, QUESTION)
+    box = page.locator("#rag-question textarea")
+    box.fill(QUESTION)
+    box.press("Enter")
+    page.locator("button.stop-button").wait_for(state="visible", timeout=30_000)
+    box.press("Enter")  # the box is empty while the answer streams
+    bot = _wait_final_answer(page)
     assert bot.locator(".rag-answer, .rag-unsure").count() == 1, bot.inner_text()
-    page.wait_for_function("() => document.querySelector('#rag-conversation-list').innerText.includes('وزير خارجية')")
     yield page
     context.close()
 
 
+def _wait_final_answer(page):
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="bot"]')].some(
+        b => b.querySelector('.rag-answer, .rag-unsure, .rag-refusal, .rag-error'))""", timeout=ANSWER_TIMEOUT_MS)
+    return bot_messages(page).last
+
+
+def test_enter_on_the_empty_box_while_answering_loses_nothing(answered):
+    answered.wait_for_function("() => document.querySelector('#rag-conversation-list').innerText.includes('وزير خارجية')",
+                               timeout=10_000)
+    assert answered.locator("button.stop-button").is_hidden()  # the box is ready for the next question
+    assert bot_messages(answered).count() == 1 and answered.locator('[data-testid="user"]').count() == 1
+
+
 def test_an_answer_is_framed_in_arabic_and_says_in_words_what_it_can_be_relied_on_for(answered, served, tmp_path):
-    bot = _bots(answered).last
+    bot = bot_messages(answered).last
     trust = bot.locator(".rag-confidence .rag-trust").inner_text()
     # Thresholds are at 0 in this tier: the answer is stated, and the words say what that is worth.
     assert "الأرجح أنها صحيحة" in trust and not re.search(r"\d\.\d", trust), trust
@@ -168,12 +192,14 @@ def test_an_answer_is_framed_in_arabic_and_says_in_words_what_it_can_be_relied_o
 
 
 def test_a_marker_leads_to_its_source_and_the_article_opens_at_its_cited_passage(answered):
-    bot = _bots(answered).last
+    bot = bot_messages(answered).last
     bot.locator("details.rag-sources > summary").click()  # the reader folds the sources away
     assert bot.locator("details.rag-sources").get_attribute("open") is None
     answered.locator("#rag-chatbot .bubble-wrap").evaluate("e => e.scrollTop = 0")
-    bot.locator(".rag-answer .rag-ref").first.click()
-    source = bot.locator(".rag-source").filter(has=bot.page.locator(".rag-source-head .rag-ref", has_text="[1]")).first
+    marker = bot.locator(".rag-answer .rag-ref").first
+    n = marker.inner_text().strip()  # "[2]": the source it names, not merely the first
+    marker.click()
+    source = bot.locator(".rag-source").filter(has=bot.page.locator(".rag-source-head .rag-ref", has_text=n)).first
     assert bot.locator("details.rag-sources").get_attribute("open") is not None
     answered.wait_for_timeout(300)
     assert _in_view(answered, source) and "rag-flash" in source.get_attribute("class")
@@ -190,7 +216,7 @@ def test_a_marker_leads_to_its_source_and_the_article_opens_at_its_cited_passage
 
 
 def test_the_scroll_arrow_lies_on_no_text(answered):
-    bot = _bots(answered).last
+    bot = bot_messages(answered).last
     if bot.locator("details.rag-sources").get_attribute("open") is None:
         bot.locator("details.rag-sources > summary").click()
     article = bot.locator("details.rag-article").first
@@ -236,16 +262,34 @@ def test_the_export_speaks_the_page_language_and_names_articles_by_title(answere
     assert "Question" not in markdown and "paragraph" not in markdown and "`" not in markdown
 
 
+def test_an_error_note_has_no_thumbs_where_an_answer_has_them(answered):
+    def thumbs(bot) -> int:
+        # Gradio draws a message's buttons in the element after its row.
+        return bot.evaluate("""b => { const next = b.closest('.message-row')?.nextElementSibling;
+            if (!next || !next.classList.contains('message-buttons')) return 0;
+            return [...next.querySelectorAll('button')].filter(x => x.offsetParent !== null).length; }""")
+
+    assert thumbs(bot_messages(answered).last) >= 2  # the answer: copy, dislike, like
+    box = answered.locator("#rag-question textarea")
+    box.fill("س" * 2100)
+    box.press("Enter")
+    answered.wait_for_function("""() => { const b = document.querySelectorAll('[data-testid="bot"]');
+        return b.length === 2 && b[1].querySelector('.rag-error'); }""", timeout=60_000)
+    answered.wait_for_timeout(500)
+    assert thumbs(bot_messages(answered).last) == 0
+    assert thumbs(bot_messages(answered).first) >= 2
+
+
 def test_deleting_a_conversation_asks_first(answered):
     label = answered.locator("#rag-conversation-list label").filter(has_text="وزير خارجية")
     before = label.count()
     answered.locator("#rag-delete-chat").click()
     answered.wait_for_selector("#rag-delete-confirm", state="visible", timeout=10_000)
-    assert "أتحذف المحادثة «" in answered.locator("#rag-delete-question").inner_text()
+    assert "هل تريد حذف المحادثة «" in answered.locator("#rag-delete-question").inner_text()
     assert label.count() == before  # nothing is lost by the click
     answered.locator("#rag-delete-no").click()
     answered.wait_for_selector("#rag-delete-confirm", state="hidden", timeout=10_000)
-    assert label.count() == before and _bots(answered).count() >= 1
+    assert label.count() == before and bot_messages(answered).count() >= 1
     listed = answered.locator("#rag-conversation-list label").count()
     answered.locator("#rag-delete-chat").click()
     answered.locator("#rag-delete-yes").click()
@@ -347,7 +391,7 @@ def test_removing_an_article_asks_first_and_the_list_names_titles(browser, url, 
         page.wait_for_function("() => (document.querySelector('#rag-remove-status') || {}).innerText?.includes('Removed')",
                                timeout=60_000)
         assert page.locator('#rag-documents li[data-doc-id="qara_tunnel"]').count() == 0
-        assert "Removed “Qara tunnel opens”" in page.locator("#rag-remove-status").inner_text()
+        assert "Removed “\u2068Qara tunnel opens\u2069”" in page.locator("#rag-remove-status").inner_text()
         manifest = json.loads((served[1] / "vectorstore" / "manifest.json").read_text(encoding="utf-8"))
         assert "qara_tunnel" not in manifest["documents"]
     finally:
@@ -402,20 +446,6 @@ def test_a_long_conversation_list_leaves_the_upload_box_in_place(browser, url):
         context.close()
 
 
-def test_an_error_note_has_no_thumbs(browser, url):
-    context, page = _open(browser, url, "en", DESKTOP)
-    try:
-        box = page.locator("#rag-question textarea")
-        box.fill("x" * 2100)
-        box.press("Enter")
-        page.wait_for_selector('[data-testid="bot"] .rag-error', timeout=60_000)
-        page.wait_for_timeout(500)
-        buttons = page.locator("#rag-chatbot .message-buttons").last.locator("button")
-        assert [b for b in buttons.all() if b.is_visible()] == []
-    finally:
-        context.close()
-
-
 def _in_view(page, locator) -> bool:
     """The element's centre lies in the window and nothing else is drawn over it."""
     return locator.evaluate("""e => { const r = e.getBoundingClientRect();
@@ -423,3 +453,50 @@ def _in_view(page, locator) -> bool:
         if (r.height === 0 || y < 0 || y > window.innerHeight || x < 0 || x > window.innerWidth) return false;
         const top = document.elementFromPoint(x, y);
         return !!top && (top === e || e.contains(top) || top.contains(e)); }""")
+
+
+def test_a_delete_confirmation_goes_when_another_conversation_is_opened(browser, url):
+    """"Yes" deletes what the question named: opening another conversation takes the question away."""
+    context, page = _open(browser, url, "en", DESKTOP)
+    try:
+        _stopped_question(page, "What did the first reader ask about the dam?")
+        page.locator("#rag-new-chat").click()
+        _stopped_question(page, "What did the second reader ask about the port?")
+        labels = page.locator("#rag-conversation-list label")
+        page.wait_for_function("() => document.querySelectorAll('#rag-conversation-list label').length >= 2")
+        listed = labels.count()
+        page.locator("#rag-delete-chat").click()
+        page.wait_for_selector("#rag-delete-confirm", state="visible", timeout=10_000)
+        assert "second reader" in page.locator("#rag-delete-question").inner_text()
+        labels.filter(has_text="first reader").click()
+        page.wait_for_selector("#rag-delete-confirm", state="hidden", timeout=10_000)
+        page.locator("#rag-delete-chat").click()
+        page.wait_for_selector("#rag-delete-confirm", state="visible", timeout=10_000)
+        assert "first reader" in page.locator("#rag-delete-question").inner_text()
+        page.locator("#rag-delete-yes").click()
+        page.wait_for_function("n => document.querySelectorAll('#rag-conversation-list label').length < n",
+                               arg=listed, timeout=10_000)
+        assert labels.filter(has_text="second reader").count() == 1 and labels.filter(has_text="first reader").count() == 0
+    finally:
+        context.close()
+
+
+def test_the_page_follows_the_language_the_reader_asks_in_until_they_choose(browser, url):
+    context, page = _open(browser, url, "en", DESKTOP)
+    try:
+        _show_sidebar(page)
+        assert _speaks(_page_words(page), ENGLISH)
+        _stopped_question(page, "ما هي المدينة التي استضافت المحادثات؟")
+        page.wait_for_function("() => document.querySelector('#rag-question textarea').placeholder === 'اكتب سؤالك…'",
+                               timeout=10_000)
+        page.wait_for_function("() => document.documentElement.lang === 'ar'", timeout=10_000)
+        assert _speaks(_page_words(page), ARABIC) and page.locator("#rag-sidebar").get_attribute("dir") == "rtl"
+        # A reader who chose a language keeps it, whatever they ask in.
+        page.locator("#rag-language label").filter(has_text="English").click()
+        page.wait_for_function("() => document.documentElement.lang === 'en'", timeout=10_000)
+        page.locator("#rag-new-chat").click()
+        _stopped_question(page, "أين عُقدت المحادثات؟")
+        page.wait_for_timeout(1500)
+        assert _speaks(_page_words(page), ENGLISH), _page_words(page)
+    finally:
+        context.close()

@@ -90,7 +90,7 @@ def test_uploaded_article_is_answerable_through_the_api(served, served_assistant
     )
     client = Client(served, verbose=False)
     status, documents, _ = client.predict([handle_file(str(article))], api_name="/add_articles")
-    assert "Added lake_report.md" in status and "Qarvandi lake report" in documents
+    assert "Added \u2068lake_report.md\u2069" in status and "Qarvandi lake report" in documents
     question = "When was the Qarvandi lake near Shusha refilled?"
     # The running server's index has it at once: it is the best passage, far above the refusal gate.
     best = served_assistant[0].retrieve(question)[0]

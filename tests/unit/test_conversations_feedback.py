@@ -45,7 +45,8 @@ def test_conversations_save_rename_delete_and_keep_the_newest_first():
     assert [c["id"] for c in listed] == [other, conv_id]
     renamed = convs.rename(listed, conv_id, "  Aid   questions ")
     assert convs.find(renamed, conv_id)["title"] == "Aid questions"
-    kept, _ = convs.save(renamed, conv_id, more)  # a renamed conversation keeps its name as it grows
+    assert convs.save(renamed, conv_id, more)[0] == renamed  # saved again unchanged: it keeps its place
+    kept, _ = convs.save(renamed, conv_id, more + _turn("And then?", ANSWER))  # a renamed one keeps its name as it grows
     assert convs.find(kept, conv_id)["title"] == "Aid questions"
     assert convs.rename(kept, conv_id, "   ") == kept
     assert [c["id"] for c in convs.delete(kept, conv_id)] == [other]
@@ -64,6 +65,11 @@ def test_conversations_of_the_same_title_are_numbered_and_an_untitled_one_is_nam
             for i in (3, 2, 1)]  # newest first, as saved
     labels = [label.split("\n")[0].strip("\u2068\u2069") for label, _ in convs.choices(held)]
     assert labels == ["ما المساعدات؟ (3)", "ما المساعدات؟ (2)", "ما المساعدات؟"]
+    # The oldest used again moves to the top: each conversation keeps its own number (by when it was started).
+    started = [{**c, "created": c["updated"]} for c in held]
+    reused = [{**started[2], "updated": "2026-12-03T09:30:00+00:00"}, started[0], started[1]]
+    numbers = {conv_id: label.split("\n")[0].strip("\u2068\u2069") for label, conv_id in convs.choices(reused)}
+    assert numbers == {"c1": "ما المساعدات؟", "c3": "ما المساعدات؟ (3)", "c2": "ما المساعدات؟ (2)"}
     untitled = [{"id": "c9", "title": "", "updated": "", "messages": []}]
     assert "محادثة جديدة" in convs.choices(untitled, "ar")[0][0] and "New conversation" in convs.choices(untitled)[0][0]
 
@@ -72,13 +78,13 @@ def test_markdown_export_keeps_each_answer_with_its_sources():
     conversation = convs.save([], None, _turn("How much aid?", ANSWER) + _turn("Who won the cup?", REFUSAL))[0][0]
     md = convs.to_markdown(conversation)
     assert md.startswith("# How much aid?")
-    assert "**Question:** How much aid?" in md and "**Answer** (answered, confidence 0.91): 40 tons [1]" in md
+    assert "**Question:** How much aid?" in md and "**Answer** (answered, model score 0.91): 40 tons [1]" in md
     assert "- [1] Aid convoy · Reuters · 2023-09-20 (paragraph 3)" in md and "d1" not in md  # titles, not ids
     assert "  > Azerbaijan sent 40 tons of aid on Monday." in md
     assert "**Answer** (refused): I could not find the answer." in md
     arabic = convs.to_markdown(conversation, "ar")
     assert "**السؤال:** How much aid?" in arabic
-    assert "**الإجابة** (مُجاب، الثقة 0.91): 40 tons [1]" in arabic and "المصادر:" in arabic and "(الفقرة 3)" in arabic
+    assert "**الإجابة** (أُجيب عنه، درجة النموذج 0.91): 40 tons [1]" in arabic and "المصادر:" in arabic and "(الفقرة 3)" in arabic
 
 
 def test_a_typed_tag_stays_text_in_the_chat_the_saved_conversation_and_the_export():

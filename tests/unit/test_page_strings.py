@@ -32,10 +32,21 @@ def test_the_page_language_is_the_readers_choice_else_the_browsers():
     assert strings.from_header("en;q=0.5,ar;q=0.9") == "ar"  # by q-value, not by order
     assert strings.from_header("de-DE") == strings.from_header(None) == strings.from_header("") == "en"
     assert strings.from_header("ar;q=bad,en") == "en"
+    assert strings.from_header("ar;q=0,en;q=0.5") == "en"  # q=0 says "not this language"
     assert strings.page_language("en", "ar-EG") == "en" and strings.page_language("", "ar-EG") == "ar"
     assert strings.page_language("xx", "en-US") == "en"
-    assert strings.text("delete_ask", "ar", title="س") == "أتحذف المحادثة «س»؟ لا يمكن استعادتها بعد الحذف."
+    # A filled-in title is isolated in its own direction; a lone figure needs no isolate.
+    assert strings.text("delete_ask", "ar", title="س") == "هل تريد حذف المحادثة «\u2068س\u2069»؟ لا يمكن استعادتها بعد الحذف."
+    assert strings.text("too_long", "ar", n=2001, limit=2000) == "عدد أحرف السؤال 2001، والحد الأقصى 2000. اختصره من فضلك."
+    assert strings.text("md_saved", "ar", when="2026-12-03 10:00") == "حُفظت في \u20662026-12-03 10:00\u2069"
     assert strings.text("rename", "fr") == "Rename"  # a language the page does not speak falls back to English
+
+
+def test_the_language_a_question_is_asked_in():
+    assert strings.language_of("كم طناً من المساعدات وزعتها الوزارة؟") == "ar"
+    assert strings.language_of("How many tons of aid (مساعدات) were sent?") == "en"  # most letters are Latin
+    assert strings.language_of("ما هو GDP؟") == "ar"
+    assert strings.language_of("2026؟ 40") is None  # no letters: nothing to tell
 
 
 def _answer(status: str, confidence, quote: str = "") -> Answer:
@@ -51,6 +62,10 @@ def test_confidence_is_said_in_words_and_the_score_kept_one_click_away():
     assert trust_key(_answer("unsure", 0.68, "40 tons")) == "trust_guess"
     assert trust_key(_answer("unsure", 0.0)) == "trust_sentence"
     assert trust_key(_answer("refused", 0.0)) is None
+    # The source named is the one holding the quoted words, not merely the first.
+    two = _answer("answered", 0.89, "40 tons")
+    two.citations.insert(0, Citation(2, "e", "u", "Aid arrived by road.", 0.6))
+    assert "source 1." in render_answer(two).split('<span class="rag-trust">', 1)[1]
     answered = render_answer(_answer("answered", 0.89, "40 tons"))
     words = answered.split('<span class="rag-trust">', 1)[1].split("</span>", 1)[0]
     assert "Likely right" in words and not re.search(r"\d\.\d", words)  # no number in the words

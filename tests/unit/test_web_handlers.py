@@ -71,7 +71,7 @@ def test_upload_is_ingested_listed_and_answerable_at_once(handlers, tmp_path):
     article.write_text("# Zorblax project\n\nThe Zorblax project opened in Baku in 2031 with 12 engineers.\n", encoding="utf-8")
     steps = []
     status = handlers.add_articles([str(article)], lambda value, desc=None: steps.append(value))
-    assert "Added zorblax.md" in status and steps[-1] == 1.0
+    assert "Added \u2068zorblax.md\u2069" in status and steps[-1] == 1.0
     assert (tmp_path / "uploads" / "zorblax.md").is_file()
     assert "Zorblax project" in handlers.documents_html() and "3 articles indexed" in handlers.documents_html()
     answer = handlers.ask("When did the Zorblax project open in Baku?")
@@ -87,12 +87,16 @@ def test_notes_are_in_the_page_language_and_name_articles_by_title(handlers, tmp
     article = tmp_path / "outside" / "zorblax_plant.md"
     article.parent.mkdir()
     article.write_text("# محطة زوربلاكس\n\nافتتحت محطة زوربلاكس في باكو عام 2031 وتنتج 90 ألف متر مكعب.\n", encoding="utf-8")
-    assert "✓ أُضيف zorblax_plant.md. يمكنك السؤال عنه الآن." in handlers.add_articles([str(article)], lang="ar")
+    assert "✓ أُضيف \u2068zorblax_plant.md\u2069. يمكنك السؤال عنه الآن." in handlers.add_articles([str(article)], lang="ar")
     assert "عدد المقالات المفهرسة: 3" in handlers.documents_html("ar")
     assert ("محطة زوربلاكس", "zorblax_plant") in handlers.article_choices()  # the title, no id in the label
     assert "اختر أولًا" in handlers.remove_article(None, "ar")
-    assert "حُذف «محطة زوربلاكس» من الفهرس" in handlers.remove_article("zorblax_plant", "ar")
-    assert "طول السؤال 2001 حرفًا" in list(handlers.respond("س" * 2001, [], lang="ar"))[-1]
+    assert "حُذف «\u2068محطة زوربلاكس\u2069» من الفهرس" in handlers.remove_article("zorblax_plant", "ar")
+    assert "لم يعد في الفهرس" in handlers.remove_article("zorblax_plant", "ar")  # gone meanwhile: said, not "not in the index: id"
+    assert "«12/03/2026» ليس تاريخًا" in list(handlers.respond("س؟", [], since="12/03/2026 ", lang="ar"))[-1]
+    reversed_dates = list(handlers.respond("When?", [], since="2031-05-01", until="2031-01-01", lang="en"))[-1]
+    assert "The start date 2031-05-01 is after the end date 2031-01-01" in reversed_dates
+    assert "عدد أحرف السؤال 2001،" in list(handlers.respond("س" * 2001, [], lang="ar"))[-1]
 
 
 def test_articles_of_the_same_title_are_told_apart_in_the_remove_list(handlers, tmp_path):

@@ -48,9 +48,9 @@ def test_answer_has_a_source_for_every_marker_with_title_position_and_passage():
     assert "جدد وزير خارجية أذربيجان" in out and 'الفقرة <bdi dir="ltr">3</bdi>' in out
     assert "000_a" not in out.split('<span class="rag-record"')[0]  # people see titles, never ids
     titled = render_answer(_answer(), titles={"000_a": "أعلن الرئيس", "001_b": "أعلن الرئيس"})
-    assert "وأيضا في" not in titled  # a copy under the very same title: naming it again tells the reader nothing
+    assert "وأيضًا في" not in titled  # a copy under the very same title: naming it again tells the reader nothing
     titled = render_answer(_answer(), titles={"000_a": "نسخة أخرى", "001_b": "أعلن الرئيس"})
-    assert "وأيضا في <bdi>نسخة أخرى</bdi>" in titled and "000_a" not in titled.split('<span class="rag-record"')[0]
+    assert "وأيضًا في <bdi>نسخة أخرى</bdi>" in titled and "000_a" not in titled.split('<span class="rag-record"')[0]
     assert 'dir="auto"' in out.split(">", 1)[0]
 
 
