@@ -125,6 +125,7 @@ class ChatHandlers:
         if len((message or "").strip()) > limit:
             yield render_error(say("too_long", lang, n=len(message.strip()), limit=limit), lang)
             return
+        since, until = (since or "").strip(), (until or "").strip()  # a field of spaces is no date, not a wrong one
         wrong_dates = dates_problem(since, until, lang)
         if wrong_dates:
             yield render_error(wrong_dates, lang)
@@ -430,45 +431,54 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
 
     # --- the chat loop: question in, answer streamed, conversation saved ----------------
     def start(message: str, messages: list):
+        """The question into the chat. It takes its turn in the assistant's lane (it is queued): a question sent
+        while an answer streams waits for that answer, where it once overwrote the question being answered."""
         if not (message or "").strip():
-            # Nothing to send: nothing changes, and nothing fails (an error here was a hidden HTTP 500). The
-            # question being answered stays: emptied, an answer still streaming would not be saved. The
-            # answer step this still triggers finds no question waiting (`answer`) and does nothing.
-            return gr.skip(), gr.skip(), gr.skip()
+            # Nothing to send: the chain stops here, silently. Returning nothing instead let the steps after
+            # it run on the last question (answered again, or saved into another conversation); raised
+            # unqueued, it was an HTTP 500. Queued, it is one quiet message on the event stream.
+            raise gr.Error("empty question", visible=False, print_exception=False)
         waiting = gr.Textbox(value="", submit_btn=False, stop_btn=True)
-        return waiting, [*(messages or []), {"role": "user", "content": render_user(message)}], message
+        return waiting, [*(messages or []), {"role": "user", "content": render_user(message)}], message, True
 
     def start_example(messages: list, evt: gr.SelectData):
         value = evt.value if isinstance(evt.value, dict) else {"text": str(evt.value)}
         return start(str(value.get("text", "")), messages)
 
     def answer(message: str, messages: list, since: str, until: str, sources, lang: str):
-        waiting = bool(messages) and messages[-1].get("role") == "user"  # a question with no answer after it
-        if not (message or "").strip() or not waiting:
-            yield gr.skip()
-            return
         yield from handlers.chat(message, messages, since, until, sources, lang)
 
     def finish(message: str, messages: list, conv_id, browser, lang: str, request: gr.Request):
+        ready = gr.Textbox(submit_btn=True, stop_btn=False)
         if not (message or "").strip():
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return ready, gr.skip(), gr.skip(), gr.skip(), gr.skip(), False, gr.skip()
         user = _user(request)
         conversations, conv_id = convs.save(handlers.conversations(browser, user), conv_id, messages or [])
-        ready = gr.Textbox(submit_btn=True, stop_btn=False)
         listed = gr.Radio(choices=convs.choices(conversations, lang), value=conv_id)
+        # A "still being written" note is over with the answer.
         return (ready, conv_id, handlers.keep(conversations, user), listed,
-                _export_file(convs.find(conversations, conv_id), lang))
+                _export_file(convs.find(conversations, conv_id), lang), False, "")
 
-    def open_conversation(conv_id, browser, lang: str, request: gr.Request):
+    def still_answering(lang: str) -> str:
+        # The answer streams into the open conversation and is saved into it when it ends: opening,
+        # starting or deleting another meanwhile overwrote that one with this answer (issue 33's review).
+        return render_status(say("busy", lang), lang)
+
+    def open_conversation(conv_id, current_id, busy: bool, browser, lang: str, request: gr.Request):
+        if busy:
+            return (gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.Radio(value=current_id),
+                    still_answering(lang))
         conversation = convs.find(handlers.conversations(browser, _user(request)), conv_id)
         if conversation is None:
-            return None, [], None, "", gr.Row(visible=False)
+            return None, [], None, "", gr.Row(visible=False), gr.skip(), ""
         # A confirmation asked about another conversation goes: "Yes" must act on what it named.
         return (conv_id, conversation["messages"], _export_file(conversation, lang), conversation.get("title", ""),
-                gr.Row(visible=False))
+                gr.Row(visible=False), gr.skip(), "")
 
-    def new_conversation():
-        return None, [], gr.Radio(value=None), None, "", gr.Row(visible=False)
+    def new_conversation(busy: bool, lang: str):
+        if busy:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), still_answering(lang)
+        return None, [], gr.Radio(value=None), None, "", gr.Row(visible=False), ""
 
     def rename_conversation(title: str, conv_id, browser, lang: str, request: gr.Request):
         user = _user(request)
@@ -476,8 +486,10 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         return (handlers.keep(conversations, user), gr.Radio(choices=convs.choices(conversations, lang), value=conv_id),
                 _export_file(convs.find(conversations, conv_id), lang))
 
-    def ask_delete(conv_id, browser, lang: str, request: gr.Request):
+    def ask_delete(conv_id, busy: bool, browser, lang: str, request: gr.Request):
         """Deleting loses the conversation for good: the reader is asked first (issue 33)."""
+        if busy:
+            return gr.Row(visible=True), still_answering(lang), gr.Button(visible=False), None
         conversation = convs.find(handlers.conversations(browser, _user(request)), conv_id)
         if conversation is None:
             return gr.Row(visible=True), render_error(say("no_conversation", lang), lang), gr.Button(visible=False), None
@@ -491,12 +503,14 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         gone = convs.find(held, doomed) or {}
         conversations = convs.delete(held, doomed)
         note = say("deleted", lang, title=gone.get("title") or say("untitled", lang))
+        if not gone:  # "Yes" twice, or nothing asked about: nothing to delete
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.Row(visible=False), gr.skip(), None
         if doomed != conv_id:  # another conversation is open: it stays open
             return (conv_id, handlers.keep(conversations, user),
                     gr.Radio(choices=convs.choices(conversations, lang), value=conv_id),
-                    gr.skip(), gr.skip(), gr.skip(), gr.Row(visible=False), render_status(note, lang))
+                    gr.skip(), gr.skip(), gr.skip(), gr.Row(visible=False), render_status(note, lang), None)
         return (None, handlers.keep(conversations, user), gr.Radio(choices=convs.choices(conversations, lang), value=None),
-                [], None, "", gr.Row(visible=False), render_status(note, lang))
+                [], None, "", gr.Row(visible=False), render_status(note, lang), None)
 
     # --- feedback -------------------------------------------------------------------
     def like(messages: list, lang: str, evt: gr.LikeData, request: gr.Request):
@@ -547,6 +561,7 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         lang = gr.State(strings.DEFAULT)  # the page's language
         current = gr.State(None)  # the open conversation's id
         doomed = gr.State(None)  # the conversation a delete confirmation asks about
+        busy = gr.State(False)  # an answer is streaming into the open conversation
         question = gr.State("")  # the question being answered
         judged = gr.State(None)  # the feedback entry a correction completes
         judged_content = gr.State(None)
@@ -621,12 +636,13 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
                     (textbox, "placeholder", "question_placeholder")]
         shown = list({id(component): component for component, _, _ in labelled}.values())
         saving = {"fn": finish, "inputs": [question, chatbot, current, saved, lang],
-                  "outputs": [textbox, current, saved, listed, export], "api_visibility": "private", "queue": False}
+                  "outputs": [textbox, current, saved, listed, export, busy, conversation_status],
+                  "api_visibility": "private", "queue": False}
         following = {"fn": follow_conversation, "inputs": [question, chosen, lang, current, saved],
                      "outputs": [lang, *shown, docs_panel], "api_visibility": "private", "queue": False}
         answering = {"fn": answer, "inputs": [question, chatbot, since, until, sources, lang], "outputs": [chatbot],
                      "api_visibility": "private", "show_progress": "minimal"}
-        asked = textbox.submit(start, [textbox, chatbot], [textbox, chatbot, question], api_visibility="private", queue=False,
+        asked = textbox.submit(start, [textbox, chatbot], [textbox, chatbot, question, busy], api_visibility="private",
                                show_progress_on=[question])
         answered = asked.success(**answering)
 
@@ -636,26 +652,29 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
             followed.then(None, [language], None, js=PAGE_DIRECTION, api_visibility="private", queue=False)
 
         saved_after(answered)
-        picked = chatbot.example_select(start_example, [chatbot], [textbox, chatbot, question], api_visibility="private",
-                                        queue=False, show_progress_on=[question])
+        picked = chatbot.example_select(start_example, [chatbot], [textbox, chatbot, question, busy],
+                                        api_visibility="private", show_progress_on=[question])
         example_answered = picked.success(**answering)
-        saved_after(example_answered)
-        saved_after(textbox.stop(None, None, None, cancels=[answered, example_answered], api_visibility="private",
-                                 queue=False))
+        # Saved, without the page following: an example is the page's words, not the reader's language.
+        example_answered.then(**saving)
+        # A stopped answer is saved by the steps after it: Gradio runs an event's `.then` steps when it is
+        # cancelled too. Chained here as well, the save ran twice at once, and a new conversation was listed twice.
+        textbox.stop(None, None, None, cancels=[answered, example_answered], api_visibility="private", queue=False)
 
-        listed.input(open_conversation, [listed, saved, lang], [current, chatbot, export, title, delete_row],
-                     api_visibility="private", queue=False)
+        listed.input(open_conversation, [listed, current, busy, saved, lang],
+                     [current, chatbot, export, title, delete_row, listed, conversation_status], api_visibility="private",
+                     queue=False)
         # The chat's own clear button starts a new conversation; the saved one stays listed.
-        fresh = [current, chatbot, listed, export, title, delete_row]
-        chatbot.clear(new_conversation, None, fresh, api_visibility="private", queue=False)
-        new_chat.click(new_conversation, None, fresh, api_visibility="private", queue=False)
+        fresh = [current, chatbot, listed, export, title, delete_row, conversation_status]
+        chatbot.clear(new_conversation, [busy, lang], fresh, api_visibility="private", queue=False)
+        new_chat.click(new_conversation, [busy, lang], fresh, api_visibility="private", queue=False)
         rename.click(rename_conversation, [title, current, saved, lang], [saved, listed, export], api_visibility="private",
                      queue=False)
-        delete.click(ask_delete, [current, saved, lang], [delete_row, delete_question, delete_yes, doomed],
+        delete.click(ask_delete, [current, busy, saved, lang], [delete_row, delete_question, delete_yes, doomed],
                      api_visibility="private", queue=False)
         delete_no.click(lambda: gr.Row(visible=False), None, [delete_row], api_visibility="private", queue=False)
         delete_yes.click(delete_conversation, [doomed, current, saved, lang],
-                         [current, saved, listed, chatbot, export, title, delete_row, conversation_status],
+                         [current, saved, listed, chatbot, export, title, delete_row, conversation_status, doomed],
                          api_visibility="private", queue=False)
         chatbot.like(like, [chatbot, lang], [judged, judged_content, correction_row, feedback_status, correction],
                      api_visibility="private", queue=False)
@@ -674,6 +693,9 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
                         queue=False)
         # Another article picked, or the list redrawn after an upload: "Yes" would remove what it did not name.
         to_remove.change(lambda: gr.Row(visible=False), None, [remove_row], api_visibility="private", queue=False)
+        # A question about the article picked before goes with it (on the reader's pick only: `.change` also
+        # follows a removal and an upload, whose notes stay).
+        to_remove.input(lambda: "", None, [remove_status], api_visibility="private", queue=False)
         remove_yes.click(remove_article, [to_remove, lang], [remove_status, docs_panel, to_remove, sources, remove_row],
                          api_name="remove_article")
 

@@ -76,7 +76,8 @@ def save(conversations: list[dict], conv_id: str | None, messages: list[dict]) -
         held = {"id": conv_id or uuid.uuid4().hex[:12], "title": title_of(messages), "renamed": False, "created": now}
     elif not held.get("renamed"):
         held = {**held, "title": title_of(messages)}
-    held = {**held, "messages": messages, "updated": _now()}
+    # One saved before "created" existed is dated by its last use, once: its number then stays put.
+    held = {"created": held.get("updated") or _now(), **held, "messages": messages, "updated": _now()}
     rest = [c for c in conversations or [] if c.get("id") != held["id"]]
     return [held, *rest][:MAX_CONVERSATIONS], held["id"]
 

@@ -29,13 +29,15 @@ def catalogue() -> dict[str, dict[str, str]]:
 
 # Unicode isolates. A title, a file name or a stamp dropped into a sentence of the other direction
 # takes the sentence's direction and scrambles ("«2026-12-03 report» حُذف" read backwards): each
-# filled-in value is isolated (a lone figure needs no isolate). Words take their own first strong direction (FIRST STRONG ISOLATE);
+# filled-in value is isolated (a lone number needs no isolate). Words take their own first strong direction (FIRST STRONG ISOLATE);
 # figures and stamps are left to right (LEFT-TO-RIGHT ISOLATE), so "2026-12-03 10:00" stays in order.
 FIRST_STRONG_ISOLATE, LTR_ISOLATE, POP_ISOLATE = "\u2068", "\u2066", "\u2069"
 _LETTER = re.compile(r"[^\W\d_]")
 
 
-_ONE_FIGURE = re.compile(r"[\d.,:/-]+")  # 3, 0.91, 2026-12-03: one number run keeps its order unaided
+# 3, 0.91, 12/03: one number run keeps its order unaided. Not a date with hyphens: after Arabic letters
+# "2026-12-03" is drawn "03-12-2026" (the hyphen is a separator the bidi algorithm turns right to left).
+_ONE_FIGURE = re.compile(r"[\d.,:/]+")
 
 
 def isolate(value: object) -> str:

@@ -60,6 +60,9 @@ def _stopped_question(page, question: str) -> None:
         page.locator("button.stop-button").click(timeout=5_000)
     except PlaywrightTimeout:
         _wait_final_answer(page)
+    # Saved once it is listed (the stop button goes at once, the save a moment later).
+    page.wait_for_function("q => document.querySelector('#rag-conversation-list').innerText.includes(q)",
+                           arg=question[:30], timeout=30_000)
     page.wait_for_function("() => !document.querySelector('button.stop-button') || "
                            "document.querySelector('button.stop-button').offsetParent === null", timeout=30_000)
 
@@ -409,6 +412,12 @@ def test_send_on_an_empty_box_fails_nothing_on_the_wire(browser, url):
             page.locator("#rag-question button.submit-button").click()
             page.wait_for_timeout(1500)
         assert failed == [] and page.locator('[data-testid="user"]').count() == 0
+        # After a stopped question too: Enter on the empty box sends nothing (it once answered the last question again).
+        _stopped_question(page, "How long is the Quorvex bridge, stopped?")
+        sent = page.locator('[data-testid="user"]').count(), bot_messages(page).count()
+        page.locator("#rag-question textarea").press("Enter")
+        page.wait_for_timeout(2500)
+        assert (page.locator('[data-testid="user"]').count(), bot_messages(page).count()) == sent and failed == []
     finally:
         context.close()
 
@@ -496,7 +505,35 @@ def test_the_page_follows_the_language_the_reader_asks_in_until_they_choose(brow
         page.wait_for_function("() => document.documentElement.lang === 'en'", timeout=10_000)
         page.locator("#rag-new-chat").click()
         _stopped_question(page, "أين عُقدت المحادثات؟")
-        page.wait_for_timeout(1500)
+        page.wait_for_function("() => document.querySelector('#rag-conversation-list').innerText.includes('أين عُقدت')",
+                               timeout=10_000)
+        page.wait_for_timeout(1000)  # the page would follow within a moment of the save
         assert _speaks(_page_words(page), ENGLISH), _page_words(page)
+    finally:
+        context.close()
+
+
+def test_another_conversation_waits_while_an_answer_is_written(browser, url):
+    """Opened while an answer streamed, another conversation was overwritten by that answer when it was saved."""
+    context, page = _open(browser, url, "en", DESKTOP)
+    try:
+        _stopped_question(page, "What did the dam reader ask, stopped?")
+        page.locator("#rag-new-chat").click()
+        box = page.locator("#rag-question textarea")
+        box.fill("Who is the foreign minister of Azerbaijan?")
+        box.press("Enter")
+        page.locator("button.stop-button").wait_for(state="visible", timeout=30_000)
+        page.locator("#rag-conversation-list label").filter(has_text="dam reader").click()
+        page.wait_for_function("() => document.querySelector('#rag-conversation-status').innerText.includes('still being written')",
+                               timeout=10_000)
+        assert "foreign minister" in page.locator('[data-testid="user"]').last.inner_text()
+        _wait_final_answer(page)
+        page.wait_for_function("() => document.querySelector('#rag-conversation-list').textContent.includes('foreign minister')",
+                               timeout=30_000)
+        assert page.locator("#rag-conversation-status").inner_text().strip() == ""  # the note goes with the wait
+        page.locator("#rag-conversation-list label").filter(has_text="dam reader").click()
+        page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"user\"]')].some("
+                               "u => u.innerText.includes('dam reader'))", timeout=10_000)
+        assert page.locator('[data-testid="user"]').count() == 1  # its own question, not the other answer
     finally:
         context.close()

@@ -70,6 +70,10 @@ def test_conversations_of_the_same_title_are_numbered_and_an_untitled_one_is_nam
     reused = [{**started[2], "updated": "2026-12-03T09:30:00+00:00"}, started[0], started[1]]
     numbers = {conv_id: label.split("\n")[0].strip("\u2068\u2069") for label, conv_id in convs.choices(reused)}
     assert numbers == {"c1": "ما المساعدات؟", "c3": "ما المساعدات؟ (3)", "c2": "ما المساعدات؟ (2)"}
+    # Saved before "created" existed: dated once by its last use, then it keeps its number when used again.
+    old = [{k: v for k, v in c.items() if k != "created"} for c in held]
+    grown, _ = convs.save(old, "c1", [*old[2]["messages"], {"role": "user", "content": "و؟"}])
+    assert convs.find(grown, "c1")["created"] == "2026-12-03T09:21:00+00:00"
     untitled = [{"id": "c9", "title": "", "updated": "", "messages": []}]
     assert "محادثة جديدة" in convs.choices(untitled, "ar")[0][0] and "New conversation" in convs.choices(untitled)[0][0]
 

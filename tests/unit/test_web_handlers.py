@@ -95,7 +95,11 @@ def test_notes_are_in_the_page_language_and_name_articles_by_title(handlers, tmp
     assert "لم يعد في الفهرس" in handlers.remove_article("zorblax_plant", "ar")  # gone meanwhile: said, not "not in the index: id"
     assert "«12/03/2026» ليس تاريخًا" in list(handlers.respond("س؟", [], since="12/03/2026 ", lang="ar"))[-1]
     reversed_dates = list(handlers.respond("When?", [], since="2031-05-01", until="2031-01-01", lang="en"))[-1]
-    assert "The start date 2031-05-01 is after the end date 2031-01-01" in reversed_dates
+    # Each date isolated left to right: after Arabic letters a bare "2031-05-01" is drawn "01-05-2031".
+    assert "The start date \u20662031-05-01\u2069 is after the end date \u20662031-01-01\u2069" in reversed_dates
+    assert "\u20662031-05-01\u2069" in list(handlers.respond("متى؟", [], since="2031-05-01", until="2031-01-01 ",
+                                                         lang="ar"))[-1]
+    assert "«\u2068x\u2069» ليس تاريخًا" in list(handlers.respond("س؟", [], since="   ", until="x", lang="ar"))[-1]
     assert "عدد أحرف السؤال 2001،" in list(handlers.respond("س" * 2001, [], lang="ar"))[-1]
 
 
