@@ -32,11 +32,11 @@ import re
 import shutil
 import tempfile
 import threading
-from datetime import date
 from pathlib import Path
 
+from ..answering.scope import Scope
 from ..assistant import Assistant
-from ..errors import RagError
+from ..errors import InvalidQuestionError, RagError
 from ..types import Answer
 from . import conversations as convs
 from . import strings
@@ -79,16 +79,18 @@ def safe_filename(name: str) -> str:
 def dates_problem(since: str, until: str, lang: str = "en") -> str | None:
     """What is wrong with the page's date filter, in the reader's words (None: nothing).
 
-    The pipeline checks the same (answering/scope.py), but its message is the API's, in English:
-    on the page it reached an Arabic reader as "since must be a date as YYYY-MM-DD" (issue 33)."""
+    The pipeline's own check (`Scope.of`) decides; its message is the API's, in English: on the page
+    it reached an Arabic reader as "since must be a date as YYYY-MM-DD" (issue 33)."""
     checked = []
     for value in (since, until):
         value = (value or "").strip()
         try:
-            checked.append(date.fromisoformat(value).isoformat() if value else "")
-        except ValueError:
+            checked.append(Scope.of(since=value).since)
+        except InvalidQuestionError:
             return say("bad_date", lang, value=value)
-    if checked[0] and checked[1] and checked[0] > checked[1]:
+    try:
+        Scope.of(*checked)
+    except InvalidQuestionError:
         return say("dates_reversed", lang, since=checked[0], until=checked[1])
     return None
 
@@ -446,6 +448,7 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         return start(str(value.get("text", "")), messages)
 
     def answer(message: str, messages: list, since: str, until: str, sources, lang: str):
+        # Not `handlers.chat` itself: an event takes its function's name as its API name, and "chat" is /chat's.
         yield from handlers.chat(message, messages, since, until, sources, lang)
 
     def finish(message: str, messages: list, conv_id, browser, lang: str, request: gr.Request):

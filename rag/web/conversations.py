@@ -71,13 +71,14 @@ def save(conversations: list[dict], conv_id: str | None, messages: list[dict]) -
     held = find(conversations, conv_id)
     if held is not None and held.get("messages") == messages:
         return list(conversations or []), conv_id  # nothing new: it keeps its place in the list
+    now = _now()
     if held is None:
-        now = _now()
-        held = {"id": conv_id or uuid.uuid4().hex[:12], "title": title_of(messages), "renamed": False, "created": now}
+        held = {"id": conv_id or uuid.uuid4().hex[:12], "title": title_of(messages), "renamed": False}
     elif not held.get("renamed"):
         held = {**held, "title": title_of(messages)}
-    # One saved before "created" existed is dated by its last use, once: its number then stays put.
-    held = {"created": held.get("updated") or _now(), **held, "messages": messages, "updated": _now()}
+    # A new one is created now; one saved before "created" existed is dated by its last use, once, so its
+    # number stays put.
+    held = {"created": held.get("updated") or now, **held, "messages": messages, "updated": now}
     rest = [c for c in conversations or [] if c.get("id") != held["id"]]
     return [held, *rest][:MAX_CONVERSATIONS], held["id"]
 

@@ -14,6 +14,8 @@ import tomllib
 from functools import lru_cache
 from importlib import resources
 
+from ..lang import detect_language
+
 LANGUAGES = ("en", "ar")
 DEFAULT = "en"
 # The switch shows each language in its own words.
@@ -55,17 +57,10 @@ def text(key: str, language: str | None, **values) -> str:
     return entry.get(language or DEFAULT, entry[DEFAULT]).format(**{k: isolate(v) for k, v in values.items()})
 
 
-_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
-
-
 def language_of(words: str) -> str | None:
-    """The page language `words` are written in: Arabic when most letters are, English when they are Latin
-    letters, None when there are no letters to tell."""
-    letters = _LETTER.findall(words or "")
-    if not letters:
-        return None
-    arabic = sum(1 for c in letters if _ARABIC_LETTER.match(c))
-    return "ar" if arabic * 2 > len(letters) else "en"
+    """The page language `words` are written in, as the pipeline reads a question's (`rag.lang`), or None when
+    there are no letters to tell."""
+    return detect_language(words) if _LETTER.search(words or "") else None
 
 
 def known(language: str | None) -> str:
