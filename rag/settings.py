@@ -126,6 +126,10 @@ class Settings(BaseSettings):
     )
     n_ctx: int = Field(4096, ge=512)
     n_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
+    quoted_answers: bool = Field(
+        True, description="Answer why, terms, what-happened, summary, timeline and comparison questions with quoted "
+        "sentences and a checked lead (issue 39); off: every question takes the span path.",
+    )
     max_tokens: int = Field(100, ge=16, description="Longest answer in tokens; answers are one or two sentences.")
     temperature: float = Field(0.0, ge=0.0)
     seed: int = 42

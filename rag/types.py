@@ -22,6 +22,22 @@ class Citation:
 
 
 STATUSES = ("answered", "unsure", "refused")
+# What a question asks for (rag.answering.kinds): a span ("factoid") or a set of sentences (the rest, issue 39).
+KINDS = ("factoid", "explanation", "content", "events", "summary", "timeline", "comparison")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One sentence of a quoted-sentences answer (issue 39): verbatim from the article it cites as [n]."""
+
+    n: int  # the citation marker
+    sentence: str  # verbatim, in the article's language
+    rendering: str = ""  # the sentence in the reader's language when that differs, checked; "" when none passed
+    date: str = ""  # YYYY-MM-DD the sentence describes (timelines), or ""
+    side: str = ""  # which side of a comparison the sentence speaks for, or ""
+
+    def to_dict(self) -> dict:
+        return {"n": self.n, "sentence": self.sentence, "rendering": self.rendering, "date": self.date, "side": self.side}
 
 
 @dataclass(frozen=True)
@@ -54,6 +70,12 @@ class Answer:
     timings: dict = field(default_factory=dict, compare=False, repr=False)
     # The question as searched: a follow-up's standalone rewrite when one was kept, else the question asked (issue 32).
     searched: str = ""
+    # What the question asks for (KINDS); "" from code older than issue 39.
+    kind: str = ""
+    # A quoted-sentences answer (every kind but factoid): its checked lead line ("" when the check
+    # dropped it) and its quotes in the order the question asks for; `sentences` holds the same sentences.
+    lead: str = ""
+    quotes: tuple[Quote, ...] = ()
 
     def __post_init__(self):
         status = self.status or ("refused" if self.refused else "answered")
@@ -86,6 +108,9 @@ class Answer:
             "language": self.language,
             "reason": self.reason,
             "searched": self.searched,
+            "kind": self.kind,
+            "lead": self.lead,
+            "quotes": [q.to_dict() for q in self.quotes],
             "citations": [
                 {"n": c.n, "doc_id": c.doc_id, "title": c.title, "text": c.text, "score": round(c.score, 4),
                  "date": c.date, "source": c.source, "also_published_by": list(c.also_published_by),

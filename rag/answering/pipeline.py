@@ -40,6 +40,7 @@ from .decision import ANSWERED, REFUSED, UNSURE, Decision, answerability, correc
 from .decision.signals import agreement, coverage, with_derived
 from .extract import clean_span, extract_messages, locate, needs_translation, person_span, place_span, quote_for
 from .followup import clean_rewrite, history_messages, needs_rewrite, rewrite_messages
+from .kinds import FACTOID, is_quoted, question_kind
 from .guards import (
     DECLINES,
     Reason,
@@ -51,6 +52,7 @@ from .guards import (
 )
 from .prompt import LANGUAGE_NAMES, NO_ANSWER, REFUSALS, UNSURE_ALSO, UNSURE_TEXTS, UNSURE_TEXTS_NO_CANDIDATE, answer_messages
 from .question import clean_question
+from .quoted import QuotedAnswers
 from .retrieve import Passage, retrieve
 from .scope import EVERYTHING, Scope
 from .select import Evidence, SentenceVectors, select_context
@@ -102,6 +104,16 @@ class Answerer:
         return self._llm()
 
     @cached_property
+    def quoted(self) -> QuotedAnswers:
+        """The quoted-sentences room (answering/quoted/), sharing this pipeline's retrieval and backends."""
+        s = self.settings
+        return QuotedAnswers(
+            lambda question, vector, k, scope: self.retrieve(question, k, vector=vector, scope=scope or EVERYTHING),
+            self.embeddings, self.sentence_vectors, self._llm, temperature=s.temperature, min_score=s.min_score,
+            article=lambda doc_id: [text for _, text in self.indexer.index.article(doc_id)],
+        )
+
+    @cached_property
     def decision(self) -> Decision:
         """The two decisions' fitted models: the settings' own file, else the packaged one (decision/decision.json)."""
         return Decision.load(self.settings.calibration_path)
@@ -147,20 +159,31 @@ class Answerer:
     def stream(self, question: str, history=None, scope: Scope = EVERYTHING) -> Iterator[str | Answer]:
         """Text pieces as they are generated, then the final `Answer` (see `Assistant.stream`)."""
         question = clean_question(question, self.settings.max_question_chars)
+        asked = question
         language = detect_language(question)
+        kind = question_kind(question)
         turns = history_messages(history)
         started = time.perf_counter()
         if needs_rewrite(question, turns):
             question = self.better_query(question, self.standalone(question, turns), scope)
+            if kind == FACTOID:  # "and the terms?" says its kind only once rewritten
+                kind = question_kind(question)
+        if not self.settings.quoted_answers:
+            kind = FACTOID
         timings: dict[str, float] = {}
-        evidence = self.evidence(question, timings, scope)
         generating = time.perf_counter()
-        for item in self.answer_from(question, language, evidence):
+        if is_quoted(kind):
+            answer = self.quoted.stream(question, language, kind, asked=asked, scope=scope)
+        else:
+            evidence = self.evidence(question, timings, scope)
+            generating = time.perf_counter()
+            answer = self.answer_from(question, language, evidence)
+        for item in answer:
             now = time.perf_counter()
             if isinstance(item, Answer):
                 timings.setdefault("first_text", now - generating)
                 timings.update(generate=now - generating, total=now - started)
-                item = replace(item, searched=question)
+                item = replace(item, searched=question, kind=item.kind or kind)
                 item.timings.update({k: round(v, 4) for k, v in timings.items()})
             else:
                 timings.setdefault("first_text", now - generating)

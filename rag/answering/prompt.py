@@ -83,3 +83,15 @@ def fixed_prefix() -> tuple[dict[str, str], ...]:
 def answer_messages(question: str, language: str, evidence: list[Evidence]) -> list[dict[str, str]]:
     """The whole chat the model reads: the fixed prefix (rules and examples), then this question."""
     return [*(dict(turn) for turn in fixed_prefix()), answer_user_message(evidence, question, language)]
+
+# A quoted-sentences answer (answering/quoted/) whose quotes cover only part of the question: said first,
+# so the reader takes the quotes as the closest the articles come, not as the whole answer.
+QUOTED_UNSURE = {
+    "ar": "لست متأكدًا من أن هذه الجمل تجيب عن السؤال كله؛ هذا أقرب ما تقوله المقالات:",
+    "en": "I am not sure these sentences answer the whole question; this is the closest the articles come:",
+}
+# Beside a quote whose rendering failed its checks: the Arabic stands alone.
+QUOTED_NO_RENDERING = {
+    "ar": "لا ترجمة موثوقة لهذه الجملة",
+    "en": "no reliable English rendering of this sentence; the Arabic is the source",
+}

@@ -12,6 +12,19 @@ Optional `"answerable": true` marks one the articles do answer though no evidenc
 user's feedback: `rag feedback export`); it is scored on its answer keys, or without keys on not
 refusing, and left out of the retrieval and citation figures, which need evidence.
 
+A non-factoid question (why, what did X say, terms, what happened, summary, timeline,
+comparison; issue 39) has no one key fact: its answer quotes 2-6 article sentences under a
+lead line, and a key list would judge the lead's wording, not whether the right sentences were
+quoted. Such a row gives `"points": [{"point": short statement, "sentence": verbatim span}]`
+instead of answers (optional `"kind"`; `"points": [], "answerable": false` for one the articles
+cannot answer), and is scored on them: point recall (the share of points whose sentence a shown
+sentence holds), quote precision (the share of shown sentences that hold, or are held by, some
+point's sentence) and unsupported leads (a number, an Arabic content word or an English
+capitalized name in the lead that no quote, rendering or the question carries; checked here
+independently of the answerer's own lead check, so that check is measured, not trusted). The
+points' sentences stand in as evidence, so retrieval and citation figures are computed for
+these rows as for the others; `by_kind` splits every figure by the question's kind.
+
 Matching is done on normalized text (lang.normalize_arabic): an answer key counts when it
 appears in the answer; a key made only of digits must stand alone as a number, so "4"
 does not match "40". A passage supports the evidence when it contains an evidence span
@@ -28,10 +41,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..answering.cite import strip_markers
+from ..answering.cite import numbers, strip_markers
 from ..errors import RagError
-from ..lang import detect_language, normalize_arabic, split_sentences, words
-from ..types import Answer
+from ..lang import content_terms, detect_language, normalize_arabic, same_word, split_sentences, words
+from ..types import KINDS, Answer
 
 if TYPE_CHECKING:  # for the annotation only: --oracle imports it when used
     from ..answering.select import Evidence
@@ -41,8 +54,22 @@ RETRIEVAL_DEPTH = 5
 METRIC_KEYS = (
     "recall_at_1", "recall_at_3", "recall_at_5", "mrr", "useful", "answer_acc", "answered_correct", "confident_wrong",
     "unsure", "unsure_with_evidence", "false_refusal", "refusal_acc", "unanswerable_unsure", "unanswerable_answered",
-    "citation_acc", "citation_precision", "lang_match", "auroc", "auroc_same", "auroc_cross", "p50_s", "p95_s", "ttft_p50_s", "n",
+    "citation_acc", "citation_precision", "lang_match", "auroc", "auroc_same", "auroc_cross",
+    # Rows scored by points (non-factoid questions, issue 39); None on a set without them.
+    "point_recall", "quote_precision", "leads", "unsupported_leads", "nonfactoid_false_refusal",
+    "nonfactoid_unanswerable_answered", "nonfactoid_unanswerable_not_refused",
+    "p50_s", "p95_s", "ttft_p50_s", "n",
 )
+POINT_RECALL_CORRECT = 0.5  # a points row is answered right when its answer quotes at least this share of the points
+LEAD_WORD_LETTERS = 4  # an Arabic lead word this long or longer must be found in the quotes or the question
+
+
+@dataclass(frozen=True)
+class Point:
+    """One key point of a non-factoid question: what it says, and the verbatim article span that says it."""
+
+    point: str
+    sentence: str
 
 
 @dataclass(frozen=True)
@@ -53,10 +80,32 @@ class Question:
     answers: tuple[str, ...]
     evidence: tuple[str, ...]
     marked_answerable: bool | None = None  # the file's "answerable", when it says
+    points: tuple[Point, ...] = ()  # a non-factoid question's key points (scored by points, not answer keys)
+    kind: str = ""  # what the question asks for (rag.types.KINDS), when the file says
+    points_given: bool = False  # the row gave "points", even none (an unanswerable non-factoid question)
 
     @property
     def answerable(self) -> bool:
         return self.marked_answerable if self.marked_answerable is not None else bool(self.evidence)
+
+    @property
+    def by_points(self) -> bool:
+        """Scored by points (point recall, quote precision, leads) rather than by answer keys."""
+        return bool(self.points) or self.points_given
+
+
+def _points(raw) -> tuple[Point, ...]:
+    if not isinstance(raw, list):
+        raise TypeError(f"points must be a list, not {type(raw).__name__}")
+    points = []
+    for i, item in enumerate(raw, start=1):
+        if not isinstance(item, dict):
+            raise TypeError(f"point {i} must be an object with 'point' and 'sentence'")
+        point, sentence = item.get("point"), item.get("sentence")
+        if not isinstance(point, str) or not isinstance(sentence, str) or not point.strip() or not sentence.strip():
+            raise TypeError(f"point {i} needs a non-empty 'point' and 'sentence'")
+        points.append(Point(point.strip(), sentence.strip()))
+    return tuple(points)
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -67,10 +116,15 @@ def load_questions(path: Path) -> list[Question]:
             continue
         try:
             raw = json.loads(line)
+            given = "points" in raw
+            points = _points(raw["points"]) if given else ()
+            # A points row's evidence is its points' sentences unless the file gives its own.
+            evidence = raw["evidence"] if "evidence" in raw else [p.sentence for p in points]
             q = Question(
                 id=str(raw["id"]), question=str(raw["question"]), lang=str(raw["lang"]),
-                answers=tuple(raw.get("answers", [])), evidence=tuple(raw.get("evidence", [])),
+                answers=tuple(raw.get("answers", [])), evidence=tuple(evidence),
                 marked_answerable=None if raw.get("answerable") is None else bool(raw["answerable"]),
+                points=points, kind=str(raw.get("kind") or ""), points_given=given,
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise RagError(f"{path}:{lineno}: not a question line ({exc}).") from exc
@@ -78,8 +132,12 @@ def load_questions(path: Path) -> list[Question]:
             raise RagError(f"{path}:{lineno}: a question with evidence cannot be marked unanswerable.")
         if q.lang not in ("ar", "en"):
             raise RagError(f"{path}:{lineno}: lang must be 'ar' or 'en', not {q.lang!r}.")
-        if q.evidence and not q.answers:
+        if q.kind and q.kind not in KINDS:
+            raise RagError(f"{path}:{lineno}: kind must be one of {', '.join(KINDS)}, not {q.kind!r}.")
+        if q.evidence and not q.answers and not q.by_points:
             raise RagError(f"{path}:{lineno}: a question with evidence needs at least one answer key.")
+        if q.by_points and q.answerable and not q.points:
+            raise RagError(f"{path}:{lineno}: an answerable question scored by points needs at least one point.")
         questions.append(q)
     if not questions:
         raise RagError(f"{path} holds no questions.")
@@ -115,6 +173,63 @@ def supports(passage: str, evidence: tuple[str, ...] | list[str]) -> bool:
     return False
 
 
+def shown_sentences(answer: Answer) -> list[str]:
+    """The article sentences an answer shows: its quotes (`sentences`) and the one `sentence`, once each."""
+    return [s for s in dict.fromkeys((*answer.sentences, answer.sentence)) if s.strip()]
+
+
+def quote_matches_point(shown: str, points: tuple[Point, ...] | list[Point]) -> bool:
+    """The shown sentence holds some point's sentence, or is held by one (a point may span more than it)."""
+    return any(supports(shown, [p.sentence]) or supports(p.sentence, [shown]) for p in points)
+
+
+_LATIN_WORD = re.compile(r"[^\W\d_]+")
+# Arabic connectives a lead may use that state nothing (normalized, as content_terms gives them):
+# lang.STOPWORDS leaves them in because they can matter to retrieval.
+_LEAD_CONNECTIVES = frozenset("بحسب وفقا بينما ايضا خلال عندما بعدما كذلك لذلك فيما اثناء".split())
+
+
+def _held(term: str, held: set[str]) -> bool:
+    """`term` is one of `held` (lang.same_word), also without a leading conjunction و/ف that
+    light_stem keeps on a four-letter word (وعجز, فقال)."""
+    forms = [term] + ([term[1:]] if term[0] in "وف" and len(term) >= 4 else [])
+    return any(same_word(f, h) for f in forms for h in held)
+
+
+def unsupported_lead(answer: Answer, question: str = "") -> list[str]:
+    """What the answer's lead states that neither its quotes, their renderings nor the question carry.
+
+    Independent of the answerer's own lead check, so that one is measured, not trusted:
+    - a number (cite.numbers: digits folded, thousands separators dropped) none of them states;
+    - an Arabic lead: a content word (light-stemmed, not a number, not a connective) of
+      LEAD_WORD_LETTERS or more letters that none of them holds as the same word (lang.same_word);
+    - an English lead: a capitalized word after the lead's first (a name, place, month, weekday)
+      that none of them holds as the same word, case aside.
+    Empty when there is no lead or nothing is unsupported.
+    """
+    lead = strip_markers(answer.lead or "").strip()
+    if not lead:
+        return []
+    support = " ".join([question, *shown_sentences(answer), *(q.sentence for q in answer.quotes),
+                        *(q.rendering for q in answer.quotes)])
+    missing = sorted(numbers(lead) - numbers(support))
+    if detect_language(lead) == "ar":
+        held = content_terms(support)
+        for term in sorted(content_terms(lead) - _LEAD_CONNECTIVES):
+            if len(term) >= LEAD_WORD_LETTERS and not term.isdigit() and not _held(term, held):
+                missing.append(term)
+    else:
+        held = set(words(support))
+        for i, match in enumerate(_LATIN_WORD.finditer(lead)):
+            word = match.group(0)
+            if i == 0 or len(word) < 2 or not word[0].isupper():
+                continue
+            folded = normalize_arabic(word)
+            if not any(same_word(folded, h) for h in held) and word not in missing:
+                missing.append(word)
+    return missing
+
+
 def first_relevant_rank(passages: list[str], evidence) -> int | None:
     for rank, text in enumerate(passages, start=1):
         if supports(text, evidence):
@@ -148,13 +263,43 @@ class Record:
         q, a = self.question, self.answer
         self.rank = first_relevant_rank(self.retrieved, q.evidence) if q.evidence else None
         # Right = the likely answer holds a key (answered or unsure); for an unanswerable question, a refusal;
-        # for one marked answerable without keys, not refusing.
+        # for one scored by points, quoting at least half of them; for one marked answerable without keys, not refusing.
         if not q.answerable:
             self.correct = a.refused
+        elif q.points:
+            self.correct = not a.refused and self.point_recall >= POINT_RECALL_CORRECT
         elif q.answers:
             self.correct = not a.refused and contains_answer(a.likely_answer, q.answers)
         else:
             self.correct = not a.refused
+
+    @property
+    def shown(self) -> list[str]:
+        return shown_sentences(self.answer)
+
+    @property
+    def points_quoted(self) -> int:
+        """How many of the question's points a shown sentence holds; none for a refusal."""
+        if self.answer.refused:
+            return 0
+        shown = self.shown
+        return sum(any(supports(s, [p.sentence]) for s in shown) for p in self.question.points)
+
+    @property
+    def point_recall(self) -> float | None:
+        """Share of the question's points the answer quotes; None for a question without points."""
+        points = self.question.points
+        return self.points_quoted / len(points) if points else None
+
+    @property
+    def quotes_on_point(self) -> int:
+        """How many shown sentences hold (or are held by) some point's sentence."""
+        return sum(quote_matches_point(s, self.question.points) for s in self.shown)
+
+    @property
+    def lead_unsupported(self) -> list[str]:
+        """What the lead states that its quotes and the question do not (unsupported_lead)."""
+        return unsupported_lead(self.answer, self.question.question)
 
     @property
     def supported_citations(self) -> int:
@@ -165,8 +310,10 @@ class Record:
         """The answer is in the question's language; the verbatim quote is in the passage's by design."""
         a = self.answer
         own = a.likely_answer
-        if a.quote and detect_language(a.quote) != self.question.lang:
-            own = own.replace(a.quote, " ")
+        # A quoted answer's sentences are verbatim too: one in another language is no fault.
+        for verbatim in dict.fromkeys((a.quote, *(q.sentence for q in a.quotes))):
+            if verbatim and detect_language(verbatim) != self.question.lang:
+                own = own.replace(verbatim, " ")
         return detect_language(strip_markers(own)) == self.question.lang
 
     @property
@@ -197,8 +344,13 @@ class Record:
 
     @property
     def useful(self) -> bool:
-        """Answered right, or unsure with a shown sentence that holds the gold evidence (an answerable question)."""
+        """Answered right, or unsure with a shown sentence that holds the gold evidence (an answerable question).
+
+        Scored by points: not refused, quoting at least half of the points.
+        """
         a = self.answer
+        if self.question.points:
+            return not a.refused and self.point_recall >= POINT_RECALL_CORRECT
         return (a.status == "answered" and self.correct) or self.unsure_with_evidence
 
     @property
@@ -322,6 +474,7 @@ def metrics(records: list[Record]) -> dict:
         "auroc": auroc(confidence_pairs(records)),
         "auroc_same": auroc(confidence_pairs([r for r in records if r.path == "same"])),
         "auroc_cross": auroc(confidence_pairs([r for r in records if r.path == "cross"])),
+        **point_metrics(records),
         "p50_s": _round(percentile([r.latency_s for r in records], 50)),
         "p95_s": _round(percentile([r.latency_s for r in records], 95)),
         "ttft_p50_s": _round(percentile([r.ttft_s for r in records], 50)),
@@ -329,6 +482,56 @@ def metrics(records: list[Record]) -> dict:
     }
 
 
+def point_metrics(records: list[Record]) -> dict:
+    """The figures of the rows scored by points (non-factoid questions); None each on a set without them.
+
+    point_recall: mean share of an answerable row's points its answer quotes (a refusal quotes none).
+    quote_precision: of the sentences shown by the answers (answered or unsure) to answerable rows, the
+    share that hold or are held by one of the row's point sentences (micro). leads / unsupported_leads:
+    answers with a lead, and those whose lead states what its quotes do not (unsupported_lead).
+    """
+    pointed = [r for r in records if r.question.by_points]
+    answerable = [r for r in pointed if r.question.answerable and r.question.points]
+    unanswerable = [r for r in pointed if not r.question.answerable]
+    quoting = [r for r in answerable if not r.answer.refused]
+    shown = sum(len(r.shown) for r in quoting)
+    leads = [r for r in pointed if (r.answer.lead or "").strip()]
+    none = not pointed
+    return {
+        "point_recall": _ratio(sum(r.point_recall for r in answerable), len(answerable)),
+        "quote_precision": _ratio(sum(r.quotes_on_point for r in quoting), shown),
+        "leads": None if none else len(leads),
+        "unsupported_leads": None if none else sum(bool(r.lead_unsupported) for r in leads),
+        "nonfactoid_false_refusal": _ratio(sum(r.answer.refused for r in answerable), len(answerable)),
+        "nonfactoid_unanswerable_answered": _ratio(sum(r.answer.status == "answered" for r in unanswerable),
+                                                   len(unanswerable)),
+        "nonfactoid_unanswerable_not_refused": _ratio(sum(not r.answer.refused for r in unanswerable),
+                                                      len(unanswerable)),
+    }
+
+
 def by_language(records: list[Record]) -> dict[str, dict]:
     return {lang: metrics([r for r in records if r.question.lang == lang]) for lang in ("ar", "en")
+            if any(r.question.lang == lang for r in records)}
+
+
+def record_kind(r: Record) -> str:
+    """The question file's kind when it gives one, else the answer's; an answer from code older
+    than issue 39 has none and went the factoid way."""
+    return r.question.kind or r.answer.kind or "factoid"
+
+
+def _kinds(records: list[Record]) -> list[str]:
+    seen = {record_kind(r) for r in records}
+    return [k for k in KINDS if k in seen] + sorted(seen - set(KINDS))
+
+
+def by_kind(records: list[Record]) -> dict[str, dict]:
+    """`metrics` per kind of question (record_kind), in rag.types.KINDS order."""
+    return {kind: metrics([r for r in records if record_kind(r) == kind]) for kind in _kinds(records)}
+
+
+def by_language_kind(records: list[Record]) -> dict[str, dict[str, dict]]:
+    """{lang: {kind: metrics}}: by_kind within each language."""
+    return {lang: by_kind([r for r in records if r.question.lang == lang]) for lang in ("ar", "en")
             if any(r.question.lang == lang for r in records)}

@@ -1,5 +1,5 @@
 """The evaluation report: a Markdown page with a per-question table, refusal and unsure reasons,
-a metrics plot and the confidence's reliability plot.
+the metrics per language and per kind of question, a metrics plot and the confidence's reliability plot.
 
 Kept apart from the metrics so `rag eval --json` never imports matplotlib.
 """
@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .evaluate import Record
+from .evaluate import Record, by_kind, by_language_kind, record_kind
 
 QUALITY_KEYS = (
     "recall_at_1", "recall_at_3", "useful", "answer_acc", "answered_correct", "confident_wrong", "unsure",
     "unsure_with_evidence", "false_refusal", "refusal_acc", "unanswerable_answered", "citation_acc", "lang_match",
-    "auroc_same", "auroc_cross",
+    "auroc_same", "auroc_cross", "point_recall", "quote_precision",
+)
+# The per language x kind table: the figures that tell the kinds apart, not all of them.
+KIND_KEYS = (
+    "n", "useful", "answer_acc", "answered_correct", "unsure", "false_refusal", "unanswerable_answered",
+    "point_recall", "quote_precision", "leads", "unsupported_leads",
 )
 
 
@@ -25,10 +30,16 @@ def _cell(text: str, limit: int = 220) -> str:
 
 def verdict(r: Record) -> str:
     status = r.answer.status
+    lead = r.lead_unsupported if r.question.by_points else []
+    note = f"; lead unsupported: {', '.join(lead)}" if lead else ""
     if not r.question.answerable:
-        return "refused ✓" if r.answer.refused else f"{status} ✗ (should refuse)"
+        return ("refused ✓" if r.answer.refused else f"{status} ✗ (should refuse)") + note
     if r.answer.refused:
         return "refused ✗ (answerable)"
+    if r.question.points:
+        mark = "✓" if r.correct else "✗"
+        return (f"{status}, points {r.points_quoted}/{len(r.question.points)} {mark}, "
+                f"quotes on point {r.quotes_on_point}/{len(r.shown)}{note}")
     if status == "unsure":
         shown = "sentence holds evidence ✓" if r.unsure_with_evidence else "sentence misses evidence ✗"
         return f"unsure, {'right' if r.correct else 'wrong'} ({shown})"
@@ -102,7 +113,18 @@ def plot(overall: dict, per_lang: dict[str, dict], path: Path) -> None:
     plt.close(fig)
 
 
-def write_report(directory: Path, overall: dict, per_lang: dict[str, dict], records: list[Record], meta: dict) -> Path:
+def _table(overall: dict, columns: dict[str, dict]) -> list[str]:
+    """Metric rows, a column for all and one for each of `columns`."""
+    lines = ["| metric | all | " + " | ".join(columns) + " |", "|---|---|" + "---|" * len(columns)]
+    for k in overall:
+        lines.append(f"| {k} | {_fmt(overall[k])} | " + " | ".join(_fmt(m.get(k)) for m in columns.values()) + " |")
+    return lines
+
+
+def write_report(directory: Path, overall: dict, per_lang: dict[str, dict], records: list[Record], meta: dict,
+                 per_kind: dict[str, dict] | None = None) -> Path:
+    """`per_kind` (evaluate.by_kind) is computed from `records` when not given."""
+    per_kind = by_kind(records) if per_kind is None else per_kind
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     plot(overall, per_lang, directory / "metrics.png")
@@ -120,6 +142,13 @@ def write_report(directory: Path, overall: dict, per_lang: dict[str, dict], reco
     ]
     for k in keys:
         lines.append(f"| {k} | {_fmt(overall[k])} | " + " | ".join(_fmt(m[k]) for m in per_lang.values()) + " |")
+    # The kind is the question file's when it gives one, else the answer's (evaluate.record_kind).
+    lines += ["", "## By kind of question", ""] + _table(overall, per_kind)
+    lang_kind = by_language_kind(records)
+    lines += ["", "## By language and kind", "", "| language | kind | " + " | ".join(KIND_KEYS) + " |",
+              "|---|---|" + "---|" * len(KIND_KEYS)]
+    lines += [f"| {lang} | {kind} | " + " | ".join(_fmt(m.get(k)) for k in KIND_KEYS) + " |"
+              for lang, kinds in lang_kind.items() for kind, m in kinds.items()]
     lines += [
         "", "## Confidence", "",
         f"AUROC (right vs wrong candidates): {_fmt(overall.get('auroc'))}; same-language path "
@@ -138,13 +167,13 @@ def write_report(directory: Path, overall: dict, per_lang: dict[str, dict], reco
         "",
         "## Questions",
         "",
-        "| id | lang | question | answer | cited passages | first relevant rank | verdict | confidence | answerability | reason | s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| id | lang | kind | question | answer | cited passages | first relevant rank | verdict | confidence | answerability | reason | s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in records:
         cited = "<br>".join(f"[{c.n}] {c.doc_id} ¶{c.paragraph + 1}: {_cell(c.text, 90)}" for c in r.answer.citations)
         lines.append(
-            f"| {r.question.id} | {r.question.lang} | {_cell(r.question.question)} | {_cell(r.answer.text)} | "
+            f"| {r.question.id} | {r.question.lang} | {record_kind(r)} | {_cell(r.question.question)} | {_cell(r.answer.text)} | "
             f"{cited or '–'} | {r.rank or '–'} | {verdict(r)} | {_fmt(r.answer.confidence)} | "
             f"{_fmt(r.answer.answerability)} | {r.answer.reason or '–'} | "
             f"{r.latency_s:.1f} |"
@@ -164,5 +193,7 @@ def write_signals(records: list[Record], path: Path) -> None:
              "status": r.answer.status, "reason": r.answer.reason, "confidence": r.answer.confidence,
              "answerability": r.answer.answerability, "candidate_correct": r.candidate_correct,
              "useful": r.useful if r.question.answerable else None, "answer": r.answer.likely_answer,
-             "quote": r.answer.quote, "signals": r.answer.signals} for r in records]
+             "quote": r.answer.quote, "signals": r.answer.signals, "kind": record_kind(r),
+             "point_recall": r.point_recall, "lead_unsupported": r.lead_unsupported if r.question.by_points else None}
+            for r in records]
     path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")

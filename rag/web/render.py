@@ -11,7 +11,8 @@ import json
 import re
 
 from ..answering.cite import MARKER, strip_markers
-from ..lang import STOPWORDS, light_stem, normalize_arabic, same_word
+from ..answering.prompt import QUOTED_NO_RENDERING
+from ..lang import STOPWORDS, detect_language, light_stem, normalize_arabic, same_word
 from ..types import Answer
 from .strings import text as say
 
@@ -294,7 +295,9 @@ def render_answer(answer: Answer, question: str = "", articles: dict[str, list[s
             f'<div class="rag-msg rag-refusal" dir="auto" lang="{lang}">'
             f'<span class="rag-badge">{say("refused", lang)}</span>{escape_passage(answer.text)}</div>{record}'
         )
-    if answer.status == "unsure":
+    if answer.quotes:
+        parts = [render_quoted(answer)]
+    elif answer.status == "unsure":
         # The likely answer, marked unsure, then the sentence(s) most likely to hold it, the candidate's words marked.
         likely, shown, rest = answer.text, "", answer.text
         for i, sent in enumerate(s for s in dict.fromkeys((answer.sentence, *answer.sentences)) if s):
@@ -314,9 +317,9 @@ def render_answer(answer: Answer, question: str = "", articles: dict[str, list[s
         ]
     else:
         parts = [f'<div class="rag-msg rag-answer" dir="auto" lang="{lang}">{_text_with_markers(answer.text, lang)}</div>']
-    if answer.quote and answer.quote not in answer.text:
+    if answer.quote and answer.quote not in answer.text and not answer.quotes:
         parts.append(f'<div class="rag-quote" dir="auto">{say("quoted", lang)}: <q>{escape_passage(answer.quote)}</q></div>')
-    parts.append(render_trust(answer))
+    parts.append(render_trust(answer) if not answer.quotes else "")
     if scope:
         parts.append(f'<div class="rag-scope" dir="auto">{say("searched", lang)}: {render_scope(scope)}</div>')
 
@@ -352,12 +355,52 @@ def render_answer(answer: Answer, question: str = "", articles: dict[str, list[s
                 f'<div class="rag-source-head" dir="auto"><span class="rag-ref">[{c.n}]</span> '
                 f'<bdi class="rag-title">{escape_passage(c.title)}</bdi>{published} · {say("paragraph", lang)} '
                 f'<bdi dir="ltr">{c.paragraph + 1}</bdi>{also}</div>'
-                f'<blockquote class="rag-passage" dir="auto">{highlight_quote(c.text, answer.quote) or highlight(c.text, answer.text)}'
+                f'<blockquote class="rag-passage" dir="auto">{marked_passage(c, answer)}'
                 f'</blockquote>{preview(c)}</div>'
             )
         parts.append("</details>")
     parts.append(record)
     return "".join(parts)
+
+
+def marked_passage(c, answer: Answer) -> str:
+    """A source's passage with what the answer took from it marked: its quoted sentence(s), else its quote, else shared words."""
+    for q in answer.quotes:
+        if q.n == c.n:
+            marked = highlight_quote(c.text, q.sentence)
+            if marked:
+                return marked
+    return highlight_quote(c.text, answer.quote) or highlight(c.text, answer.text)
+
+
+def render_quoted(answer: Answer) -> str:
+    """A quoted-sentences answer (issue 39): the unsure note or the lead, then each quote verbatim with its
+    [n] link, its date (a timeline), its side (a comparison) and its checked rendering beside it."""
+    lang = answer.language
+    status = "rag-answer" if answer.status == "answered" else "rag-unsure"
+    out = [f'<div class="rag-msg rag-quoted {status}" dir="auto" lang="{lang}">']
+    if answer.status != "answered":
+        out.append(f'<span class="rag-badge">{say("unsure", lang)}</span>')
+    if answer.lead:
+        out.append(f'<p class="rag-lead" dir="auto">{escape_passage(answer.lead)}</p>')
+    side = ""
+    for q in answer.quotes:
+        if q.side and q.side != side:
+            side = q.side
+            out.append(f'<div class="rag-side" dir="auto"><bdi>{escape_passage(side)}</bdi></div>')
+        day = f'<bdi class="rag-date" dir="ltr">{escape_passage(q.date)}</bdi> ' if q.date else ""
+        rendering = ""
+        if q.rendering:
+            rendering = (f'<div class="rag-rendering" dir="ltr" lang="{lang}" title="{say("quoted_rendering", lang)}">'
+                         f'{escape_passage(q.rendering)}</div>')
+        elif detect_language(q.sentence) != lang:
+            rendering = f'<div class="rag-rendering rag-no-rendering" dir="auto">{escape_passage(QUOTED_NO_RENDERING[lang])}</div>'
+        out.append(f'<blockquote class="rag-quoted-sentence" dir="auto">{day}<span dir="auto">«{escape_passage(q.sentence)}»</span> '
+                   f'{_text_with_markers(f"[{q.n}]", lang)}{rendering}</blockquote>')
+    key = "trust_quoted_answered" if answer.status == "answered" else "trust_quoted_unsure"
+    out.append(f'</div><div class="rag-confidence rag-{key.replace("_", "-")}" dir="auto">'
+               f'<span class="rag-trust">{escape_passage(say(key, lang))}</span></div>')
+    return "".join(out)
 
 
 def trust_key(answer: Answer) -> str | None:

@@ -11,11 +11,11 @@ import rag
 
 
 def test_all_is_pinned():
-    assert rag.__all__ == ["Answer", "Assistant", "Citation", "RagError", "Settings", "__version__"]
+    assert rag.__all__ == ["Answer", "Assistant", "Citation", "Quote", "RagError", "Settings", "__version__"]  # Quote: issue 39
     # The original five fields keep their order and meaning; later ones are added after them, with defaults.
     assert [f.name for f in dataclasses.fields(rag.Answer)] == [
         "text", "refused", "language", "citations", "reason", "status", "confidence", "answerability", "quote", "sentence",
-        "sentences", "signals", "timings", "searched",
+        "sentences", "signals", "timings", "searched", "kind", "lead", "quotes",  # the last three: issue 39
     ]
     assert {"n", "doc_id", "title", "text", "score", "paragraph", "also_in"} <= {f.name for f in dataclasses.fields(rag.Citation)}
     for method in ("ask", "stream", "ingest", "retrieve", "documents", "load", "from_index", "from_settings"):
@@ -54,6 +54,7 @@ def test_answer_json_shape():
         "language": "ar",
         "reason": "",
         "searched": "",  # added in issue 32
+        "kind": "", "lead": "", "quotes": [],  # added in issue 39
         "citations": [{"n": 1, "doc_id": "d", "title": "t", "text": "p", "score": 0.8123,
                        "date": "2026-11-20", "source": "Reuters", "also_published_by": [],  # added in issue 18
                        "paragraph": 2}],  # added in issue 19

@@ -58,7 +58,7 @@ def test_errors_become_a_message_and_the_chat_goes_on(handlers):
 def test_ask_returns_the_cli_json_shape(handlers):
     got = handlers.ask("من هو وزير خارجية أذربيجان جيهون بيراموف؟")
     assert set(got) == {"answer", "refused", "status", "confidence", "answerability", "quote", "sentence", "sentences", "searched", "language",
-                        "reason", "citations"}
+                        "reason", "citations", "kind", "lead", "quotes"}
     assert got["refused"] is False and got["language"] == "ar" and got["reason"] == ""
     assert "بيراموف" in got["answer"] and "[1]" in got["answer"]
     assert got["citations"] and set(got["citations"][0]) == {"n", "doc_id", "title", "text", "score", "date", "source", "also_published_by", "paragraph"}
