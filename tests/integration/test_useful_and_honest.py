@@ -200,3 +200,15 @@ def test_the_page_shows_an_answer_an_unsure_answer_with_its_sentence_and_a_refus
         if os.environ.get("RAG_UI_SCREENSHOT"):
             page.screenshot(path=os.environ["RAG_UI_SCREENSHOT"], full_page=True)
         browser.close()
+
+
+def test_a_quoted_answer_through_ask_carries_its_kind_quotes_and_citations(ask_url):
+    from gradio_client import Client
+
+    result = Client(ask_url, verbose=False).predict("ما شروط اتفاق وقف إطلاق النار؟", api_name="/ask")
+    assert result["kind"] == "content" and not result["refused"], result
+    assert 2 <= len(result["quotes"]) <= 6 and result["sentences"] == [q["sentence"] for q in result["quotes"]]
+    numbers = {c["n"] for c in result["citations"]}
+    assert {q["n"] for q in result["quotes"]} == numbers
+    for q in result["quotes"]:
+        assert f"«{q['sentence']}» [{q['n']}]" in result["answer"]

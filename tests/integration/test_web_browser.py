@@ -536,3 +536,23 @@ def test_an_english_answer_shows_its_arabic_quote_before_its_english(page):
     assert quote.endswith("…") and not re.search("[A-Za-z]", quote), quote  # the verbatim Arabic alone, first
     final = bot.locator(".rag-answer, .rag-unsure").first.inner_text()
     assert re.search("[A-Za-z]", final) and quote.rstrip("… ") in final, final  # then the English, beside that quote
+
+
+def test_a_why_answer_streams_its_first_quote_then_shows_every_quote_with_its_source(page):
+    bot = ask_on_page(page, "لماذا أطلقت أذربيجان عمليتها في قره باغ؟")
+    streamed = page.evaluate("window.__streamed")
+    quotes = bot.locator(".rag-quoted-sentence")
+    assert quotes.count() >= 2, bot.inner_text()
+    first = quotes.first.inner_text()
+    sentence = first[first.index("«") + 1:first.index("»")]
+    # The first quote was on the page, whole, while the answer was still being written (the lead comes last).
+    assert any(sentence in text for text in streamed), (sentence, streamed)
+    lead = bot.locator(".rag-lead")
+    if lead.count():
+        assert not any(lead.inner_text() in text for text in streamed)  # the checked lead arrives with the final answer
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", bot.locator(".rag-quoted").inner_text())}
+    numbers = {int(s.locator(".rag-source-head .rag-ref").inner_text().strip("[]"))
+               for s in bot.locator(".rag-sources .rag-source").all()}
+    assert markers and markers == numbers, (markers, numbers)
+    assert bot.locator(".rag-passage mark.rag-quote-mark").count() >= 1  # each source marks the sentence quoted
+    assert _direction(quotes.first)[1] == "rtl"
