@@ -57,13 +57,16 @@ def _cmd_ask(args: argparse.Namespace) -> int:
             answer = item
     if live:
         print()
-    if not live or (streamed.strip() != answer.text and (answer.status != "answered" or streamed.rstrip().endswith("…"))):
+    if not live or (streamed.strip() != answer.text and (answer.status != "answered" or answer.quotes
+                                                        or streamed.rstrip().endswith("…"))):
+        # A quoted answer streams its quotes and gains its lead at the end: shown whole, as the other cases.
         # A refusal, an unsure answer or an English answer after its Arabic quote replaces what streamed: say it in full.
         print(answer.text)
     if answer.refused:
         print(f"  (refused: {answer.reason})", file=sys.stderr)
     elif answer.status == "unsure":
-        print(f"  (unsure: {answer.reason}; confidence {answer.confidence:.2f})", file=sys.stderr)
+        score = "" if answer.confidence is None else f"; confidence {answer.confidence:.2f}"  # a quoted answer has none
+        print(f"  (unsure: {answer.reason}{score})", file=sys.stderr)
         if answer.sentence and answer.sentence not in answer.text:
             print(f"  sentence: {answer.sentence}", file=sys.stderr)
     for c in answer.citations:
@@ -281,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question")
-    ask.add_argument("--json", action="store_true", help="print one JSON object: answer, refused, status, confidence, quote, language, citations")
+    ask.add_argument("--json", action="store_true", help="print one JSON object: answer, refused, status, confidence, quote, language, citations; a quoted answer's kind, lead and quotes")
     ask.add_argument("--since", metavar="YYYY-MM-DD", help="only articles published on or after this date")
     ask.add_argument("--until", metavar="YYYY-MM-DD", help="only articles published on or before this date")
     ask.add_argument("--source", action="append", metavar="NAME",

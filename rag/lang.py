@@ -38,6 +38,12 @@ def normalize_arabic(text: str) -> str:
     return text.casefold()
 
 
+def fold_letters(pattern: str) -> str:
+    """An Arabic pattern or table word with its letters folded as `normalize_arabic` folds text (أ/إ/آ/ٱ -> ا,
+    ة -> ه, ى -> ي) and nothing else touched, so a regex written with على matches the normalized text's علي."""
+    return re.sub("[أإآٱ]", "ا", pattern).replace("ة", "ه").replace("ى", "ي")
+
+
 def words(text: str) -> list[str]:
     """Normalized word tokens, for lexical overlap."""
     return _WORD.findall(normalize_arabic(text))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from ..lang import normalize_arabic
+from ..lang import fold_letters, normalize_arabic
 
 FACTOID = "factoid"
 EXPLANATION = "explanation"
@@ -42,12 +42,14 @@ _WEEKDAYS_EN = "saturday|sunday|monday|tuesday|wednesday|thursday|friday"
 TABLE: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     (TIMELINE, (
         # a range of days: "بين 19 و22 سبتمبر", "من 19 الى 22 سبتمبر", "بين الثلاثاء والخميس"
-        rf"(?:بين|من)\s+(?:يوم\s+)?(?:\d{{1,2}}|{_WEEKDAYS_AR})(?:\s+\d{{1,2}})?(?:\s+(?:{_MONTHS_AR}))?\s+(?:و|الي|حتي)\s*(?:يوم\s+)?(?:\d{{1,2}}|{_WEEKDAYS_AR})",
+        rf"(?:بين|من)\s+(?:يوم\s+)?(?:{_WEEKDAYS_AR})(?:\s+\d{{1,2}})?(?:\s+(?:{_MONTHS_AR}))?\s+(?:و|الي|حتي)\s*(?:يوم\s+)?(?:\d{{1,2}}|{_WEEKDAYS_AR})",
+        rf"(?:بين|من)\s+(?:يوم\s+)?\d{{1,2}}(?:\s+(?:{_MONTHS_AR}))?\s+(?:و|الي|حتي)\s*(?:يوم\s+)?(?:{_WEEKDAYS_AR}\s+)?\d{{1,2}}\s+(?:{_MONTHS_AR})(?![\u0621-\u064A])",
         r"منذ\s+.{2,60}?\s+(?:حتي|الي)\s+",
-        r"(?<![\u0621-\u064A])(?:رتب|رتبي|مرتبه|مرتبا|زمنيا)(?![\u0621-\u064A])|حسب\s+(?:تاريخ|تواريخ|وقوع)|المحطات\s+الزمنيه|ترتيب\s+زمني",
-        r"يوما\s+بيوم|يوم\s+بيوم|تسلسل|التسلسل\s+الزمني|بالترتيب\s+الزمني|جدول\s+زمني|مراحل|على\s+مدى\s+(?:الايام|الاسبوع|اسبوع)|خلال\s+(?:الايام|الاسبوع)",
+        r"(?<![\u0621-\u064A])زمنيا(?![\u0621-\u064A])|حسب\s+(?:تاريخ|تواريخ|وقوع)|المحطات\s+الزمنيه|ترتيب\s+زمني|ترتيبا\s+زمنيا",
+        r"يوما\s+بيوم|يوم\s+بيوم|تسلسل|التسلسل\s+الزمني|بالترتيب\s+الزمني|جدول\s+زمني|على\s+مدى\s+(?:الايام|الاسبوع|اسبوع)|خلال\s+(?:الايام|الاسبوع)",
     ), (
-        rf"\b(?:between|from)\s+(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?|(?:{_WEEKDAYS_EN})(?:,?\s+\d{{1,2}})?|(?:{_MONTHS_EN})\.?\s+\d{{1,2}})(?:\s+(?:of\s+)?(?:{_MONTHS_EN}))?\s*(?:and|to|until|till|-|–)\s*(?:the\s+)?(?:\d{{1,2}}|{_WEEKDAYS_EN}|(?:{_MONTHS_EN}))",
+        rf"\b(?:between|from)\s+(?:the\s+)?(?:(?:{_WEEKDAYS_EN})(?:,?\s+\d{{1,2}})?|(?:{_MONTHS_EN})\.?\s+\d{{1,2}})\b.{{0,20}}?\s*(?:and|to|until|till|-|–)\s*(?:the\s+)?(?:\d{{1,2}}|{_WEEKDAYS_EN}|(?:{_MONTHS_EN}))\b",
+        rf"\b(?:between|from)\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?:\s+(?:of\s+)?(?:{_MONTHS_EN}))?\s*(?:and|to|until|till|-|–)\s*(?:the\s+)?(?:(?:{_WEEKDAYS_EN}),?\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS_EN})\b",
         r"\bday[- ]by[- ]day\b|\btimeline\b|\bchronolog|\bin (?:chronological )?order\b|\bsequence of events\b|\bover the (?:following|next|past|last|previous) (?:days|week)\b|\bstep by step\b",
     )),
     (COMPARISON, (
@@ -90,17 +92,17 @@ TABLE: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
 )
 
 _COMPILED = tuple(
-    (kind, tuple(re.compile(p) for p in ar), tuple(re.compile(p, re.I) for p in en)) for kind, ar, en in TABLE
+    (kind, tuple(re.compile(fold_letters(p)) for p in ar), tuple(re.compile(p, re.I) for p in en)) for kind, ar, en in TABLE
 )
 # How a question about a span starts: the factoid words that override a looser match further on
 # ("كيف" is explanation, "كم" never is; "how many" is a count, not a how-question).
-_FACTOID_AR = re.compile(_AR_LEAD + r"(?:كم|متي|اين|من\s+هو|من\s+هي|من\s+هم|اي\s|في\s+اي|باي|الي\s+اي|ما\s+اسم|ما\s+عدد|ما\s+قيمه|ما\s+تاريخ|في\s+اي\s+عام)")
+_FACTOID_AR = re.compile(r"^(?:باختصار[\s،,]+)?[وف]?(?:كم|متي|اين|من(?=\s)|اي\s|في\s+اي|باي|الي\s+اي|لاي\s+(?!سبب|غرض)|ما\s+اسم|ما\s+عدد|ما\s+قيمه|ما\s+تاريخ|ما\s+نسبه|ما\s+حجم|ما\s+مقدار)")
 
 
-_DAY_NAMES = re.compile(rf"(?:(?<![\u0621-\u064A])(?:{_WEEKDAYS_AR})(?![\u0621-\u064A])|\b(?:{_WEEKDAYS_EN})\b)(?:,?\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?:\s+(?:of\s+)?(?:{_MONTHS_AR}|{_MONTHS_EN}))?)?|\d{{1,2}}\s+(?:{_MONTHS_AR}|{_MONTHS_EN})", re.I)
+_DAY_NAMES = re.compile(rf"(?:(?<![\u0621-\u064A])(?:{_WEEKDAYS_AR})(?![\u0621-\u064A])|\b(?:{_WEEKDAYS_EN})\b)(?:,?\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?:\s+(?:of\s+)?(?:{_MONTHS_AR}|{_MONTHS_EN})(?![\w\u0621-\u064A]))?)?|\d{{1,2}}\s+(?:{_MONTHS_AR}|{_MONTHS_EN})(?![\w\u0621-\u064A])", re.I)
 
 
-_FACTOID_EN = re.compile(r"(?:and\s+)?(?:when|where|who|whom|which|how (?:many|much|long|old|far)|on what|in what|at what)\b")
+_FACTOID_EN = re.compile(r"(?:(?:and|so|briefly|in short)[\s,]+)?(?:when|where|who|whom|whose|which|how (?:many|much|long|old|far|often)|on what|in what|at what|what (?:date|day|year|time|month|percentage|number|share|amount))\b")
 
 
 def names_days(question: str) -> int:
@@ -116,11 +118,11 @@ def question_kind(question: str) -> str:
     """
     norm = normalize_arabic(question)
     lower = question.casefold()
-    if names_days(question) >= 2 and not _FACTOID_AR.match(norm.strip()) and not _FACTOID_EN.match(lower.strip()):
+    if _FACTOID_AR.match(norm.strip(" ،,؟?")) or _FACTOID_EN.match(lower.strip(" ,?")):
+        return FACTOID  # "كم …", "متى …", "who …", "how many …" ask for a span, whatever words follow
+    if names_days(question) >= 2:
         return TIMELINE  # "the developments of Thursday 21 and Friday 22": two days asked about
     for kind, ar, en in _COMPILED:
-        if kind in (EXPLANATION, CONTENT, EVENTS) and _FACTOID_AR.match(norm.strip()):
-            continue  # "كم ..."/"متى ..." asks for a span, whatever verb follows
         if any(p.search(norm) for p in ar) or any(p.search(lower) for p in en):
             return kind
     return FACTOID

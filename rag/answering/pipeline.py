@@ -168,11 +168,9 @@ class Answerer:
             question = self.better_query(question, self.standalone(question, turns), scope)
             if kind == FACTOID:  # "and the terms?" says its kind only once rewritten
                 kind = question_kind(question)
-        if not self.settings.quoted_answers:
-            kind = FACTOID
         timings: dict[str, float] = {}
         generating = time.perf_counter()
-        if is_quoted(kind):
+        if is_quoted(kind) and self.settings.quoted_answers:  # off: every kind takes the span path, kind still told
             answer = self.quoted.stream(question, language, kind, asked=asked, scope=scope)
         else:
             evidence = self.evidence(question, timings, scope)

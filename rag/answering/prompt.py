@@ -95,3 +95,5 @@ QUOTED_NO_RENDERING = {
     "ar": "لا ترجمة موثوقة لهذه الجملة",
     "en": "no reliable English rendering of this sentence; the Arabic is the source",
 }
+# A comparison's quotes that name neither side, shown after the sides under this heading.
+QUOTED_OTHER_SIDE = {"ar": "جمل أخرى", "en": "Other sentences"}

@@ -222,12 +222,17 @@ def unsupported_lead(answer: Answer, question: str = "") -> list[str]:
         held = set(words(support))
         for i, match in enumerate(_LATIN_WORD.finditer(lead)):
             word = match.group(0)
-            if i == 0 or len(word) < 2 or not word[0].isupper():
+            # The first word is checked too (a lead's subject is often a name), unless it is a function word.
+            if (i == 0 and word in _OPENING_WORDS) or len(word) < 2 or not word[0].isupper():
                 continue
             folded = normalize_arabic(word)
             if not any(same_word(folded, h) for h in held) and word not in missing:
                 missing.append(word)
     return missing
+
+
+_OPENING_WORDS = frozenset("The A An In On At For From By With During Since After Before According This That These Those "
+                           "It Its He She They His Her Their Both While When As Despite Following".split())
 
 
 def first_relevant_rank(passages: list[str], evidence) -> int | None:

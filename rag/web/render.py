@@ -364,7 +364,7 @@ def render_answer(answer: Answer, question: str = "", articles: dict[str, list[s
 
 
 def marked_passage(c, answer: Answer) -> str:
-    """A source's passage with what the answer took from it marked: its quoted sentence(s), else its quote, else shared words."""
+    """A source's passage with what the answer took from it marked: its first quoted sentence, else its quote, else shared words."""
     for q in answer.quotes:
         if q.n == c.n:
             marked = highlight_quote(c.text, q.sentence)
@@ -390,13 +390,15 @@ def render_quoted(answer: Answer) -> str:
             out.append(f'<div class="rag-side" dir="auto"><bdi>{escape_passage(side)}</bdi></div>')
         day = f'<bdi class="rag-date" dir="ltr">{escape_passage(q.date)}</bdi> ' if q.date else ""
         rendering = ""
+        reader = "rtl" if lang == "ar" else "ltr"
         if q.rendering:
-            rendering = (f'<div class="rag-rendering" dir="ltr" lang="{lang}" title="{say("quoted_rendering", lang)}">'
+            rendering = (f'<div class="rag-rendering" dir="{reader}" lang="{lang}" title="{say("quoted_rendering", lang)}">'
                          f'{escape_passage(q.rendering)}</div>')
         elif detect_language(q.sentence) != lang:
-            rendering = f'<div class="rag-rendering rag-no-rendering" dir="auto">{escape_passage(QUOTED_NO_RENDERING[lang])}</div>'
-        out.append(f'<blockquote class="rag-quoted-sentence" dir="auto">{day}<span dir="auto">«{escape_passage(q.sentence)}»</span> '
-                   f'{_text_with_markers(f"[{q.n}]", lang)}{rendering}</blockquote>')
+            rendering = f'<div class="rag-rendering rag-no-rendering" dir="{reader}">{escape_passage(QUOTED_NO_RENDERING[lang])}</div>'
+        quoted = detect_language(q.sentence)  # the quote's own direction: bdi and dir'd children do not set "auto"
+        out.append(f'<blockquote class="rag-quoted-sentence" dir="{"rtl" if quoted == "ar" else "ltr"}" lang="{quoted}">'
+                   f'{day}<span>«{escape_passage(q.sentence)}»</span> {_text_with_markers(f"[{q.n}]", lang)}{rendering}</blockquote>')
     key = "trust_quoted_answered" if answer.status == "answered" else "trust_quoted_unsure"
     out.append(f'</div><div class="rag-confidence rag-{key.replace("_", "-")}" dir="auto">'
                f'<span class="rag-trust">{escape_passage(say(key, lang))}</span></div>')
@@ -456,6 +458,8 @@ def message_text(content) -> str:
         return ""
     content = content.split('<details class="rag-sources"', 1)[0]
     content = content.replace("<br>", "\n")
+    # A quoted answer's blocks (lead, sides, quotes, renderings) each on a line of their own.
+    content = re.sub(r"</(?:p|blockquote|div)>", lambda m: m.group(0) + "\n", content)
     content = re.sub(r'<span class="rag-badge">.*?</span>', "", content)
     content = re.sub(r'<div class="rag-(?:confidence|quote)[^"]*".*?</div>', "", content)
     return html.unescape(_TAG.sub("", content)).strip()

@@ -3,6 +3,8 @@ and follow-ups are answered with quoted sentences, not one copied clause."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from rag.answering.quoted.order import states_cause
@@ -101,3 +103,14 @@ def test_a_follow_up_on_this_path_quotes_the_one_it_names(asked):
 def test_a_factoid_keeps_the_span_path(asked):
     answer = asked("من هو وزير خارجية أذربيجان؟")
     assert answer.kind == "factoid" and not answer.quotes and "بيراموف" in answer.text
+
+
+def test_the_readme_why_example_prints_what_it_says(asked):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    question = re.search(r'why = assistant\.ask\("([^"]+)"\)', readme).group(1)
+    kind, start, middle = re.search(r"why\.kind, why\.quotes\[0\]\.sentence\s+# '(\w+)', '([^…]+) … ([^…]+) …'", readme).groups()
+    answer = asked(question)
+    assert answer.kind == kind and answer.quotes[0].sentence.startswith(start.strip())
+    assert middle.strip() in answer.quotes[0].sentence

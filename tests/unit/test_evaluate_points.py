@@ -213,8 +213,10 @@ def test_english_lead_with_an_unseen_capitalized_name_is_flagged():
     assert unsupported_lead(seen, question) == []
     assert unsupported_lead(unseen, question) == ["Macron"]
     assert unsupported_lead(wrong_day, question) == ["12", "Friday"]
-    opening = _quoted("en", "Reports say the government announced the withdrawal.", quotes)
-    assert unsupported_lead(opening, question) == []  # the lead's first word is capitalized as any sentence's
+    opening = _quoted("en", "According to the government, the withdrawal was announced.", quotes)
+    assert unsupported_lead(opening, question) == []  # a function word opening the lead is no name
+    named = _quoted("en", "Macron announced the withdrawal.", quotes)
+    assert unsupported_lead(named, question) == ["Macron"]  # a name opening the lead is checked like any other
 
 
 def test_leads_are_counted_over_the_points_rows():

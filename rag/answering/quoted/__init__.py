@@ -9,7 +9,7 @@ kept only when the quotes state every name, figure and date in it (lead.py). A r
 language gets a checked rendering beside each quote (render.py). The outcome (cover.py) is
 known before the first quote streams, so nothing shown is withdrawn:
 
-    retrieve (shared) -> candidates -> choose -> order -> decide -> stream quotes -> render -> lead -> Answer
+    retrieve (shared) -> candidates -> choose -> decide -> order -> stream quotes (+ renderings) -> lead -> Answer
 
 The room shares retrieval, the refusal texts and citation with the span path; pipeline.py
 only routes between the two by the question's kind (kinds.py).
@@ -19,22 +19,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
+from ...errors import RagError
 from ...lang import detect_language
 from ...types import Answer, Quote
 from ..cite import citation
 from ..decision import ANSWERED, REFUSED, UNSURE
 from ..guards import Reason
 from ..kinds import COMPARISON, TIMELINE
-from ..prompt import QUOTED_NO_RENDERING, QUOTED_UNSURE, REFUSALS
+from ..prompt import QUOTED_NO_RENDERING, QUOTED_OTHER_SIDE, QUOTED_UNSURE, REFUSALS
 from ..retrieve import Passage
 from .choose import MAX_QUOTES, candidates, choose
 from .cover import coverage
 from .cues import cue_for
-from .lead import LEAD_TOKENS, clean_lead, lead_messages, unsupported
 from .dates import asked_range, within
+from .lead import LEAD_TOKENS, clean_lead, lead_messages, unsupported
 from .names import glossary
-from .order import dated_day, grouped, order, reference_dates, sides
+from .order import dated_day, grouped, order, reference_dates, side_of, sides
 from .render import Renderings
 
 log = logging.getLogger(__name__)
@@ -65,7 +67,8 @@ class QuotedAnswers:
     def stream(self, question: str, language: str, kind: str, asked: str = "", scope=None) -> Iterator[str | Answer]:
         """Pieces of the answer as they are decided (each quote line as soon as it is chosen), then the `Answer`.
 
-        `question`: the standalone question searched; `asked`: the question as the reader wrote it;
+        `question`: the standalone question (a follow-up's rewrite), which everything is read from; `asked`: the
+        question as the reader wrote it, whose spelling of names the renderings keep;
         `scope`: the dates and sources searched (answering/scope.py), handed to `search`.
         """
         asked = asked or question
@@ -74,19 +77,20 @@ class QuotedAnswers:
         if not passages or max(p.score for p in passages) < self.min_score:
             yield from self.refusal(language, kind, Reason.OFF_TOPIC)
             return
-        question_sides = sides(asked) if kind == COMPARISON else []
+        question_sides = sides(question) if kind == COMPARISON else []
         ranked, background, spread = candidates(question, vector, passages, self.embed,
                                                 cue=cue_for(kind, question_sides))
         reference = reference_dates(ranked, self.article)
-        days = asked_range(asked) if kind == TIMELINE else None
+        days = asked_range(question) if kind == TIMELINE else None
         if days:  # "between 19 and 22 September": the sentences that tell those days, when two or more do
             in_range = [c for c in ranked if within(dated_day(c, reference), days)]
             ranked = in_range if len(in_range) >= 2 else ranked
-        render = detect_language(" ".join(c.sentence for c in ranked[:MAX_QUOTES])) != language
-        picked = choose(ranked, most=MAX_RENDERED if render else MAX_QUOTES)
+        # A reader in another language than the articles waits for a rendering of each quote: fewer quotes.
+        most = MAX_RENDERED if detect_language(" ".join(c.sentence for c in ranked[:MAX_QUOTES])) != language else MAX_QUOTES
+        picked = choose(ranked, most=most)
         if question_sides:
-            picked = self.with_every_side(picked, ranked, question_sides)
-        cover = coverage(asked, [c.sentence for c in picked], max((c.cosine for c in picked), default=0.0),
+            picked = self.with_every_side(picked, ranked, question_sides, most)
+        cover = coverage(question, [c.sentence for c in picked], max((c.cosine for c in picked), default=0.0),
                          background, spread)
         status = cover.status()
         log.info("%s question: %d quotes, %s -> %s", kind, len(picked), cover.signals(), status)
@@ -96,7 +100,7 @@ class QuotedAnswers:
         dated = order(picked, kind, reference)
         side_vectors = self.embed([s.name for s in question_sides]) if question_sides else None
         rows = grouped(dated, question_sides, side_vectors) if question_sides else [(c, d, "") for c, d in dated]
-        names = glossary(asked, " ".join(c.sentence for c, _, _ in rows)) if render else {}
+        names = glossary(asked, " ".join(c.sentence for c, _, _ in rows))
         numbers: dict[str, int] = {}
         quotes: list[Quote] = []
         citations = []
@@ -108,14 +112,17 @@ class QuotedAnswers:
             n = numbers.get(c.passage.chunk_id)
             if n is None:
                 n = numbers[c.passage.chunk_id] = len(numbers) + 1
-                citations.append(citation(n, c.passage))
-            quote = Quote(n=n, sentence=c.sentence, date=day if kind == TIMELINE else "", side=side_name)
-            if side_name and side_name != side:
-                side = side_name
+                # Syndicated copies of the quoted sentence merged into it (choose.merge_copies): "also in" them.
+                merged = tuple(d for d in c.also_in if d != c.passage.doc_id and d not in c.passage.also_in)
+                citations.append(citation(n, replace(c.passage, also_in=(*c.passage.also_in, *merged))))
+            quote = Quote(n=n, sentence=c.sentence, date=day if kind == TIMELINE else "",
+                          side=side_name or (QUOTED_OTHER_SIDE[language] if question_sides else ""))
+            if quote.side != side:
+                side = quote.side
                 yield f"{side}:\n"
             yield quote_line(quote) + "\n"
-            if render:
-                rendering = self.renderings.of(c.sentence, language, names)
+            if detect_language(c.sentence) != language:  # each quote on its own: a collection may mix languages
+                rendering = self.rendering(c.sentence, language, names)
                 if rendering:  # its names, as written, for the quotes that follow
                     names = {**glossary(rendering, c.sentence), **names}
                 quote = Quote(quote.n, quote.sentence, rendering, quote.date, quote.side)
@@ -124,25 +131,32 @@ class QuotedAnswers:
         # A lead states the answer in one line: only an answered question has one. Over quotes that cover part of
         # the question it read as an answer they do not give ("أوضح أن …" under "What did Macron say?", whom no
         # quote names: a tuning-half case), so an unsure answer shows its note and the quotes alone.
-        lead = self.lead(asked, language, quotes) if status == ANSWERED else ""
+        lead = self.lead(question, language, quotes) if status == ANSWERED else ""
         text = compose(lead, quotes, language, head)
         yield Answer(text=text, refused=False, language=language, citations=citations, status=status,
                      reason="" if status == ANSWERED else f"{Reason.LOW_CONFIDENCE}:coverage",
                      confidence=None, sentence=quotes[0].sentence, sentences=tuple(q.sentence for q in quotes),
                      signals=cover.signals(), kind=kind, lead=lead, quotes=tuple(quotes))
 
-    @staticmethod
-    def with_every_side(picked, ranked, question_sides):
-        """A comparison quotes each side it names: the best sentence naming a missing side replaces the last pick."""
-        from .order import side_of
+    def rendering(self, sentence: str, language: str, names: dict[str, str]) -> str:
+        """The checked rendering, or "" (the quote then stands alone, with its note) when the model fails:
+        the quotes already shown stay, whatever the backend does."""
+        try:
+            return self.renderings.of(sentence, language, names)
+        except RagError as exc:
+            log.warning("no rendering of %r: %s", sentence, exc)
+            return ""
 
+    @staticmethod
+    def with_every_side(picked, ranked, question_sides, most: int = MAX_QUOTES):
+        """A comparison quotes each side it names: the best sentence naming a missing side replaces the last pick."""
         have = {side_of(c, question_sides) for c in picked}
         for i in range(len(question_sides)):
             if i in have:
                 continue
             extra = next((c for c in ranked if c not in picked and side_of(c, question_sides) == i), None)
             if extra is not None:
-                if len(picked) >= MAX_QUOTES:
+                if len(picked) >= most:
                     picked = picked[:-1]
                 picked = [*picked, extra]
         return picked
@@ -151,8 +165,12 @@ class QuotedAnswers:
         """One line written by the model over the quotes (their renderings for another language), or "" when
         it states what the quotes do not."""
         shown = [q.rendering or q.sentence for q in quotes]
-        reply = "".join(self.llm().stream_chat(lead_messages(question, language, shown), max_tokens=LEAD_TOKENS,
-                                               temperature=self.temperature))
+        try:
+            reply = "".join(self.llm().stream_chat(lead_messages(question, language, shown), max_tokens=LEAD_TOKENS,
+                                                   temperature=self.temperature))
+        except RagError as exc:  # the quotes are the answer; without a lead it still stands
+            log.warning("no lead: %s", exc)
+            return ""
         lead = clean_lead(reply)
         if not lead or detect_language(lead) != language:
             return ""
@@ -188,7 +206,7 @@ def compose(lead: str, quotes: list[Quote], language: str, head: str = "") -> st
         lines += [lead, ""]
     side = ""
     for q in quotes:
-        if q.side and q.side != side:
+        if q.side != side:
             side = q.side
             lines.append(f"{side}:")
         lines.append(quote_line(q))

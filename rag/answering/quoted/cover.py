@@ -11,7 +11,7 @@ and a streamed quote is never withdrawn (issue 41):
 - `quotes`: how many distinct sentences were chosen.
 
 The thresholds were fitted on the tuning halves of the blind non-factoid sets
-(docs/experiments/quoted_thresholds.py, docs/evaluation.md); the held-out halves judge them.
+(docs/experiments/quoted_selection.py, docs/evaluation.md); the held-out halves judge them.
 A question is refused only when nothing bears on it: the articles spelling out an answer must
 never be refused (issue 39), so the refusal bar is low and doubt goes to unsure.
 """

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ...lang import normalize_arabic
+from ...lang import fold_letters, normalize_arabic
 from ..kinds import COMPARISON, CONTENT, EVENTS, EXPLANATION, TIMELINE
-from .dates import _AR_WEEKDAY, _DAY_MONTH_AR, _DAY_MONTH_EN, _EN_WEEKDAY, _YESTERDAY
+from .dates import names_a_day
 from .order import Side, side_of, states_cause
 
 KIND_CUE = 0.04
@@ -27,7 +27,7 @@ REPORTING_AR = ("قال", "قالت", "اكد", "اكدت", "اعلن", "اعل�
 REPORTING_EN = ("said", "says", "stated", "announced", "added", "told", "called", "demanded", "urged", "warned", "noted",
                 "stressed", "insisted", "described", "promised", "pledged", "proposed", "offered", "agreed",
                 "according to", "statement", "terms", "provides", "stipulates", "includes")
-_REPORTING_AR = re.compile(r"(?<![\u0621-\u064A])[وف]?(?:" + "|".join(REPORTING_AR) + r")(?![\u0621-\u064A])")
+_REPORTING_AR = re.compile(r"(?<![\u0621-\u064A])[وف]?(?:" + "|".join(map(fold_letters, REPORTING_AR)) + r")(?![\u0621-\u064A])")
 _REPORTING_EN = re.compile(r"\b(?:" + "|".join(REPORTING_EN) + r")\b", re.I)
 _QUOTATION = re.compile(r"[\"«“][^\"»”]{12,}[\"»”]")
 
@@ -38,13 +38,6 @@ def reports(sentence: str) -> bool:
                 or _QUOTATION.search(sentence))
 
 
-def dates_itself(sentence: str) -> bool:
-    """The sentence names the day of what it tells: a date, a weekday, or yesterday."""
-    norm = normalize_arabic(sentence)
-    return bool(_DAY_MONTH_AR.search(norm) or _DAY_MONTH_EN.search(norm) or _AR_WEEKDAY.search(norm)
-                or _EN_WEEKDAY.search(norm) or _YESTERDAY.search(norm))
-
-
 def cue_for(kind: str, sides: list[Side] | None = None) -> Callable[[str], float]:
     """sentence -> KIND_CUE when it has the shape the kind asks for, else 0."""
     if kind == EXPLANATION:
@@ -52,7 +45,7 @@ def cue_for(kind: str, sides: list[Side] | None = None) -> Callable[[str], float
     elif kind == CONTENT:
         test = reports
     elif kind in (TIMELINE, EVENTS):
-        test = dates_itself
+        test = names_a_day
     elif kind == COMPARISON and sides:
         from .choose import Candidate  # a sentence is tested as a bare candidate: words, not vectors
 

@@ -12,7 +12,8 @@ months in the Egyptian/Gulf, Levantine and Maghrebi names), never by the model:
 2. "أمس"/"yesterday" (with or without a weekday), "أول أمس": one or two days before the article;
 3. a weekday alone ("الخميس", "on Thursday"): its latest occurrence on or before the article's date
    (news reports what happened, rarely what will);
-4. otherwise the article's own date. An undated article dates only sentences that write their year.
+4. otherwise the article's own date. An undated article is dated by the first full date it writes
+   (article_date), and its weekdays then resolve to their nearest occurrence either side.
 """
 
 from __future__ import annotations
@@ -28,10 +29,18 @@ _AR_MONTH_WORDS = "|".join(sorted((re.escape(m) for m in AR_MONTHS), key=len, re
 _EN_MONTH_WORDS = "|".join(sorted(EN_MONTHS, key=len, reverse=True))
 _DAY_MONTH_AR = re.compile(rf"(?<!\d)(\d{{1,2}})\s*(?:من\s+)?(?:شهر\s+)?({_AR_MONTH_WORDS})(?![\u0621-\u064A])(?:\s*/\s*\S+)?(?:\s+(?:عام\s+|سنه\s+)?(\d{{4}}))?")
 _DAY_MONTH_EN = re.compile(rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTH_WORDS})\.?|({_EN_MONTH_WORDS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?)\b(?:,?\s+(\d{{4}}))?", re.I)
-_AR_WEEKDAY = re.compile(r"(?<![\u0621-\u064A])(?:ال)?(" + "|".join(w[2:] for w in AR_WEEKDAYS) + r")(?![\u0621-\u064A])")
+# A weekday with its article ("الخميس", "والخميس") or after يوم: bare احد and اثنين are "one" and "two".
+_AR_WEEKDAY = re.compile(r"(?:(?<![\u0621-\u064A])[وفب]?ال|يوم\s+)(" + "|".join(w[2:] for w in AR_WEEKDAYS) + r")(?![\u0621-\u064A])")
 _EN_WEEKDAY = re.compile(r"\b(" + "|".join(_EN_WEEKDAYS) + r")\b", re.I)
 _BEFORE_YESTERDAY = re.compile(r"اول\s+(?:من\s+)?امس|\bthe day before yesterday\b", re.I)
 _YESTERDAY = re.compile(r"(?<![\u0621-\u064A])امس(?![\u0621-\u064A])|\byesterday\b|\blast night\b", re.I)
+
+
+def names_a_day(sentence: str) -> bool:
+    """The sentence names the day of what it tells: a date, a weekday, or yesterday."""
+    norm = normalize_arabic(sentence)
+    return bool(_DAY_MONTH_AR.search(norm) or _DAY_MONTH_EN.search(norm) or _AR_WEEKDAY.search(norm)
+                or _EN_WEEKDAY.search(norm) or _YESTERDAY.search(norm))
 
 
 def _day(year: int, month: int, day: int) -> date | None:

@@ -10,7 +10,7 @@ in Arabic script:
 - Arabic: every content word of four letters or more stands (as the same word, lang.same_word)
   in a quote or the question, save a closed table of connectives and reporting verbs that
   state no fact (LEAD_CONNECTIVES);
-- English: every capitalized word after the first (names, places, months, weekdays) stands in
+- English: every capitalized word, the first included (names, places, months, weekdays), stands in
   a quote's English rendering or the question, every name stands for a word of the Arabic quotes
   (names.py), and every number as above.
 """
@@ -23,7 +23,7 @@ from ... import templates
 from ...lang import content_terms, detect_language, light_stem, normalize_arabic, same_word
 from ..cite import MARKER, numbers
 from ..prompt import LANGUAGE_NAMES
-from .names import unmatched_names
+from .names import COMMON, unmatched_names
 
 LEAD_TOKENS = 60  # one sentence
 # Words a lead may add that state no fact (normalize_arabic, light-stemmed by the check itself).
@@ -71,9 +71,9 @@ def unsupported(lead: str, sources: list[str], question: str) -> list[str]:
                 missing.append(word)
         return missing
     held = {normalize_arabic(w) for w in re.findall(r"[\w'’-]+", stated)}
-    for i, m in enumerate(_CAPITALIZED.finditer(lead)):
+    for m in _CAPITALIZED.finditer(lead):
         word = m.group(0).rstrip("'’s").rstrip("'’")
-        if i == 0 and m.start() == len(lead) - len(lead.lstrip()) or word in _EN_FUNCTION:
+        if word in _EN_FUNCTION or word.lower() in COMMON:  # the first word too: a lead's subject is a name
             continue
         norm = normalize_arabic(word)
         if not any(same_word(norm, h) for h in held):

@@ -32,14 +32,16 @@ _PREFIXES = ("وال", "بال", "لل", "فال", "كال", "ال", "و", "ب",
 # Names English writes by another name than the Arabic's sound (normalize_arabic keys, without ال).
 EXONYMS = {
     "مصر": "Egypt", "مغرب": "Morocco", "جزائر": "Algeria", "المانيا": "Germany", "يونان": "Greece", "يابان": "Japan",
-    "صين": "China", "نمسا": "Austria", "مجر": "Hungary", "امارات": "Emirates", "سعوديه": "Saudi", "ولايات": "US",
+    "صين": "China", "نمسا": "Austria", "مجر": "Hungary", "امارات": "Emirates", "سعوديه": "Saudi",
     "اردن": "Jordan", "كويت": "Kuwait", "عراق": "Iraq", "بحرين": "Bahrain", "سويد": "Sweden", "هولندا": "Netherlands",
     "سويسرا": "Switzerland", "فاتيكان": "Vatican", "بريطانيا": "Britain", "انجلترا": "England", "روسيا": "Russia",
-    "الاناضول": "Anatolia", "قره": "Nagorno", "قدس": "Jerusalem", "غزه": "Gaza", "ضفه": "Bank", "اثيوبيا": "Ethiopia",
+    "الاناضول": "Anatolia", "قره": "Nagorno", "قدس": "Jerusalem", "غزه": "Gaza", "اثيوبيا": "Ethiopia",
 }
 # Capitalized words that are not names of people or places: titles, institutions, calendar words.
 COMMON = frozenset(w.lower() for w in (
-    *MONTHS, *WEEKDAYS, *"The A An In On At This That These Those It Its They Their He She His Her We Our I According After Before Both "
+    *MONTHS, *WEEKDAYS, *"The A An In On At For From To By With Without Of During Since Following Despite As Under Over Amid Through "
+    "This That These Those It Its They Their He She His Her We Our I You According After Before Both All Some Many "
+    "Most Several Another Other Such No Not There Here Then Thus Therefore Moreover Furthermore Until Upon "
     "While When Where Why How What Who Which However Also And But Or Meanwhile Earlier Later Today Yesterday Tomorrow "
     "Mr Mrs Ms Dr Eng Engineer Sheikh President Prime Minister Ministers Ministry Foreign Affairs Defense Defence Interior "
     "Health Finance Economy Agriculture Education Emergency Emergencies Situations Secretary General Chief Executive "
@@ -98,12 +100,11 @@ def _alike(a: str, b: str) -> bool:
 
 
 def names_in(rendering: str) -> list[str]:
-    """The rendering's capitalized words that would name a person or place: not its first word, not COMMON
-    words, not acronyms (RIA, UN: their letters are not the Arabic's sounds)."""
+    """The rendering's capitalized words that would name a person or place, its first word included (where a
+    rendered sentence puts its subject): not COMMON words, not acronyms (RIA, UN: their letters are not the
+    Arabic's sounds)."""
     found = []
     for m in _EN_NAME.finditer(rendering):
-        if not rendering[:m.start()].strip():
-            continue
         for part in re.split(r"[-'’]", m.group(0)):
             if part and part[0].isupper() and not part.isupper() and part.lower() not in COMMON and len(part) > 2:
                 found.append(part)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ...lang import content_terms, detect_language, normalize_arabic, same_word
+from ...lang import content_terms, detect_language, fold_letters, normalize_arabic, same_word
 from ..kinds import COMPARISON, EVENTS, EXPLANATION, TIMELINE
 from ..select import cosine
 from .choose import Candidate
@@ -22,12 +22,13 @@ from .dates import article_date, sentence_date
 
 # Connectives that introduce a cause or a purpose (normalize_arabic forms; English lower case).
 CAUSE_MARKERS_AR = ("بسبب", "اثر", "على اثر", "نتيجه", "لان", "لانه", "لانها", "بهدف", "من اجل", "لاجل", "جراء", "نظرا",
-                    "بداعي", "ردا على", "على خلفيه", "سعيا", "بغيه", "كي", "لكي", "حتى", "بحجه", "بذريعه", "اذ ان",
-                    "وذلك ل", "يعود الى", "يرجع الى", "ادى الى", "تسبب", "دفع", "بعد ان", "عقب")
+                    "بداعي", "ردا على", "على خلفيه", "سعيا", "بغيه", "لكي", "بحجه", "بذريعه", "اذ ان",
+                    "يعود الى", "يرجع الى", "ادى الى", "تسبب", "بعد ان", "عقب")  # not حتى, كي, دفع: as often "until", "paid"
 CAUSE_MARKERS_EN = ("because", "due to", "owing to", "as a result", "result of", "in order to", "so that", "aimed at",
                     "in response to", "following", "after", "amid", "since", "in retaliation", "led to", "caused",
                     "prompted", "the reason", "to stop", "to prevent", "to end")
-_CAUSE_AR = re.compile(r"(?<![\u0621-\u064A])(?:[وف]?)(?:" + "|".join(sorted(map(re.escape, CAUSE_MARKERS_AR), key=len, reverse=True)) + r")(?![\u0621-\u064A])")
+_CAUSE_AR = re.compile(r"(?<![\u0621-\u064A])(?:[وف]?)(?:" + "|".join(
+    sorted((re.escape(fold_letters(m)) for m in CAUSE_MARKERS_AR), key=len, reverse=True)) + r")(?![\u0621-\u064A])")
 _CAUSE_EN = re.compile(r"\b(?:" + "|".join(map(re.escape, CAUSE_MARKERS_EN)) + r")\b", re.I)
 
 # Words that frame a side without naming it: "موقف بيراموف" is the side بيراموف.
@@ -50,21 +51,40 @@ def states_cause(sentence: str) -> bool:
     return bool(_CAUSE_AR.search(normalize_arabic(sentence)) or _CAUSE_EN.search(sentence))
 
 
+# The conjunction و before a side: before the article, a frame word ("وموقف"), or a word that itself starts
+# with و ("ووزير"). A bare و-word ("وباشينيان") splits only when nothing else gives two sides: و is as often
+# the first letter of a name or an office (وزير, وانغ).
+_AND_AR_SURE = re.compile(r"\s+و(?=ال|و|" + "|".join(w for w in ("موقف", "مواقف", "راي", "رويه", "تصريحات", "رد")) + r")")
+_AND_AR = re.compile(r"\s+و(?=\S)")
+_AND_OTHER = re.compile(r"\s+(?:and|with|to|versus|vs\.?)\s+|\s*[،,]\s*", re.I)
+
+
 def sides(question: str) -> list[Side]:
-    """The two (or more) sides a comparison question names, in its order; [] when it names none."""
-    norm = normalize_arabic(question) if detect_language(question) == "ar" else question
+    """The two (or more) sides a comparison question names, in its order, each named as the question writes it;
+    [] when it names none."""
+    arabic = detect_language(question) == "ar"
+    norm = normalize_arabic(question) if arabic else question
     m = _AR_SIDES.search(norm) or _EN_SIDES.search(norm) or _EN_DIFFER.search(norm)
     if not m:
         return []
-    parts = re.split(r"\s+و(?=\S)|\s+(?:and|with|to|versus|vs\.?)\s+|\s*[،,]\s*", m.group(1))
-    found = []
-    for part in parts:
-        kept = [w for w in re.findall(r"[\w']+", part) if normalize_arabic(w).rstrip("'s") not in _SIDE_FRAMES
-                and normalize_arabic(w) not in _SIDE_FRAMES]
-        t = frozenset(x for x in content_terms(" ".join(kept)))
-        if t:
-            found.append(Side(" ".join(kept).replace("'s", ""), t))
-    return found if len(found) >= 2 else []
+    # How the question writes each word, for the names shown to the reader (the match is on folded text).
+    written = {}
+    for w in re.findall(r"[\w']+", question):
+        written[normalize_arabic(w)] = w
+        if w.startswith("و") and len(w) > 3:  # "والنقابة" names the side "النقابة"
+            written.setdefault(normalize_arabic(w[1:]), w[1:])
+    for splitter in ((_AND_AR_SURE, _AND_AR) if arabic else (None,)):
+        parts = [p for chunk in (splitter.split(m.group(1)) if splitter else [m.group(1)]) for p in _AND_OTHER.split(chunk)]
+        found = []
+        for part in parts:
+            kept = [w for w in re.findall(r"[\w']+", part) if normalize_arabic(w).removesuffix("'s") not in _SIDE_FRAMES]
+            terms_ = frozenset(content_terms(" ".join(kept)))
+            if terms_:
+                shown = " ".join(written.get(normalize_arabic(w), w) for w in kept).replace("'s", "")
+                found.append(Side(shown, terms_))
+        if len(found) >= 2:
+            return found
+    return []
 
 
 def side_of(candidate: Candidate, question_sides: list[Side], side_vectors: list | None = None) -> int | None:
@@ -117,8 +137,7 @@ def order(picked: list[Candidate], kind: str, reference: dict[str, str]) -> list
 def grouped(dated: list[tuple[Candidate, str]], question_sides: list[Side], side_vectors=None) -> list[tuple[Candidate, str, str]]:
     """A comparison's quotes grouped by side, first side first; sentences naming no side last."""
     labelled = [(c, d, side_of(c, question_sides, side_vectors)) for c, d in dated]
-    rank = {i: i for i in range(len(question_sides))}
-    labelled.sort(key=lambda cds: rank.get(cds[2], len(question_sides)))
+    labelled.sort(key=lambda cds: len(question_sides) if cds[2] is None else cds[2])
     return [(c, d, question_sides[s].name if s is not None else "") for c, d, s in labelled]
 
 

@@ -1,6 +1,6 @@
 """English beside each Arabic quote, for a reader who asked in English, checked before it is shown.
 
-The model renders one sentence at a time, and a rendering is shown only when three checks pass:
+The model renders one sentence at a time, and a rendering is shown only when four checks pass:
 its figures agree with the sentence's (figures.disagreements: number, currency, unit, weekday,
 month, year); each name it writes stands for a word of the sentence (names.py: "Iraq" for أذربيجان
 fails); it negates where the sentence negates and nowhere else (a closed table of negation
@@ -9,7 +9,7 @@ between the rendering and its Arabic sentence must reach MIN_MEANING.
 
 Calibrated (docs/experiments/rendering_meaning.py) on 12 sentences of a tuning collection, each
 with a right rendering written by hand and three corrupted ones (negation flipped, verb changed,
-entity swapped). Right renderings score 0.74-0.91; corrupted ones 0.61-0.88, so no cosine separates
+entity swapped). Right renderings score 0.7397-0.91; corrupted ones 0.61-0.88, so no cosine separates
 them (AUROC right vs negation 0.82, vs verb 0.80, vs entity 0.91). MIN_MEANING = 0.72 keeps every
 right rendering and drops the model's garbled ones seen on the seeds (0.54-0.59: "Iraq" and "Albania"
 for أذربيجان); the negation table catches the flipped negations the cosine misses. A changed verb
@@ -45,9 +45,16 @@ _NEGATION_EN = re.compile(r"\b(?:not|no|never|none|nobody|nothing|without|nor|ne
 KEPT = 2_000
 
 
+def negates(text: str) -> bool:
+    """The text holds a negation word of its language (_NEGATION_AR, _NEGATION_EN)."""
+    if detect_language(text) == "ar":
+        return bool(_NEGATION_AR.search(normalize_arabic(text)))
+    return bool(_NEGATION_EN.search(text))
+
+
 def negation_agrees(sentence: str, rendering: str) -> bool:
-    """Both negate, or neither does (_NEGATION_AR, _NEGATION_EN)."""
-    return bool(_NEGATION_AR.search(normalize_arabic(sentence))) == bool(_NEGATION_EN.search(rendering))
+    """Both negate, or neither does, whichever way the rendering goes."""
+    return negates(sentence) == negates(rendering)
 
 
 class Renderings:
@@ -93,7 +100,8 @@ class Renderings:
         if differ:
             log.info("rendering %r of %r: figures differ (%s)", rendering, sentence, differ)
             return False
-        wrong_names = unmatched_names(sentence, rendering)
+        arabic, english = (sentence, rendering) if language == "en" else (rendering, sentence)
+        wrong_names = unmatched_names(arabic, english)
         if wrong_names:
             log.info("rendering %r of %r: names %s stand for no word of the sentence", rendering, sentence, wrong_names)
             return False
