@@ -55,7 +55,7 @@ def test_cli_ask_json(index_dir):
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert set(data) == {"answer", "refused", "status", "confidence", "answerability", "quote", "sentence", "sentences", "searched",
-                         "language", "reason", "citations"}
+                         "language", "reason", "citations", "kind", "lead", "quotes"}  # the last three: issue 39
     assert data["refused"] is False and data["reason"] == "" and "بيراموف" in data["answer"]
     # The contract's fields stay; issue 18 added the article's date, source and the sources of its copies.
     assert set(data["citations"][0]) == {"n", "doc_id", "title", "text", "score", "date", "source", "also_published_by", "paragraph"}

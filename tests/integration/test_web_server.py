@@ -58,7 +58,7 @@ def test_ask_endpoint_returns_the_cli_json(served, served_assistant):
     client = Client(served, verbose=False)
     result = client.predict("من هو وزير خارجية أذربيجان؟", api_name="/ask")
     assert set(result) == {"answer", "refused", "status", "confidence", "answerability", "quote", "sentence", "sentences", "searched",
-                         "language", "reason", "citations"}
+                         "language", "reason", "citations", "kind", "lead", "quotes"}  # the last three: issue 39
     assert result["language"] == "ar"
     assert result["refused"] is False and "بيراموف" in result["answer"] and result["citations"]
     # Greedy decoding: the endpoint gives what `rag ask --json` would print (the probabilities up to the
@@ -97,7 +97,7 @@ def test_uploaded_article_is_answerable_through_the_api(served, served_assistant
     assert best.doc_id == "lake_report" and best.score > served_assistant[0].settings.min_score
     result = client.predict(question, api_name="/ask")
     assert set(result) == {"answer", "refused", "status", "confidence", "answerability", "quote", "sentence", "sentences", "searched",
-                         "language", "reason", "citations"}
+                         "language", "reason", "citations", "kind", "lead", "quotes"}  # the last three: issue 39
     assert result["refused"] is False and "2031" in result["answer"], result
     assert result["citations"][0]["doc_id"] == "lake_report"
 
