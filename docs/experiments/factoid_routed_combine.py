@@ -43,6 +43,9 @@ def figures(rows: list[dict]) -> dict[str, float | None]:
 def main() -> None:
     for s in SETS:
         before = records(RUNS / f"english-figures-heldout{s}" / "signals.jsonl")
+        if not (RUNS / f"issue39-factoid-routed-heldout{s}").is_dir():
+            print(f"heldout{s or 1}: no routed run")
+            continue
         routed = records(RUNS / f"issue39-factoid-routed-heldout{s}" / "signals.jsonl")
         after = {**before, **routed}
         for lang in ("ar", "en", None):
