@@ -69,7 +69,8 @@ def test_ask_endpoint_returns_the_cli_json(served, served_assistant):
     assert result == direct
     off_topic = client.predict("Who won the 2022 FIFA World Cup?", api_name="/ask")
     assert off_topic == Answer(text=off_topic["answer"], refused=True, language="en", reason="off_topic",
-                               confidence=0.0, answerability=0.0, searched="Who won the 2022 FIFA World Cup?").to_dict()
+                               confidence=0.0, answerability=0.0, searched="Who won the 2022 FIFA World Cup?",
+                               kind="factoid").to_dict()
     assert "/ask" in client.view_api(print_info=False, return_format="str")
 
 
