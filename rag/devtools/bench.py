@@ -451,19 +451,21 @@ def bench_start(index_dir: Path, questions: list[str]) -> dict:
     }
 
 
+def _first_and_total(assistant: Assistant, question: str) -> tuple[float, float]:
+    """Seconds to the first streamed piece and to the final Answer of one question."""
+    started, first = time.perf_counter(), None
+    for _ in assistant.stream(question):
+        if first is None:
+            first = time.perf_counter() - started
+    return first, time.perf_counter() - started
+
+
 def bench_quoted(assistant: Assistant, rounds: int, english: bool = True) -> dict:
     """Time to the first quote and to the whole answer on the quoted-sentences path (issue 39), per question
     p50 over `rounds` (the first round embeds the passages' sentences; later ones find them cached, as a
     server does), with the spread; the English question once per round, renderings not remembered."""
-    firsts, totals = [], []
-    for _ in range(rounds):
-        for q in QUOTED_QUESTIONS:
-            started, first = time.perf_counter(), None
-            for item in assistant.stream(q):
-                if first is None:
-                    first = time.perf_counter() - started
-            firsts.append(first)
-            totals.append(time.perf_counter() - started)
+    arabic = [_first_and_total(assistant, q) for _ in range(rounds) for q in QUOTED_QUESTIONS]
+    firsts, totals = [f for f, _ in arabic], [t for _, t in arabic]
     out = {
         "quoted_first_text_s": round(percentile(firsts, 50), 3),
         "quoted_first_text_s_spread": [round(min(firsts), 3), round(max(firsts), 3)],
@@ -471,16 +473,12 @@ def bench_quoted(assistant: Assistant, rounds: int, english: bool = True) -> dic
         "quoted_total_s_spread": [round(min(totals), 3), round(max(totals), 3)],
     }
     if english:
-        en_first, en_total = [], []
+        runs = []
         for _ in range(rounds):
             assistant.answerer.quoted.renderings.memory.clear()
-            started, first = time.perf_counter(), None
-            for item in assistant.stream(QUOTED_ENGLISH):
-                if first is None:
-                    first = time.perf_counter() - started
-            en_first.append(first)
-            en_total.append(time.perf_counter() - started)
-        out.update(quoted_english_first_text_s=round(percentile(en_first, 50), 3),
+            runs.append(_first_and_total(assistant, QUOTED_ENGLISH))
+        en_total = [t for _, t in runs]
+        out.update(quoted_english_first_text_s=round(percentile([f for f, _ in runs], 50), 3),
                    quoted_english_total_s=round(percentile(en_total, 50), 3),
                    quoted_english_total_s_spread=[round(min(en_total), 3), round(max(en_total), 3)])
     return out
