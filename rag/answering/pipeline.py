@@ -1,5 +1,9 @@
 """The answering pipeline: retrieve -> select -> prompt -> generate -> guard -> cite.
 
+A question whose answer is a set of sentences (why, terms, what happened, summary, timeline,
+comparison: kinds.py) is routed to the quoted-sentences room (answering/quoted/, issue 39); the
+rest of this module is the span path, which every factoid takes.
+
 Ways to generate (`Settings.answer_mode`). "copy": the model copies a span of the shown
 sentences under a copy constraint (llm/copy.py, answering/extract.py), and a question in
 another language gets that span translated. "guided": the model composes an answer with
@@ -40,7 +44,6 @@ from .decision import ANSWERED, REFUSED, UNSURE, Decision, answerability, correc
 from .decision.signals import agreement, coverage, with_derived
 from .extract import clean_span, extract_messages, locate, needs_translation, person_span, place_span, quote_for
 from .followup import clean_rewrite, history_messages, needs_rewrite, rewrite_messages
-from .kinds import FACTOID, is_quoted, question_kind
 from .guards import (
     DECLINES,
     Reason,
@@ -50,6 +53,7 @@ from .guards import (
     repair,
     ungrounded_numbers,
 )
+from .kinds import FACTOID, is_quoted, question_kind
 from .prompt import LANGUAGE_NAMES, NO_ANSWER, REFUSALS, UNSURE_ALSO, UNSURE_TEXTS, UNSURE_TEXTS_NO_CANDIDATE, answer_messages
 from .question import clean_question
 from .quoted import QuotedAnswers
