@@ -100,7 +100,8 @@ class QuotedAnswers:
         dated = order(picked, kind, reference)
         side_vectors = self.embed([s.name for s in question_sides]) if question_sides else None
         rows = grouped(dated, question_sides, side_vectors) if question_sides else [(c, d, "") for c, d in dated]
-        names = glossary(asked, " ".join(c.sentence for c, _, _ in rows))
+        foreign = [c.sentence for c, _, _ in rows if detect_language(c.sentence) != language]
+        names = glossary(asked, " ".join(foreign)) if foreign else {}  # only quotes to render need the reader's names
         numbers: dict[str, int] = {}
         quotes: list[Quote] = []
         citations = []
@@ -125,7 +126,7 @@ class QuotedAnswers:
                 rendering = self.rendering(c.sentence, language, names)
                 if rendering:  # its names, as written, for the quotes that follow
                     names = {**glossary(rendering, c.sentence), **names}
-                quote = Quote(quote.n, quote.sentence, rendering, quote.date, quote.side)
+                quote = replace(quote, rendering=rendering)
                 yield rendering_line(quote, language) + "\n"
             quotes.append(quote)
         # A lead states the answer in one line: only an answered question has one. Over quotes that cover part of
