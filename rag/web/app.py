@@ -42,6 +42,7 @@ from . import conversations as convs
 from . import strings
 from .strings import text as say
 from .feedback import FeedbackLog
+from .relay import WAITING, relay
 from .render import (
     escape_passage,
     plain_history,
@@ -135,14 +136,18 @@ class ChatHandlers:
         try:
             text = ""
             limits = {"since": since or None, "until": until or None, "sources": sources or None}
-            with self.lane:
-                for item in self.assistant.stream(message, plain_history(history), **limits):
-                    if isinstance(item, Answer):
-                        scope = {k: v for k, v in limits.items() if v}
-                        yield render_answer(item, message, self.articles_of(item), scope, self.titles())
-                    else:
-                        text += item
-                        yield render_streaming(text)
+            shown = render_streaming(text)
+            # On a thread of its own (web/relay.py): the stop button lands while the model writes a lead.
+            for item in relay(lambda: self.assistant.stream(message, plain_history(history), **limits), self.lane):
+                if item is WAITING:
+                    yield shown
+                elif isinstance(item, Answer):
+                    scope = {k: v for k, v in limits.items() if v}
+                    yield render_answer(item, message, self.articles_of(item), scope, self.titles())
+                else:
+                    text += item
+                    shown = render_streaming(text)
+                    yield shown
         except RagError as exc:
             yield render_error(str(exc))
         except Exception:  # the chat must stay usable whatever failed underneath

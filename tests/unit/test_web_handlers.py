@@ -27,7 +27,8 @@ def handlers(make_assistant, tmp_path):
 def test_respond_streams_then_renders_the_final_answer(handlers):
     out = list(handlers.respond("من هو وزير خارجية أذربيجان جيهون بيراموف؟", []))
     assert len(out) >= 3 and all("rag-streaming" in o for o in out[:-1])
-    assert len({len(o) for o in out[:-1]}) == len(out) - 1  # grows piece by piece
+    shown = list(dict.fromkeys(out[:-1]))  # while a step runs the page re-sends what it shows (web/relay.py)
+    assert len(shown) >= 2 and [len(o) for o in shown] == sorted({len(o) for o in shown})  # grows piece by piece
     assert "rag-answer" in out[-1] and 'class="rag-sources"' in out[-1]
 
 
