@@ -1,27 +1,14 @@
-"""The answering pipeline: retrieve -> select -> prompt -> generate -> guard -> cite.
+"""The answering pipeline: it routes a question to one of two answer forms by its kind.
+
+    clean -> follow-up rewrite -> kind (kinds.py) -> quoted room (answering/quoted/) | span room (answering/span/)
 
 A question whose answer is a set of sentences (why, terms, what happened, summary, timeline,
-comparison: kinds.py) is routed to the quoted-sentences room (answering/quoted/, issue 39); the
-rest of this module is the span path, which every factoid takes.
+comparison) is answered with quoted sentences (issue 39: the span path held 0.30 of such questions'
+key points on 12 blind questions over the seeds); every other question, a factoid, with a span
+of a shown sentence. The two forms share retrieval (`retrieve`), the decision room and citation.
 
-Ways to generate (`Settings.answer_mode`). "copy": the model copies a span of the shown
-sentences under a copy constraint (llm/copy.py, answering/extract.py), and a question in
-another language gets that span translated. "guided": the model composes an answer with
-[n] markers, but a word it starts copying from a sentence it must finish as the sentence
-spells it. "free": it composes without constraint. "auto" (the default): guided when the
-question is in the passages' language, copy when it is not. Measured on the tuning sets
-(133 questions, candidates right): Arabic over Arabic 41/53 guided against 33/53 copied;
-English over Arabic 27/48 copied and translated against 25/48 guided. "translate": the question
-is first translated into the passages' language and answered guided, its quote rendered back
-(`Settings.cross_mode` chooses it for auto). The guards and cite.py check a composed answer. In
-every mode the decision room (answering/decision/) decides: answerability alone decides a refusal,
-correctness decides answered or unsure; the answer carries its quote, the verbatim span of a
-shown sentence it rests on.
-
-`Answerer` is the public object behind `Assistant.stream`. Its stages are public methods
-too (`evidence`, `messages`, `answer_from`), so `rag eval --oracle` can hand the model the
-gold sentences and `rag bench` can send the very same prompt to the raw engine, without
-anyone reaching into private parts.
+`Answerer` is the public object behind `Assistant.stream`; its two rooms are public too
+(`span`, `quoted`), so `rag eval --oracle` and `rag bench` reach a stage without private parts.
 """
 
 from __future__ import annotations
@@ -29,57 +16,26 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from functools import cached_property
 
-from dataclasses import replace
-
-from .. import templates
-from ..lang import detect_language, split_sentences
-from ..llm import LLM, FirstTokenProbe
-from ..llm.copy import CopySpans
+from ..lang import detect_language
+from ..llm import LLM
 from ..types import Answer
-from . import extract, figures, prompt
-from .cite import citation, cite, has_content, strip_markers
-from .decision import ANSWERED, REFUSED, UNSURE, Decision, answerability, correctness
-from .decision.signals import agreement, coverage, with_derived
-from .extract import clean_span, extract_messages, locate, needs_translation, person_span, place_span, quote_for
+from . import extract, prompt
+from .decision import Decision
 from .followup import clean_rewrite, history_messages, needs_rewrite, rewrite_messages
-from .guards import (
-    DECLINES,
-    Reason,
-    adds_nothing,
-    drop_invented_years,
-    refusal_reason,
-    repair,
-    ungrounded_numbers,
-)
 from .kinds import FACTOID, is_quoted, question_kind
-from .prompt import LANGUAGE_NAMES, NO_ANSWER, REFUSALS, UNSURE_ALSO, UNSURE_TEXTS, UNSURE_TEXTS_NO_CANDIDATE, answer_messages
+from .prompt import LANGUAGE_NAMES
 from .question import clean_question
 from .quoted import QuotedAnswers
 from .retrieve import Passage, retrieve
 from .scope import EVERYTHING, Scope
-from .select import Evidence, SentenceVectors, select_context
+from .select import SentenceVectors
+from .span import SpanAnswers
 
 log = logging.getLogger(__name__)
-SPAN_TOKENS = 48  # a copied answer is a name, a number or a short clause
-TRANSLATION_TOKENS = 40
-QUESTION_TOKENS = 80  # a translated question
-SELF_CHECK_YES = ("yes", "Yes", "YES", "نعم")
-RENDERINGS_KEPT = 5_000  # quotes whose English is remembered; a few hundred KB at most
-REDRAW_SLACK = 4  # a redrawn composed answer may take a few tokens more than the greedy one to reach its span
-
-
-def passages_language(evidence: list[Evidence]) -> str:
-    """The language of the shown sentences ('ar' or 'en'), which decides the path a question takes."""
-    return detect_language(" ".join(e.text for e in evidence))
-
-
-def shown_sentences(evidence: list[Evidence]) -> Iterator[tuple[int, str]]:
-    """(passage index, sentence) of every sentence the model was shown, in order."""
-    for i, e in enumerate(evidence):
-        for sentence in split_sentences(e.text) or [e.text]:
-            yield i, sentence
+REWRITE_TOKENS = 64  # a follow-up rewritten into a standalone question
 
 
 def openings(answer_mode: str) -> list[list[dict[str, str]]]:
@@ -101,11 +57,16 @@ class Answerer:
         self.embeddings = embeddings
         self._llm = llm
         self.sentence_vectors = SentenceVectors(embeddings)
-        self.renderings: dict[str, str] = {}  # an Arabic quote -> its English, once per process (in_reader_language)
 
     @property
     def llm(self) -> LLM:
         return self._llm()
+
+    @cached_property
+    def span(self) -> SpanAnswers:
+        """The span room (answering/span/): factoid questions."""
+        return SpanAnswers(self.settings, self.retrieve, self.embeddings, self.sentence_vectors, self._llm,
+                           lambda: self.decision)
 
     @cached_property
     def quoted(self) -> QuotedAnswers:
@@ -122,43 +83,15 @@ class Answerer:
         """The two decisions' fitted models: the settings' own file, else the packaged one (decision/decision.json)."""
         return Decision.load(self.settings.calibration_path)
 
-    # --- retrieve and select ------------------------------------------------------------
     def retrieve(
         self, question: str, k: int | None = None, *, vector: list[float] | None = None, scope: Scope = EVERYTHING
     ) -> list[Passage]:
+        """The passages both rooms read from (answering/retrieve.py), within `scope`."""
         question = clean_question(question, self.settings.max_question_chars)
         self.indexer.ensure_index()
         return retrieve(
             self.indexer.index, question, k or self.settings.top_k, hybrid=self.settings.hybrid, vector=vector, scope=scope
         )
-
-    def evidence(self, question: str, timings: dict | None = None, scope: Scope = EVERYTHING) -> list[Evidence]:
-        """The sentences the LLM will read, or [] when no passage is close enough to try.
-
-        `timings`, when given, receives the seconds spent on embed, retrieve and select.
-        `scope`: the dates and sources the passages may come from.
-        """
-        timings = {} if timings is None else timings
-        self.indexer.ensure_index()
-        started = time.perf_counter()
-        vector = self.embeddings.embed_query(question)  # once: for retrieval and for picking sentences
-        embedded = time.perf_counter()
-        passages = self.retrieve(question, vector=vector, scope=scope)
-        retrieved = time.perf_counter()
-        timings.update(embed=embedded - started, retrieve=retrieved - embedded, select=0.0)
-        if not passages or max(p.score for p in passages) < self.settings.min_score:
-            return []
-        s = self.settings
-        chosen = select_context(
-            question, vector, passages, self.sentence_vectors, budget_chars=s.context_chars, max_passages=s.context_passages,
-        )
-        timings["select"] = time.perf_counter() - retrieved
-        return chosen
-
-    # --- prompt, generate, guard, cite ------------------------------------------------------
-    @staticmethod
-    def messages(question: str, language: str, evidence: list[Evidence]) -> list[dict[str, str]]:
-        return answer_messages(question, language, evidence)
 
     def stream(self, question: str, history=None, scope: Scope = EVERYTHING) -> Iterator[str | Answer]:
         """Text pieces as they are generated, then the final `Answer` (see `Assistant.stream`)."""
@@ -177,9 +110,9 @@ class Answerer:
         if is_quoted(kind) and self.settings.quoted_answers:  # off: every kind takes the span path, kind still told
             answer = self.quoted.stream(question, language, kind, asked=asked, scope=scope)
         else:
-            evidence = self.evidence(question, timings, scope)
+            evidence = self.span.evidence(question, timings, scope)
             generating = time.perf_counter()
-            answer = self.answer_from(question, language, evidence)
+            answer = self.span.answer_from(question, language, evidence)
         for item in answer:
             now = time.perf_counter()
             if isinstance(item, Answer):
@@ -191,403 +124,10 @@ class Answerer:
                 timings.setdefault("first_text", now - generating)
             yield item
 
-    def answer_from(self, question: str, language: str, evidence: list[Evidence]) -> Iterator[str | Answer]:
-        """Stream the answer to a (standalone, cleaned) question from the given sentences.
-
-        `stream` passes what retrieval and sentence selection chose; `rag eval --oracle`
-        passes the sentences that hold the answer, to measure the model's reading alone.
-        """
-        if not evidence:
-            # Nothing in the articles is even close: refusing here is both honest and instant.
-            yield from self.refusal(language, Reason.OFF_TOPIC)
-            return
-        mode = self.mode_for(language, evidence)
-        if mode == "copy":
-            previewed = False
-            for item in self.copy_stream(question, language, evidence):
-                if isinstance(item, Answer):
-                    if not previewed:
-                        yield item.text
-                    yield item
-                    return
-                previewed = True
-                yield item
-        if mode == "translate":
-            answer = self.translated_answer(question, language, evidence)
-            yield answer.text
-            yield answer
-            return
-        yield from self.composed_answer(question, language, evidence, mode)
-
-    def composed_answer(self, question: str, language: str, evidence: list[Evidence], mode: str,
-                        asked: str | None = None) -> Iterator[str | Answer]:
-        """The model composes (guided: finishing every word it copies as the passage spells it).
-
-        `asked`: the question as the reader wrote it, when `question` is its translation.
-        """
-        s = self.settings
-        probe = FirstTokenProbe(NO_ANSWER, NO_ANSWER.capitalize())
-        pieces: list[str] = []
-        undecided = True  # text is held back while it could still be the NO_ANSWER sentinel
-        def guide():  # the reply and any redraw of it run under the same guide, each a fresh one
-            return CopySpans([e.text for e in evidence], guided=True) if mode == "guided" else None
-
-        guided = guide()
-        answer_language = detect_language(question) if asked else language
-        messages = self.messages(question, answer_language, evidence)
-        stream = self.llm.stream_chat(
-            messages, max_tokens=s.max_tokens, temperature=s.temperature, probe=probe, copy=guided,
-        )
-        try:
-            for piece in stream:
-                if (probe.probability or 0.0) >= s.refuse_probability:
-                    # The model itself leans towards "not in the passages": trust that, and stop now.
-                    log.info("refusing: P(no answer) = %.2f", probe.probability)
-                    yield from self.refusal(language, Reason.NO_ANSWER_PROBABILITY)
-                    return
-                pieces.append(piece)
-                if undecided:
-                    so_far = "".join(pieces).lstrip()
-                    if NO_ANSWER.startswith(so_far.upper()):
-                        continue
-                    undecided = False
-                    if not asked:  # a translated question's answer is rendered back before it is shown
-                        yield so_far
-                elif not asked:
-                    yield piece
-        finally:
-            stream.close()  # releases the model's lock at once, also when we stop early
-        shown = [e.text for e in evidence]
-        raw = repair("".join(pieces).strip(), answer_language, shown, question)
-        reason = refusal_reason(raw, question, shown, NO_ANSWER)
-        log.info("raw answer %r; P(no answer) %.2f; guard %s", raw, probe.probability or 0.0, reason or "passed")
-        path = self.path_for(asked or question, evidence)
-        if reason in DECLINES:
-            yield from self.refusal(language, reason, values=self.case_signals(question, evidence, probe, path))
-            return
-        if reason:
-            yield self.without_candidate(question, language, evidence, probe, path, reason)
-            return
-        text, citations = cite(
-            raw, [e.passage for e in evidence], shown, support=self.sentence_vectors.support, question=question
-        )
-        if not citations and answer_language == passages_language(evidence):
-            # Same language as the passages, yet no passage shares its words: not from the articles.
-            log.info("no passage supports %r", text)
-            yield self.without_candidate(question, language, evidence, probe, path, Reason.UNSUPPORTED)
-            return
-        quote, where = quote_for(text, question, evidence)
-        if where is None:
-            yield self.without_candidate(question, language, evidence, probe, path, Reason.UNSUPPORTED)
-            return
-        candidate = quote or strip_markers(text).strip()
-        values = self.case_signals(question, evidence, probe, path, candidate=candidate, sentence=where.sentence,
-                                   check=[*messages, {"role": "assistant", "content": raw}],
-                                   redraw=(messages, guide, len(probe.token_logprobs) + REDRAW_SLACK))
-        verdict = self.decide(values, path)
-        log.info("quote %r; answerability %.2f, confidence %.2f -> %s %s", quote, verdict.answerability,
-                 verdict.confidence, verdict.status, verdict.reason)
-        if verdict.status == REFUSED:
-            yield self.refused(language, verdict.reason, verdict.confidence, values, declined=candidate,
-                               answerability=verdict.answerability)
-            return
-        rendered = ""
-        if asked:  # the reader asked in another language: render the answer's quote back into it
-            phrase = quote or candidate
-            verdict, rendered, invented = yield from self.in_reader_language(
-                messages, raw, phrase, language, [question, *shown], verdict, values)
-            if invented:
-                yield self.without_candidate(question, language, evidence, probe, path, Reason.UNGROUNDED_NUMBER)
-                return
-            text = f"{rendered} ({phrase}) [1]" if rendered else f"{phrase} [1]"
-            citations = [citation(1, evidence[where.index].passage)]
-        verdict = self.figure_checked(verdict, asked or question, candidate, where.sentence, rendered, evidence, values)
-        if verdict.status == REFUSED:
-            yield self.refused(language, verdict.reason, verdict.confidence, values, declined=candidate,
-                               answerability=verdict.answerability)
-            return
-        yield self.shown(language, evidence, verdict, values, text, citations, quote, where, question)
-
-    def in_reader_language(self, messages, said: str, phrase: str, language: str, sources: list[str], verdict,
-                           values: dict[str, float]):
-        """Yields the quote while its English is written; returns (verdict, English or None, invented).
-
-        Figures come from the table (figures.render), never from the model. Anything else the model
-        renders once per process (`renderings`), so a name reads the same in every answer; a rendering
-        that states other figures than its quote is dropped (`rendering_checked`); `invented`: the model's
-        rendering stated a number no source gives (render_back returned None).
-        """
-        rendered = figures.render(phrase) or self.renderings.get(phrase)
-        if rendered is not None:
-            return verdict, rendered, False
-        yield f"{phrase} …"  # true at once: the verbatim quote, while its English is written
-        rendered = self.render_back(messages, said, phrase, language, sources)
-        if rendered is None:
-            return verdict, None, True
-        verdict, rendered = self.rendering_checked(verdict, phrase, rendered, values)
-        if rendered:
-            if len(self.renderings) >= RENDERINGS_KEPT:
-                self.renderings.clear()
-            self.renderings[phrase] = rendered
-        return verdict, rendered, False
-
-    @staticmethod
-    def rendering_checked(verdict, phrase: str, rendered: str, values: dict[str, float]):
-        """(verdict, rendering): when the model's English states other figures than the Arabic it renders
-        (figures.disagreements: a number, currency, unit, weekday, month or year), the rendering is dropped,
-        so the reader sees the Arabic quote alone, and the answer is unsure at best."""
-        differ = figures.disagreements(phrase, rendered)
-        values["rendering_agrees"] = float(not differ)
-        if not differ:
-            return verdict, rendered
-        log.info("rendering %r of %r differs in %s: not shown", rendered, phrase, differ)
-        if verdict.status == ANSWERED:
-            verdict = replace(verdict, status=UNSURE, reason=f"{Reason.LOW_CONFIDENCE}:{Reason.FIGURE_RENDERING}")
-        return verdict, None
-
-    @staticmethod
-    def figure_checked(verdict, question: str, candidate: str, sentence: str, rendered: str, evidence,
-                       values: dict[str, float]):
-        """A figure of another kind than the asked one (figures.kind_mismatch) is not the answer: unsure
-        when a shown sentence holds a figure of the asked kind, else refused."""
-        kind = figures.kind_mismatch(question, candidate, sentence, rendered or "")
-        values["figure_kind_match"] = float(not kind)
-        if not kind or verdict.status == REFUSED:
-            return verdict
-        log.info("candidate %r gives another %s than asked", candidate, kind)
-        if kind != "counted" and not figures.holds_asked(question, [s for _, s in shown_sentences(evidence)]):
-            return replace(verdict, status=REFUSED, reason=f"{Reason.UNANSWERABLE}:{Reason.FIGURE_KIND}")
-        if verdict.status == ANSWERED:
-            return replace(verdict, status=UNSURE, reason=f"{Reason.LOW_CONFIDENCE}:{Reason.FIGURE_KIND}")
-        return verdict
-
-    def shown(self, language, evidence, verdict, values, text, citations, quote, where, question: str = "") -> Answer:
-        """An answered or unsure answer with its quote, sentence(s), confidence and answerability."""
-        sentences: tuple[str, ...] = ()
-        if verdict.status == UNSURE:
-            likely = strip_markers(text).strip().rstrip(".")
-            text = UNSURE_TEXTS[language].format(answer=likely, n=1, sentence=where.sentence)
-            citations = [citation(1, evidence[where.index].passage)]
-            sentences = (where.sentence,)
-            index, best = self.best_sentence(question, evidence)
-            if best != where.sentence and coverage(question, best) > coverage(question, where.sentence):
-                n = 1 if index == where.index else 2
-                if n == 2:
-                    citations.append(citation(2, evidence[index].passage))
-                text += UNSURE_ALSO[language].format(n=n, sentence=best)
-                sentences += (best,)
-        return Answer(text=text, refused=False, language=language, citations=citations, reason=verdict.reason,
-                      status=verdict.status, confidence=verdict.confidence, quote=quote, sentence=where.sentence,
-                      sentences=sentences, signals=values, answerability=verdict.answerability)
-
-    def without_candidate(self, question, language, evidence, probe, path, reason) -> Answer:
-        """A guard rejected the model's reply, so there is no answer to state. When the sentences
-        still look as if they hold one, the reader gets the most likely sentence, marked unsure;
-        otherwise a refusal (reason: the guard)."""
-        values = self.case_signals(question, evidence, probe, path)  # no candidate's signals: there is none
-        verdict = self.decide(values, path, candidate=False)
-        if verdict.status == REFUSED:
-            return self.refused(language, reason, 0.0, values, answerability=verdict.answerability)
-        index, sentence = self.best_sentence(question, evidence)
-        text = UNSURE_TEXTS_NO_CANDIDATE[language].format(n=1, sentence=sentence)
-        return Answer(text=text, refused=False, language=language, citations=[citation(1, evidence[index].passage)],
-                      reason=f"{Reason.LOW_CONFIDENCE}:{reason}", status=UNSURE, confidence=0.0, sentence=sentence,
-                      sentences=(sentence,), signals=values, answerability=verdict.answerability)
-
-    @staticmethod
-    def best_sentence(question: str, evidence: list[Evidence]) -> tuple[int, str]:
-        """(passage index, sentence) of the shown sentence holding most of the question's words; ties go
-        to the better-retrieved passage and the earlier sentence. Across languages no words are shared,
-        and the first shown sentence of the best passage is returned."""
-        best = (-1.0, 0, "")
-        for i, sent in shown_sentences(evidence):
-            share = coverage(question, sent)
-            if share > best[0]:
-                best = (share, i, sent)
-        return best[1], best[2]
-
-    @staticmethod
-    def path_for(question: str, evidence: list[Evidence]) -> str:
-        """"same" when the question is in the passages' language, else "cross" (each has its own calibration)."""
-        return "same" if detect_language(question) == passages_language(evidence) else "cross"
-
-    def case_signals(self, question, evidence, probe, path, *, candidate: str = "", sentence: str = "",
-                     check: list[dict[str, str]] | None = None, redraw=None) -> dict[str, float]:
-        """Every signal of this case: answerability's, and correctness' when there is a candidate.
-
-        `check`: the chat so far, for the self-check turn; `redraw`: (messages, a guide maker,
-        max tokens) of the reply, for the agreement samples (each only when its setting is on).
-        """
-        values = answerability.signals(
-            question, [sent for _, sent in shown_sentences(evidence)], p_no_answer=probe.probability or 0.0,
-            scores=[e.passage.score for e in evidence], similarities=[e.similarity for e in evidence],
-            background=evidence[0].background if evidence else None, spread=evidence[0].spread if evidence else 0.0,
-        )
-        values["cross"] = float(path == "cross")
-        if candidate:
-            values.update(correctness.signals(question, candidate, sentence, probe))
-            if check is not None and self.settings.self_check:
-                yes = self.self_check(check, question, candidate)
-                if yes is not None:
-                    values["self_check"] = yes
-            if redraw is not None and self.settings.agreement_samples:
-                values["agreement"] = agreement(candidate, self.redraws(*redraw))
-        return with_derived(values)
-
-    def redraws(self, messages: list[dict[str, str]], guide, max_tokens: int) -> list[str]:
-        """`agreement_samples` replies drawn again from `messages` at `agreement_temperature`, each
-        under a fresh guide from `guide()` (None: free). In process, the prompt is still in
-        llama.cpp's KV cache, so a draw costs only its own tokens; a server may read it again."""
-        s = self.settings
-        drawn = []
-        for k in range(s.agreement_samples):
-            drawn.append("".join(self.llm.stream_chat(
-                messages, max_tokens=max_tokens, temperature=s.agreement_temperature, seed=k + 1, copy=guide(),
-            )))
-        return drawn
-
-    def self_check(self, messages: list[dict[str, str]], question: str, candidate: str) -> float | None:
-        """P("yes") when the model, on the prompt it has just read (cached), is asked whether the
-        passages give this answer: one more turn of ~40 tokens and one generated token."""
-        probe = FirstTokenProbe(*SELF_CHECK_YES)
-        turn = {"role": "user", "content": templates.render("verify_user", question=question, answer=candidate)}
-        for _ in self.llm.stream_chat([*messages, turn], max_tokens=1, temperature=0.0, probe=probe):
-            pass
-        return probe.probability
-
-    def mode_for(self, language: str, evidence: list[Evidence]) -> str:
-        """How this question is answered: the settings' `answer_mode`, with "auto" resolved
-        (guided in the passages' language; across languages, `cross_mode`)."""
-        mode = self.settings.answer_mode
-        if mode == "auto":
-            mode = "guided" if language == passages_language(evidence) else self.settings.cross_mode
-        return mode
-
-    def decide(self, values: dict[str, float], path: str, candidate: bool = True):
-        """The decision room's verdict for this case's signals, with the settings' threshold overrides."""
-        return self.decision.decide(values, path, answer_at=self.settings.answer_at,
-                                    answerable_at=self.settings.unsure_at, candidate=candidate)
-
-    def copied_answer(self, question: str, language: str, evidence: list[Evidence]) -> Answer:
-        """The final answer of `copy_stream`."""
-        final = None
-        for item in self.copy_stream(question, language, evidence):
-            final = item
-        return final
-
-    def copy_stream(self, question: str, language: str, evidence: list[Evidence]) -> Iterator[str | Answer]:
-        """The answer as a span copied from `evidence`, translated when the question's language differs,
-        with its outcome from the decision room (see the module docstring). While the model writes the
-        English, the copied quote is shown ("span …"); then the final `Answer`."""
-        s = self.settings
-        probe = FirstTokenProbe(NO_ANSWER, NO_ANSWER.capitalize())
-        def guide():  # the span and any redraw of it, each under a fresh copy constraint
-            return CopySpans([e.text for e in evidence], escapes=(NO_ANSWER,))
-
-        copy = guide()
-        messages = extract_messages(question, evidence)
-        reply = "".join(self.llm.stream_chat(
-            messages, max_tokens=SPAN_TOKENS, temperature=s.temperature, probe=probe, copy=copy,
-        ))
-        span = clean_span(reply.strip())
-        log.info("copied %r; P(no answer) %.2f", span, probe.probability or 0.0)
-        path = self.path_for(question, evidence)
-        if (probe.probability or 0.0) >= s.refuse_probability:
-            yield self.refused(language, Reason.NO_ANSWER_PROBABILITY, probe.probability,
-                               self.case_signals(question, evidence, probe, path))
-            return
-        if NO_ANSWER in span.upper():
-            yield self.refused(language, Reason.NO_ANSWER, 0.0, self.case_signals(question, evidence, probe, path))
-            return
-        if not has_content(span):
-            yield self.without_candidate(question, language, evidence, probe, path, Reason.NO_CONTENT)
-            return
-        where = locate(span, evidence)
-        if where is None:
-            yield self.without_candidate(question, language, evidence, probe, path, Reason.NOT_COPIED)
-            return
-        # The copy widened to what the question asks: the figure's currency or unit, the city, the name after a title.
-        whole = figures.complete(span, where.sentence)
-        whole = person_span(question, place_span(question, whole, where.sentence), where.sentence)
-        if whole != span:
-            span, where = whole, locate(whole, evidence) or where
-        if adds_nothing(span, question):
-            yield self.without_candidate(question, language, evidence, probe, path, Reason.ECHOES_QUESTION)
-            return
-        values = self.case_signals(
-            question, evidence, probe, path, candidate=span, sentence=where.sentence,
-            check=[*messages, {"role": "assistant", "content": span}],
-            redraw=(messages, guide, SPAN_TOKENS),
-        )
-        verdict = self.decide(values, path)
-        log.info("answerability %.2f, confidence %.2f -> %s %s", verdict.answerability, verdict.confidence,
-                 verdict.status, verdict.reason)
-        if verdict.status == REFUSED:
-            yield self.refused(language, verdict.reason, verdict.confidence, values, declined=span,
-                               answerability=verdict.answerability)
-            return
-        words, rendered = span, ""
-        if needs_translation(span, language):
-            verdict, rendered, invented = yield from self.in_reader_language(
-                messages, span, span, language, [span, question], verdict, values)
-            if invented and verdict.status == ANSWERED:
-                verdict = replace(verdict, status=UNSURE, reason=f"{Reason.LOW_CONFIDENCE}:{Reason.UNGROUNDED_NUMBER}")
-            words = f"{rendered} ({span})" if rendered else span
-        verdict = self.figure_checked(verdict, question, span, where.sentence, rendered or "", evidence, values)
-        if verdict.status == REFUSED:
-            yield self.refused(language, verdict.reason, verdict.confidence, values, declined=span,
-                               answerability=verdict.answerability)
-            return
-        yield self.shown(language, evidence, verdict, values, f"{words} [1]",
-                         [citation(1, evidence[where.index].passage)], span, where, question)
-
-    def translated_answer(self, question: str, language: str, evidence: list[Evidence]) -> Answer:
-        """Across languages: the question translated into the passages' language, answered on that
-        language's guided path, and the answer's quote rendered back into the question's language."""
-        target = passages_language(evidence)
-        prompt = templates.render("translate_question_user", question=question, language=LANGUAGE_NAMES[target])
-        reply = "".join(self.llm.stream_chat([{"role": "user", "content": prompt}], max_tokens=QUESTION_TOKENS,
-                                             temperature=self.settings.temperature))
-        translated = reply.strip().splitlines()[0].strip(" \"'“”«»") if reply.strip() else ""
-        if detect_language(translated) != target:
-            return self.copied_answer(question, language, evidence)  # the translation failed: copy instead
-        log.info("question translated: %r -> %r", question, translated)
-        final = None
-        for item in self.composed_answer(translated, language, evidence, "guided", asked=question):
-            final = item
-        return final
-
-    def render_back(self, messages, said: str, phrase: str, language: str, sources: list[str]) -> str | None:
-        """`phrase` (a quote from the passages) in the reader's language, as one more turn of the chat
-        the model just answered in; None when the rendering invents a number.
-
-        One continued chat rather than a fresh translation prompt: llama.cpp reuses the KV cache of
-        the longest shared prefix, so this costs only the new turn (measured: a separate translation
-        prompt evicted the cached opening and English answers took 12-15 s instead of 2-4 s).
-        """
-        turns = [*messages, {"role": "assistant", "content": said},
-                 {"role": "user", "content": templates.render("translate_user", phrase=phrase,
-                                                              language=LANGUAGE_NAMES[language])}]
-        reply = "".join(self.llm.stream_chat(turns, max_tokens=TRANSLATION_TOKENS, temperature=self.settings.temperature))
-        first = reply.strip().splitlines()[0] if reply.strip() else ""
-        rendered = drop_invented_years(first.strip(" \"'“”«»."), sources)
-        # A number no source writes is invented, unless it is the quote's own figure written out ("49 ألف" as "49,000").
-        if not rendered or (ungrounded_numbers(rendered, sources) and figures.disagreements(phrase, rendered)):
-            return None
-        return rendered
-
-    @staticmethod
-    def refused(language: str, reason: str, confidence: float | None = 0.0, values: dict | None = None,
-                declined: str = "", answerability: float | None = None) -> Answer:
-        """A refusal; one that declined a candidate keeps it as `quote`, so the reader and `rag eval` see what was held back."""
-        log.info("refused (%s)", reason)
-        return Answer(text=REFUSALS[language], refused=True, language=language, reason=reason,
-                      confidence=confidence, quote=declined, signals=values or {}, answerability=answerability)
-
     def standalone(self, question: str, turns: list[dict[str, str]]) -> str:
         """A follow-up rewritten into a question that retrieval can answer on its own."""
         messages = rewrite_messages(question, turns, LANGUAGE_NAMES[detect_language(question)])
-        reply = "".join(self.llm.stream_chat(messages, max_tokens=64, temperature=0.0))
+        reply = "".join(self.llm.stream_chat(messages, max_tokens=REWRITE_TOKENS, temperature=0.0))
         standalone = clean_rewrite(reply, question, turns)
         log.info("follow-up rewritten: %r -> %r", question, standalone)
         return standalone
@@ -606,11 +146,3 @@ class Answerer:
                      rewrite, best[rewrite], best[question])
             return question
         return rewrite
-
-    @staticmethod
-    def refusal(language: str, reason: str, values: dict | None = None) -> Iterator[str | Answer]:
-        text = REFUSALS[language]
-        log.info("refused (%s)", reason)
-        yield text
-        yield Answer(text=text, refused=True, language=language, citations=[], reason=reason, confidence=0.0,
-                     signals=values or {}, answerability=0.0 if reason == Reason.OFF_TOPIC else None)

@@ -328,11 +328,11 @@ def bench_answer(assistant: Assistant, questions: list[str], rounds: int) -> dic
     compared = []
     for q in questions:
         language = detect_language(q)
-        evidence = answerer.evidence(q)
-        if answerer.mode_for(language, evidence) == "copy":
+        evidence = answerer.span.evidence(q)
+        if answerer.span.mode_for(language, evidence) == "copy":
             continue
         # The very prompt our pipeline builds (same selected sentences), sent to llama.cpp directly.
-        messages = answerer.messages(q, language, evidence)
+        messages = answerer.span.messages(q, language, evidence)
         compared.append(q)
         _abba(rounds, lambda _, q=q, m=messages: run_ours(q, m), lambda _, m=messages: run_raw(m))
     return {
@@ -386,8 +386,8 @@ def prompt_tokens(assistant: Assistant, questions: list[str]) -> dict:
     whole, read, rates = [], [], []
     for q in questions:
         language = detect_language(q)
-        evidence = answerer.evidence(q)
-        messages = answerer.messages(q, language, evidence) if answerer.mode_for(language, evidence) != "copy" else None
+        evidence = answerer.span.evidence(q)
+        messages = answerer.span.messages(q, language, evidence) if answerer.span.mode_for(language, evidence) != "copy" else None
         if messages is None:
             continue
         llm.reset()

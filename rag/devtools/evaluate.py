@@ -395,7 +395,7 @@ def run_question(assistant, q: Question, oracle: bool = False) -> Record:
         from ..answering.question import clean_question
 
         question = clean_question(q.question, assistant.settings.max_question_chars)  # as `stream` would
-        stream = assistant.answerer.answer_from(question, detect_language(question), oracle_evidence(assistant, q))
+        stream = assistant.answerer.span.answer_from(question, detect_language(question), oracle_evidence(assistant, q))
     else:
         stream = assistant.stream(q.question)
     started = time.perf_counter()

@@ -26,7 +26,7 @@ def test_the_paragraph_both_articles_share_is_shown_once_and_credits_both(assist
 
 def test_the_prompt_holds_the_answering_sentences_not_whole_passages(assistant):
     question = "كم طناً من المواد الغذائية والمنظفات تضمنت مساعدات وزارة الطوارئ؟"
-    evidence = assistant.answerer.evidence(question)
+    evidence = assistant.answerer.span.evidence(question)
     shown = " ".join(e.text for e in evidence)
     assert "40" in shown and len(shown) <= assistant.settings.context_chars
     retrieved = assistant.retrieve(question)[: assistant.settings.context_passages]
@@ -45,11 +45,11 @@ def test_a_near_topic_question_passing_the_score_gate_is_refused(assistant):
 
 def test_the_no_answer_probe_reads_the_real_model(assistant):
     # The passage is about aid trucks; one question it answers, one it does not.
-    evidence = assistant.answerer.evidence("كم شاحنة حملت مساعدات وزارة الطوارئ؟")
+    evidence = assistant.answerer.span.evidence("كم شاحنة حملت مساعدات وزارة الطوارئ؟")
 
     def p_no_answer(question: str, language: str) -> float:
         probe = FirstTokenProbe("NO_ANSWER", "No_answer")
-        messages = assistant.answerer.messages(question, language, evidence)
+        messages = assistant.answerer.span.messages(question, language, evidence)
         "".join(assistant.llm.stream_chat(messages, max_tokens=4, probe=probe))
         assert probe.probability is not None
         return probe.probability

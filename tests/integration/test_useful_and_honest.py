@@ -103,8 +103,8 @@ def test_the_sentence_cosine_is_high_for_an_answered_english_question_and_low_fo
     something the articles never touch (0.35)."""
     answer = shipped.ask(ENGLISH["question"])
     assert answer.signals["dense_sentence"] >= 0.55
-    assert answer.signals["dense_sentence"] == max(e.similarity for e in shipped.answerer.evidence(ENGLISH["question"]))
-    unrelated = shipped.answerer.evidence("Which football club won the Azerbaijani league in 2019?")
+    assert answer.signals["dense_sentence"] == max(e.similarity for e in shipped.answerer.span.evidence(ENGLISH["question"]))
+    unrelated = shipped.answerer.span.evidence("Which football club won the Azerbaijani league in 2019?")
     assert unrelated and max(e.similarity for e in unrelated) <= 0.45  # close enough to be read, yet low
 
 
@@ -112,11 +112,11 @@ def test_the_self_check_is_high_for_a_right_candidate_and_low_for_a_wrong_one(sh
     from rag.answering.prompt import answer_messages
 
     question = "من هو وزير خارجية أذربيجان؟"
-    evidence = shipped.answerer.evidence(question)
+    evidence = shipped.answerer.span.evidence(question)
     messages = answer_messages(question, "ar", evidence)
-    right = shipped.answerer.self_check([*messages, {"role": "assistant", "content": "جيهون بيراموف [1]."}],
+    right = shipped.answerer.span.self_check([*messages, {"role": "assistant", "content": "جيهون بيراموف [1]."}],
                                         question, "جيهون بيراموف")
-    wrong = shipped.answerer.self_check([*messages, {"role": "assistant", "content": "ثلاث شحنات [1]."}],
+    wrong = shipped.answerer.span.self_check([*messages, {"role": "assistant", "content": "ثلاث شحنات [1]."}],
                                         question, "ثلاث شحنات")
     # Measured: about 0.88 against 0.62 for a plausible wrong name: a weak signal, which is why it is not kept.
     assert right > 0.7 and wrong < right - 0.15, (right, wrong)

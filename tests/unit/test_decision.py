@@ -206,7 +206,7 @@ def test_the_model_is_constrained_to_the_shown_sentences(make_assistant):
     a = make_assistant(SPAN, answer_mode="copy")
     a.ask(QUESTION)
     constraint = a.llm.inner.copies[-1]
-    shown = a.answerer.evidence(QUESTION)
+    shown = a.answerer.span.evidence(QUESTION)
     assert [s.decode() for s in constraint.sources] == [e.text for e in shown]
     assert constraint.escapes == (b"NO_ANSWER",)
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from ...lang import content_terms, detect_language, fold_letters, normalize_arabic, same_word
-from ..kinds import COMPARISON, EVENTS, EXPLANATION, TIMELINE
+from ..kinds import EVENTS, EXPLANATION, TIMELINE
 from ..select import cosine
 from .choose import Candidate
 from .dates import article_date, sentence_date
