@@ -92,7 +92,7 @@ class Assistant:
 
         if self._llm is None or not isinstance(self._llm, GuardedLLM):
             self._llm = make_llm(self.settings) if self._llm is None else GuardedLLM(self._llm)
-            self._llm.prepare(openings(self.settings.answer_mode), self.settings.models_dir / "prompt-states")
+            self._llm.prepare(openings(self.settings.answer_mode, self.settings.kind_fallback), self.settings.models_dir / "prompt-states")
         return self._llm
 
     @property

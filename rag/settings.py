@@ -130,6 +130,12 @@ class Settings(BaseSettings):
         True, description="Answer why, terms, what-happened, summary, timeline and comparison questions with quoted "
         "sentences and a checked lead (issue 39); off: every question takes the span path.",
     )
+    kind_fallback: bool = Field(
+        False, description="Ask the model whether a question no table of question words claims wants one fact or "
+        "several sentences (answering/kind_fallback.py); off: such a question takes the span path.",
+    )
+    kind_fallback_at: float = Field(0.5, ge=0.0, le=1.0, description="P(several sentences) at which the model's "
+                                    "reading routes an unclaimed question to quoted sentences.")
     max_tokens: int = Field(100, ge=16, description="Longest answer in tokens; answers are one or two sentences.")
     temperature: float = Field(0.0, ge=0.0)
     seed: int = 42

@@ -110,12 +110,8 @@ def names_days(question: str) -> int:
     return len({m.group(0).casefold() for m in _DAY_NAMES.finditer(normalize_arabic(question))})
 
 
-def question_kind(question: str) -> str:
-    """The kind of `question` (one of KINDS in rag.types): FACTOID unless a table claims it.
-
-    Measured on the blind non-factoid sets (docs/evaluation.md, issue 39), never tuned on their
-    held-out halves: a table rule either follows the language or it is not here.
-    """
+def table_kind(question: str) -> str | None:
+    """The kind the tables read in `question`, or None when no table claims it (see `question_kind`)."""
     norm = normalize_arabic(question)
     lower = question.casefold()
     if _FACTOID_AR.match(norm.strip(" ،,؟?")) or _FACTOID_EN.match(lower.strip(" ,?")):
@@ -125,7 +121,17 @@ def question_kind(question: str) -> str:
     for kind, ar, en in _COMPILED:
         if any(p.search(norm) for p in ar) or any(p.search(lower) for p in en):
             return kind
-    return FACTOID
+    return None
+
+
+def question_kind(question: str) -> str:
+    """The kind of `question` (one of KINDS in rag.types): FACTOID unless a table claims it.
+
+    Measured on the blind non-factoid sets (docs/evaluation.md, issue 39), never tuned on their
+    held-out halves: a table rule either follows the language or it is not here. A question no
+    table claims can be put to the model (`kind_fallback.py`, `RAG_KIND_FALLBACK`).
+    """
+    return table_kind(question) or FACTOID
 
 
 def is_quoted(kind: str) -> bool:

@@ -1,6 +1,7 @@
 """The answering pipeline: it routes a question to one of two answer forms by its kind.
 
-    clean -> follow-up rewrite -> kind (kinds.py) -> quoted room (answering/quoted/) | span room (answering/span/)
+    clean -> follow-up rewrite -> kind (kinds.py; the model's when no table claims it and
+    RAG_KIND_FALLBACK is on) -> quoted room (answering/quoted/) | span room (answering/span/)
 
 A question whose answer is a set of sentences (why, terms, what happened, summary, timeline,
 comparison) is answered with quoted sentences (issue 39: the span path held 0.30 of such questions'
@@ -22,10 +23,11 @@ from functools import cached_property
 from ..lang import detect_language
 from ..llm import LLM
 from ..types import Answer
-from . import extract, prompt
+from . import extract, kind_fallback, prompt
 from .decision import Decision
 from .followup import clean_rewrite, history_messages, needs_rewrite, rewrite_messages
-from .kinds import FACTOID, is_quoted, question_kind
+from .kind_fallback import model_kind
+from .kinds import FACTOID, is_quoted, table_kind
 from .prompt import LANGUAGE_NAMES
 from .question import clean_question
 from .quoted import QuotedAnswers
@@ -38,9 +40,11 @@ log = logging.getLogger(__name__)
 REWRITE_TOKENS = 64  # a follow-up rewritten into a standalone question
 
 
-def openings(answer_mode: str) -> list[list[dict[str, str]]]:
-    """The fixed turns the prompts of `answer_mode` start with, for the backend to read ahead (`LLM.prepare`)."""
+def openings(answer_mode: str, with_kind_fallback: bool = False) -> list[list[dict[str, str]]]:
+    """The fixed turns the prompts of `answer_mode` (and the kind fallback's, when on) start with, for the
+    backend to read ahead (`LLM.prepare`)."""
     chosen = {"copy": [extract], "auto": [prompt, extract]}.get(answer_mode, [prompt])
+    chosen = [*chosen, kind_fallback] if with_kind_fallback else chosen
     return [[dict(turn) for turn in module.fixed_prefix()] for module in chosen]
 
 
@@ -98,14 +102,20 @@ class Answerer:
         question = clean_question(question, self.settings.max_question_chars)
         asked = question
         language = detect_language(question)
-        kind = question_kind(question)
+        kind = table_kind(question)
         turns = history_messages(history)
         started = time.perf_counter()
         if needs_rewrite(question, turns):
             question = self.better_query(question, self.standalone(question, turns), scope)
-            if kind == FACTOID:  # "and the terms?" says its kind only once rewritten
-                kind = question_kind(question)
+            if kind in (None, FACTOID):  # "and the terms?" says its kind only once rewritten
+                kind = table_kind(question)
         timings: dict[str, float] = {}
+        if kind is None and self.settings.kind_fallback and self.settings.quoted_answers:
+            asking = time.perf_counter()
+            kind, p_sentences = model_kind(self._llm, question, self.settings.kind_fallback_at)
+            timings["kind"] = time.perf_counter() - asking
+            log.info("no table claims %r: P(several sentences) %.2f -> %s", question, p_sentences, kind)
+        kind = kind or FACTOID
         generating = time.perf_counter()
         if is_quoted(kind) and self.settings.quoted_answers:  # off: every kind takes the span path, kind still told
             answer = self.quoted.stream(question, language, kind, asked=asked, scope=scope)
