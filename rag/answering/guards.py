@@ -186,3 +186,50 @@ def refusal_reason(raw: str, question: str, shown: list[str], no_answer: str) ->
     if adds_nothing(raw, question):
         return Reason.ECHOES_QUESTION
     return None
+
+
+# --- a copy is a copy (issue 40) -------------------------------------------------------------------------------
+# Arabic guesses came back with words no article writes: "عمليةها" (for عمليتها), "التفاق", "الكلمة الوزيرية".
+# A word is the sentence's own when some reading of both, clitics aside, is the same: a leading و/ف, a
+# preposition ب/ل/ك and the article ال before it, a pronoun after it (with ة written ت before one).
+_AR_WORD = re.compile(r"[\u0621-\u064A]{2,}")
+_AR_RAW_WORD = re.compile(r"[\u0621-\u064A][\u0621-\u064A\u064B-\u0652\u0640]+")
+_INNER_TA_MARBUTA = re.compile(r"ة[\u064B-\u0652]*[\u0621-\u064A]")
+_PROCLITICS = ("و", "ف")
+_PREPOSITIONS = ("ب", "ل", "ك")
+_ENCLITICS = ("هما", "هم", "هن", "ها", "نا", "كم", "ه", "ي", "ك")
+
+
+def _readings(word: str) -> set[str]:
+    """Every reading of a normalized Arabic word with its clitics taken off (the word itself included)."""
+    out = {word}
+    frontier = {word}
+    for prefixes in (_PROCLITICS, _PREPOSITIONS, ("ال", "ل")):
+        frontier |= {w[len(p):] for w in frontier for p in prefixes if w.startswith(p) and len(w) - len(p) >= 2}
+    out |= frontier
+    for w in list(out):
+        for suffix in _ENCLITICS:
+            if w.endswith(suffix) and len(w) - len(suffix) >= 2:
+                stem = w[: -len(suffix)]
+                out |= {stem, stem[:-1] + "ه"} if stem.endswith("ت") else {stem}
+    return out
+
+
+def uncopied_words(text: str, sentence: str) -> list[str]:
+    """The Arabic words of `text` that are no word of `sentence`, clitics aside."""
+    own: set[str] = set()
+    for w in _AR_WORD.findall(normalize_arabic(sentence)):
+        own |= _readings(w)
+    out = []
+    for raw in _AR_RAW_WORD.findall(text):
+        word = normalize_arabic(raw)
+        # ة inside a word is no spelling at all ("عمليةها"); normalized, it would read as عمليتها's stem
+        if _INNER_TA_MARBUTA.search(raw) or not _readings(word) & own:
+            out.append(word)
+    return out
+
+
+def copied_faithfully(text: str, sentence: str, language: str = "ar") -> bool:
+    """Whether every Arabic word of `text` (an answer or a guess that claims to copy `sentence`) is one of its words.
+    English words are not checked: a rendering is checked by figures and names (back.py)."""
+    return not uncopied_words(text, sentence)

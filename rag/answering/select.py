@@ -23,7 +23,8 @@ from .retrieve import Passage
 
 LEXICAL_WEIGHT = 0.15  # a sentence holding every question term gains this much similarity
 # A sentence holding a figure of the asked type gains TYPE_WEIGHT, and KIND_WEIGHT more when the figure is of
-# the asked kind (the counted thing, currency or unit). Asked "كم طناً من المساعدات وزعتها وزارة الطوارئ
+# the asked kind (the counted thing, currency or unit; with issue 40's typed reading, a mention of the asked kind
+# and time earns both, one of another kind nothing: the library's cost sentence before its construction's). Asked "كم طناً من المساعدات وزعتها وزارة الطوارئ
 # الأذربيجانية؟", the sentence naming the ministry won and "وتضمنت المساعدات 40 طناً…" was not shown (issue 32).
 TYPE_WEIGHT = 0.04
 KIND_WEIGHT = 0.06
@@ -90,6 +91,15 @@ def select_context(
         chosen.setdefault(pi, {})[si] = s
         closest[pi] = max(closest.get(pi, -1.0), cos)
         used += len(s)
+    # The model can only choose a figure it is shown: when the question asks for a kind of figure or date and no
+    # chosen sentence states one, the best-scored sentence that does is shown too (issue 40), budget permitting.
+    want = figures.wanted(question)
+    if want.typed and not figures.typed(want, [s for kept in chosen.values() for s in kept.values()]):
+        extra = next(((pi, si, s, cos) for _, pi, si, s, cos in scored if figures.typed(want, [s])), None)
+        if extra is not None and used + len(extra[2]) <= budget_chars + len(extra[2]) // 2:
+            pi, si, s, cos = extra
+            chosen.setdefault(pi, {})[si] = s
+            closest[pi] = max(closest.get(pi, -1.0), cos)
     mean = sum(dense) / len(dense)
     spread = (sum((d - mean) ** 2 for d in dense) / len(dense)) ** 0.5
     # Keep retrieval order between passages (best passage first) and article order within one.
@@ -102,6 +112,9 @@ def select_context(
 def asked_typing(question: str) -> Callable[[str], float]:
     """The bonus a sentence earns for holding what the question asks for: a number when it asks how many,
     a date when it asks when (names and places cannot be told by their surface, so they earn none)."""
+    typed = figures.wanted(question)
+    if typed.typed:  # a mention of the asked kind and time (figures.typed, issue 40): the full bonus
+        return lambda sentence: TYPE_WEIGHT + KIND_WEIGHT if figures.typed(typed, [sentence]) else 0.0
     kind = asked_type(question)
     if kind not in (NUMBER, DATE):
         return lambda sentence: 0.0

@@ -73,16 +73,25 @@ def test_a_year_added_to_the_passage_date_is_dropped_not_refused(make_assistant)
 
 
 def test_a_reply_saying_the_passages_lack_it_is_a_refusal_without_citations(make_assistant):
-    answer = make_assistant("لا تذكر المقالات عدد الجنود الذين كانوا في سيارة قوات حفظ السلام [1].").ask(
-        "كم عدد الجنود الذين كانوا في سيارة قوات حفظ السلام الروسية؟"
+    answer = make_assistant("لا تذكر المقالات لون سيارة قوات حفظ السلام [1].").ask(
+        "ما لون سيارة قوات حفظ السلام الروسية؟"
     )
     assert answer.refused and answer.citations == [] and answer.text == "لم أجد إجابة عن هذا السؤال في المقالات المتاحة."
+
+
+def test_a_count_no_sentence_states_is_not_put_to_the_model_and_offers_no_guess(make_assistant):
+    """Issue 40: no shown sentence states a number, so the model is not asked and nothing is guessed."""
+    assistant = make_assistant("أربعة جنود [1].")
+    answer = assistant.ask("كم عدد الجنود الذين كانوا في سيارة قوات حفظ السلام الروسية؟")
+    assert assistant.llm.inner.calls == []
+    assert answer.status != "answered" and "ربما" not in answer.text and "أربعة" not in answer.text
+    assert answer.reason.endswith("figure_kind")
 
 
 def test_a_rejected_reply_over_answerable_looking_sentences_shows_the_sentence_unsure(make_assistant):
     """A guard rejects the reply (an invented number), yet the sentences look answerable (every
     threshold at 0): the reader gets the likeliest sentence, marked unsure, never the invented figure."""
-    answer = make_assistant("يبلغ عدد سكان قره باغ 1.5 مليون نسمة [1].").ask("كم عدد سكان قره باغ؟")
+    answer = make_assistant("خانكندي التي يبلغ عدد سكانها 1.5 مليون نسمة [1].").ask("ما أكبر مدينة في قره باغ؟")
     assert answer.status == "unsure" and answer.reason == "low_confidence:ungrounded_number"
     assert "1.5" not in answer.text and answer.sentence in answer.text and answer.citations
     assert answer.sentence in answer.citations[0].text

@@ -273,15 +273,21 @@ def test_a_model_rendering_with_another_weekday_is_never_answered_and_not_shown(
     assert items[0] == f"{span} …"  # the verbatim quote streamed first, while the English was written
 
 
-def test_a_figure_of_another_kind_than_asked_is_refused_when_no_sentence_holds_the_asked_kind(make_assistant, tmp_path):
+def test_a_figure_of_a_kind_no_sentence_holds_is_not_put_to_the_model_nor_guessed(make_assistant, tmp_path):
+    """Issue 40: the kind is typed before the model chooses. No shown sentence states a dollar figure, so
+    the model is not asked: the closest sentence, unsure and with no guess (refused when none is near)."""
     path = tmp_path / "cal.json"
     path.write_text(fixed(3.0, 3.0).to_json())
-    a = make_assistant(FakeLLM("40"), answer_mode="copy", calibration_path=path, answer_at=None, unsure_at=None)
+    llm = FakeLLM("40")
+    a = make_assistant(llm, answer_mode="copy", calibration_path=path, answer_at=None, unsure_at=None)
     answer = a.ask("كم طناً تضمنت المساعدات الأذربيجانية؟")
     assert answer.status == "answered" and answer.text == "40 طناً [1]"  # the copy completed with its unit
+    assert answer.signals["asked_kind_held"] == 1.0
+    asked = len(llm.calls)
     dollars = a.ask("كم بلغت قيمة المساعدات الأذربيجانية بالدولار؟")  # the articles give no dollar figure for the aid
-    assert dollars.status == "refused" and dollars.reason == "unanswerable:figure_kind" and dollars.quote == "40 طناً"
-    assert dollars.signals["figure_kind_match"] == 0.0 and answer.signals["figure_kind_match"] == 1.0
+    assert len(llm.calls) == asked  # the model was not asked
+    assert dollars.status != "answered" and dollars.reason.endswith("figure_kind") and dollars.quote == ""
+    assert "40" not in dollars.text.split("«")[0]  # no guess before the quoted sentence
 
 
 # --- agreement: redrawn samples of the same prompt -------------------------------------------

@@ -11,6 +11,9 @@ are a closed vocabulary, so they need no model:
 - `read_arabic`, `read_english` find the facts a text states: each amount with its scale applied, its currency and unit,
   and the weekdays, months and years; `disagreements` compares an English rendering with its Arabic
   span, fact by fact. An English answer that fails it is never stated as fact (pipeline.py);
+- `wanted` reads the kind a question asks for (money, duration, date, count, ...) and its time from tables,
+  `mentions` types every figure and date of a sentence, and `typed` keeps those of the asked kind and time,
+  which the model then chooses among (typed.py, issue 40);
 - `asked` reads which kind of figure a question asks for (the currency, the unit, the year, the
   thing counted), and `kind_mismatch` sees a candidate that gives a figure of another kind: the
   dollar equivalent when dinars were asked, this year's level when last year's was, the number of
@@ -23,6 +26,8 @@ from .asked import Asked, asked, clause_of, holds_asked, holds_kind, kind_mismat
 from .read import Amount, Facts, disagreements, read_arabic, read_english, titles_in
 from .render import complete, render
 from .tables import MONTHS, WEEKDAYS
+from .typed import Mention, Wanted, holds, mentions, typed, wanted
 
 __all__ = ["Amount", "Asked", "Facts", "MONTHS", "WEEKDAYS", "asked", "clause_of", "complete", "disagreements",
-           "holds_asked", "holds_kind", "kind_mismatch", "read_arabic", "read_english", "render", "titles_in"]
+           "holds", "holds_asked", "holds_kind", "kind_mismatch", "Mention", "mentions", "read_arabic", "read_english", "render",
+           "titles_in", "typed", "Wanted", "wanted"]

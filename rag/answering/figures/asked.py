@@ -26,8 +26,8 @@ class Asked:
 
 _EN_LAST_YEAR = re.compile(r"\b(last|previous|prior)\s+year\b|\ba year (earlier|before)\b", re.IGNORECASE)
 _EN_THIS_YEAR = re.compile(r"\b(this|the current)\s+year\b", re.IGNORECASE)
-_AR_LAST_YEAR = re.compile(r"(العام|السنه|الموسم)\s+(الماضي|الماضيه|السابق|السابقه|المنصرم|المنصرمه|الفائت)")
-_AR_THIS_YEAR = re.compile(r"(العام|السنه|الموسم)\s+(الجاري|الحالي|الحاليه|الجاريه)|(هذا العام|هذه السنه|هذا الموسم)")
+AR_LAST_YEAR = re.compile(r"(العام|السنه|الموسم)\s+(الماضي|الماضيه|السابق|السابقه|المنصرم|المنصرمه|الفائت)")
+AR_THIS_YEAR = re.compile(r"(العام|السنه|الموسم)\s+(الجاري|الحالي|الحاليه|الجاريه)|(هذا العام|هذه السنه|هذا الموسم)")
 # The counted noun is the first word after "how many" that is not a modifier: "how many parliamentary seats"
 # counts seats, "how many mobile medical teams" teams, "how many people play …" people.
 _EN_HOW_MANY = re.compile(r"\bhow many\s+([a-z][a-z\s-]*)", re.IGNORECASE)
@@ -60,13 +60,13 @@ def asked(question: str) -> Asked:
               and re.search(rf"(?<![\w])[وبلف]?(?:ال)?{stem}(?:ات|ا)?(?![\w])", norm)}
     # A unit a price is quoted per ("per barrel", "a ton of wheat", "للبرميل", "لكل طن") is not the asked kind:
     # the answer is money.
-    per = {_unit_of(w) for w in _EN_PER.findall(low) + _AR_PER.findall(norm)}
+    per = {unit_of(w) for w in _EN_PER.findall(low) + _AR_PER.findall(norm)}
     if per and (currencies or _PRICE.search(norm)):
         units -= per
     relative = ""
-    if _EN_LAST_YEAR.search(question) or _AR_LAST_YEAR.search(norm):
+    if _EN_LAST_YEAR.search(question) or AR_LAST_YEAR.search(norm):
         relative = "last"
-    elif _EN_THIS_YEAR.search(question) or _AR_THIS_YEAR.search(norm):
+    elif _EN_THIS_YEAR.search(question) or AR_THIS_YEAR.search(norm):
         relative = "this"
     counted = ""
     m = _EN_HOW_MANY.search(question)
@@ -77,7 +77,7 @@ def asked(question: str) -> Asked:
             counted = counted if len(counted) >= 3 and counted not in _EN_AUXILIARIES else ""
     elif (m := _AR_HOW_MANY.search(norm)):
         counted = next(g for g in m.groups() if g).lower()
-    unit = _unit_of(counted) if counted else ""
+    unit = unit_of(counted) if counted else ""
     if unit and unit not in _TIME_UNITS:  # "كم طناً" asks for tonnes
         units.add(unit)
     return Asked(frozenset(currencies), frozenset(units), frozenset(int(y) for y in YEAR.findall(norm)), relative,
@@ -100,7 +100,7 @@ def _family_of(word: str) -> str:
     return ""
 
 
-def _unit_of(word: str) -> str:
+def unit_of(word: str) -> str:
     """The unit family a noun names ("tonnes", "طنا", "ميغاواط"), else "" (currencies included)."""
     family = _family_of(word)
     return "" if family in _CURRENCY_FAMILIES else family
@@ -155,9 +155,9 @@ def kind_mismatch(question: str, candidate: str, sentence: str, rendered: str = 
             years = {int(y) for y in YEAR.findall(part)}
             if years and years.isdisjoint(want.years):
                 return "year"
-        if want.relative_year == "last" and _AR_THIS_YEAR.search(part) and not _AR_LAST_YEAR.search(part):
+        if want.relative_year == "last" and AR_THIS_YEAR.search(part) and not AR_LAST_YEAR.search(part):
             return "year"
-        if want.relative_year == "this" and _AR_LAST_YEAR.search(part) and not _AR_THIS_YEAR.search(part):
+        if want.relative_year == "this" and AR_LAST_YEAR.search(part) and not AR_THIS_YEAR.search(part):
             return "year"
     if want.counted and (got.units | got.currencies):
         # "كم مرشحا" answered "44.7 بالمئة": a figure in a unit or currency counts that unit, not the asked thing
@@ -170,7 +170,7 @@ def kind_mismatch(question: str, candidate: str, sentence: str, rendered: str = 
         english = bool(re.match(r"[a-z]", want.counted))
         noun = _noun_after(value, rendered, True) if english and rendered else (
             "" if english else _noun_after(value, sentence, False))
-        unit = _unit_of(noun.lower())
+        unit = unit_of(noun.lower())
         if unit and (unit in want.units or unit == _family_of(want.counted)):
             return ""  # "how many tons" answered in tonnes
         if noun and not re.fullmatch(r"\d+", noun) and not _same_noun(noun, want.counted) \
@@ -225,9 +225,9 @@ def holds_asked(question: str, sentences: list[str]) -> bool:
             continue
         if want.years and not want.years & facts.years:
             continue
-        if want.relative_year == "last" and not _AR_LAST_YEAR.search(norm):
+        if want.relative_year == "last" and not AR_LAST_YEAR.search(norm):
             continue
-        if want.relative_year == "this" and _AR_LAST_YEAR.search(norm) and not _AR_THIS_YEAR.search(norm):
+        if want.relative_year == "this" and AR_LAST_YEAR.search(norm) and not AR_THIS_YEAR.search(norm):
             continue
         return True
     return False

@@ -8,6 +8,7 @@ Amounts are compared by value, so "49 ألف" and "49,000", or "20.6 ألف دو
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ...lang import normalize_arabic
@@ -122,10 +123,9 @@ def _arabic_unit(token: str) -> str:
     return ""
 
 
-def read_arabic(text: str) -> Facts:
-    """The figures an Arabic text states (its English words, if any, are not read)."""
-    norm = normalize_arabic(text)
-    facts = Facts()
+def arabic_amounts(norm: str) -> Iterator[tuple[int, int, Amount]]:
+    """(start, end, amount) of every amount in a `normalize_arabic` text: a number with its scale, currency and
+    unit, and the duals ("مليوني دولار", "شهرين")."""
     for m in _AR_AMOUNT.finditer(norm):
         num, scale, cur, unit = m.group("num"), m.group("scale"), m.group("cur"), m.group("unit")
         if not (num or scale):
@@ -139,12 +139,20 @@ def read_arabic(text: str) -> Facts:
         if not (scale or currency or unit) and YEAR.fullmatch(num or ""):
             continue  # a year, read below
         worded = not (num or "1")[0].isdigit() and not (scale or currency or unit)
-        facts.amounts.append(Amount(value, currency, _arabic_unit(unit) if unit else "", worded))
+        start = m.start("num") if num else m.start("scale")
+        yield start, m.end(), Amount(value, currency, _arabic_unit(unit) if unit else "", worded)
     for m in _AR_DUAL.finditer(norm):
-        facts.amounts.append(Amount(AR_DUAL_SCALES[m.group(1)], _arabic_currency(m.group(2)) if m.group(2) else ""))
+        yield m.start(), m.end(), Amount(AR_DUAL_SCALES[m.group(1)], _arabic_currency(m.group(2)) if m.group(2) else "")
     for m in _AR_DUAL_UNIT.finditer(norm):
         value, unit, _ = AR_DUAL_UNITS[m.group(1)]
-        facts.amounts.append(Amount(value, "", unit))
+        yield m.start(1), m.end(1), Amount(value, "", unit)
+
+
+def read_arabic(text: str) -> Facts:
+    """The figures an Arabic text states (its English words, if any, are not read)."""
+    norm = normalize_arabic(text)
+    facts = Facts()
+    facts.amounts = [amount for _, _, amount in arabic_amounts(norm)]
     facts.weekdays = {AR_WEEKDAYS[m.group(1)] for m in _AR_WEEKDAY.finditer(norm)}
     facts.months = {AR_MONTHS[m.group(1)] for m in _AR_MONTH.finditer(norm) if m.group(1) not in ("اب", "ماي")
                     or re.search(rf"\d\s*{m.group(1)}|{m.group(1)}\s*(?:\d|الماضي|المقبل|القادم|الجاري)", norm)}
@@ -169,10 +177,8 @@ def singular_of(table: dict[str, str], word: str) -> str:
     return ""
 
 
-def read_english(text: str) -> Facts:
-    """The figures an English text states (Arabic words in it, such as a quoted span, are not read)."""
-    text = re.sub(r"\([^)]*[\u0600-\u06FF][^)]*\)", " ", text)  # "(6.5 مليار درهم)": the quote beside it
-    facts = Facts()
+def english_amounts(text: str) -> Iterator[tuple[int, int, Amount]]:
+    """(start, end, amount) of every amount in an English text."""
     for m in _EN_AMOUNT.finditer(text):
         num, scale, cur, unit, pre = m.group("num"), m.group("scale"), m.group("cur"), m.group("unit"), m.group("pre")
         if not num[0].isdigit() and not (scale or cur or unit) and EN_NUMBER_WORDS[num.lower()] < 2:
@@ -188,7 +194,16 @@ def read_english(text: str) -> Facts:
         unit_family = singular_of(EN_UNITS, unit.strip().lower()) if unit else ""
         if not (scale or currency or unit_family) and YEAR.fullmatch(num):
             continue
-        facts.amounts.append(Amount(value, currency, unit_family, not num[0].isdigit() and not (scale or currency or unit_family)))
+        start = m.start("pre") if pre else m.start("num")
+        yield start, m.end(), Amount(value, currency, unit_family,
+                                     not num[0].isdigit() and not (scale or currency or unit_family))
+
+
+def read_english(text: str) -> Facts:
+    """The figures an English text states (Arabic words in it, such as a quoted span, are not read)."""
+    text = re.sub(r"\([^)]*[\u0600-\u06FF][^)]*\)", " ", text)  # "(6.5 مليار درهم)": the quote beside it
+    facts = Facts()
+    facts.amounts = [amount for _, _, amount in english_amounts(text)]
     low = text.lower()
     facts.weekdays = {i for i, d in enumerate(WEEKDAYS) if re.search(rf"\b{d.lower()}\b", low)}
     # A short name ("Mar", "May") is a month next to a digit; "May" also when capitalised inside a sentence.

@@ -38,13 +38,14 @@ from ..cite import citation, cite, has_content, strip_markers
 from ..decision import ANSWERED, REFUSED, UNSURE, Decision, answerability, correctness
 from ..decision.signals import agreement, coverage, with_derived
 from ..extract import clean_span, extract_messages, locate, needs_translation, person_span, place_span, quote_for
-from ..guards import DECLINES, Reason, adds_nothing, refusal_reason, repair
+from ..guards import DECLINES, Reason, adds_nothing, copied_faithfully, refusal_reason, repair
 from ..prompt import LANGUAGE_NAMES, NO_ANSWER, UNSURE_ALSO, UNSURE_TEXTS, UNSURE_TEXTS_NO_CANDIDATE, answer_messages
 from ..retrieve import Passage
 from ..scope import EVERYTHING, Scope
 from ..select import Evidence, SentenceVectors, select_context
 from .back import BackRendering
 from .outcomes import best_sentence, figure_checked, passages_language, path_for, refusal, refused, shown_sentences
+from .typed_choice import chosen, typed_options
 
 log = logging.getLogger(__name__)
 SPAN_TOKENS = 48  # a copied answer is a name, a number or a short clause
@@ -115,6 +116,15 @@ class SpanAnswers:
         if not evidence:
             # Nothing in the articles is even close: refusing here is both honest and instant.
             yield from refusal(language, Reason.OFF_TOPIC)
+            return
+        want = figures.wanted(question)
+        if want.typed and not typed_options(want, evidence):
+            # No shown sentence states a figure or date of the asked kind and time: the model is not asked.
+            log.info("no %s mention%s in the shown sentences", want.kind, f" ({want.relative} year)" if want.relative else "")
+            answer = self.without_candidate(question, language, evidence, FirstTokenProbe(NO_ANSWER), path_for(question, evidence),
+                                            Reason.FIGURE_KIND)
+            yield answer.text
+            yield answer
             return
         mode = self.mode_for(language, evidence)
         if mode == "copy":
@@ -216,12 +226,17 @@ class SpanAnswers:
                 return
             text = f"{rendered} ({phrase}) [1]" if rendered else f"{phrase} [1]"
             citations = [citation(1, evidence[where.index].passage)]
+        other = self.of_asked_kind(asked or question, language, candidate, where.sentence, rendered, evidence,
+                                   messages, verdict, values)
+        if other is not None:
+            yield other
+            return
         verdict = figure_checked(verdict, asked or question, candidate, where.sentence, rendered, evidence, values)
         if verdict.status == REFUSED:
             yield refused(language, verdict.reason, verdict.confidence, values, declined=candidate,
                                answerability=verdict.answerability)
             return
-        yield self.shown(language, evidence, verdict, values, text, citations, quote, where, question)
+        yield self.shown(language, evidence, verdict, values, text, citations, quote, where, asked or question)
 
     def copied_answer(self, question: str, language: str, evidence: list[Evidence]) -> Answer:
         """The final answer of `copy_stream`."""
@@ -288,6 +303,11 @@ class SpanAnswers:
             if invented and verdict.status == ANSWERED:
                 verdict = replace(verdict, status=UNSURE, reason=f"{Reason.LOW_CONFIDENCE}:{Reason.UNGROUNDED_NUMBER}")
             words = f"{rendered} ({span})" if rendered else span
+        other = self.of_asked_kind(question, language, span, where.sentence, rendered or "", evidence, messages,
+                                   verdict, values)
+        if other is not None:
+            yield other
+            return
         verdict = figure_checked(verdict, question, span, where.sentence, rendered or "", evidence, values)
         if verdict.status == REFUSED:
             yield refused(language, verdict.reason, verdict.confidence, values, declined=span,
@@ -369,12 +389,49 @@ class SpanAnswers:
         return self.decision.decide(values, path, answer_at=self.settings.answer_at,
                                     answerable_at=self.settings.unsure_at, candidate=candidate)
 
+    def of_asked_kind(self, question, language, candidate, sentence, rendered, evidence, messages, verdict,
+                      values) -> Answer | None:
+        """None when the candidate states a figure or date of the asked kind and time (or none is asked);
+        else the model's choice among the mentions of that kind (typed_choice.py), unsure at best, or,
+        when the shown sentences hold none, the closest sentence with no guess."""
+        want = figures.wanted(question)
+        held = figures.holds(want, f"{candidate} {rendered}".strip(), sentence)
+        values["asked_kind_held"] = float(held)
+        if held:
+            return None
+        options = typed_options(want, evidence)
+        log.info("candidate %r states no %s: choosing among %d typed mentions", candidate, want.kind, len(options))
+        if not options or verdict.status == REFUSED:
+            return self.without_candidate(question, language, evidence, FirstTokenProbe(NO_ANSWER),
+                                          path_for(question, evidence), Reason.FIGURE_KIND)
+        reply = "".join(self.llm.stream_chat(messages, max_tokens=SPAN_TOKENS, temperature=self.settings.temperature,
+                                             copy=CopySpans([m.text for m in options])))
+        mention, where = chosen(reply, options, evidence)
+        if where is None:
+            return self.without_candidate(question, language, evidence, FirstTokenProbe(NO_ANSWER),
+                                          path_for(question, evidence), Reason.FIGURE_KIND)
+        words = mention.text
+        if needs_translation(words, language):
+            english = figures.render(words)
+            words = f"{english} ({words})" if english else words
+        unsure = replace(verdict, status=UNSURE, reason=f"{Reason.LOW_CONFIDENCE}:{Reason.FIGURE_KIND}")
+        return self.shown(language, evidence, unsure, values, f"{words} [1]", [citation(1, evidence[where.index].passage)],
+                          mention.text, where, question)
+
     def shown(self, language, evidence, verdict, values, text, citations, quote, where, question: str = "") -> Answer:
-        """An answered or unsure answer with its quote, sentence(s), confidence and answerability."""
+        """An answered or unsure answer with its quote, sentence(s), confidence and answerability.
+
+        An unsure answer offers its candidate ("Possibly: …") only when it is of the asked kind (figures.typed)
+        and, in Arabic, only when every word of it is a word of its sentence (`copied_faithfully`)."""
         sentences: tuple[str, ...] = ()
         if verdict.status == UNSURE:
             likely = strip_markers(text).strip().rstrip(".")
-            text = UNSURE_TEXTS[language].format(answer=likely, n=1, sentence=where.sentence)
+            if not copied_faithfully(likely, where.sentence, language):
+                likely = quote if quote and copied_faithfully(quote, where.sentence, language) else ""
+            if likely and not figures.holds(figures.wanted(question), likely, where.sentence):
+                likely = ""
+            text = (UNSURE_TEXTS[language].format(answer=likely, n=1, sentence=where.sentence) if likely
+                    else UNSURE_TEXTS_NO_CANDIDATE[language].format(n=1, sentence=where.sentence))
             citations = [citation(1, evidence[where.index].passage)]
             sentences = (where.sentence,)
             index, best = best_sentence(question, evidence)

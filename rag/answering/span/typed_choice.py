@@ -1,0 +1,37 @@
+"""Candidates of the asked kind, typed before the model chooses (issue 40).
+
+A 1.5B model, asked what the library cost, copied "18 months" from the sentence that also holds the cost,
+and the checks after it (figures.kind_mismatch, tuned on our own phrasings) let it through with
+confidence. Here the question's kind and time scope are read from tables (figures.typed), every figure
+and date of the shown sentences is typed, and:
+
+- no shown sentence holds a mention of the asked kind and scope: the model is not asked; the reader
+  gets the closest sentence, unsure and with no guess, or a refusal when no sentence is near
+  (`SpanAnswers.without_candidate`);
+- the model's candidate holds none: it chooses again, among those mentions only (its copy constraint
+  is the mentions' text; the prompt is still in the backend's cache, so this costs a few tokens), and
+  the answer is unsure at best: its first choice was of another kind.
+"""
+
+from __future__ import annotations
+
+from .. import figures
+from ..extract import Located, locate
+from ..select import Evidence
+from .outcomes import shown_sentences
+
+
+def typed_options(want: figures.Wanted, evidence: list[Evidence]) -> list[figures.Mention]:
+    """The mentions of the asked kind and scope in the shown sentences, in the order they are shown."""
+    return [m for _, m in figures.typed(want, [s for _, s in shown_sentences(evidence)])]
+
+
+def chosen(reply: str, options: list[figures.Mention], evidence: list[Evidence]) -> tuple[figures.Mention, Located]:
+    """The option the model's constrained reply copied from (it may copy part of one: "12.5" of "12.5 مليون جنيه"),
+    else the first, with where it stands."""
+    from ...lang import normalize_arabic
+
+    said = normalize_arabic(reply.strip())
+    pick = next((m for m in options if said and said in normalize_arabic(m.text)), options[0])
+    where = locate(pick.text, evidence)
+    return pick, where
