@@ -135,8 +135,12 @@ def test_a_quantity_in_a_unit_is_not_an_amount_of_money_nor_the_reverse():
 
 
 @pytest.mark.parametrize("arabic, english, kinds", [
-    ("وزير الخارجية الصيني", "Chinese Ambassador", ["title"]),
+    ("وزير الخارجية الصيني", "Chinese Ambassador", ["title", "office"]),
     ("وزير الخارجية الصيني", "Chinese Foreign Minister", []),
+    ("وزير الخارجية جيهون بيراموف", "Secretary of State Jeyhun Bayramov", ["office"]),  # issue 40: offices by table
+    ("وزيرة التخطيط هالة السعيد", "Planning Minister Hala al-Saeed", []),
+    ("وزير الخارجية الأمريكي", "US Secretary of State", []),
+    ("وزير الدفاع", "Foreign Minister", ["office"]),
     ("الرئيس الروسي فلاديمير بوتين", "Russian President Vladimir Putin", []),
     ("السفير الروسي", "the Russian ambassador", []),
     ("مجلس الأمن الدولي", "the UN Security Council", []),

@@ -104,3 +104,12 @@ def test_a_candidate_of_another_kind_is_chosen_again_among_the_asked_kind(make_a
     assert "12.5 مليون جنيه" in answer.text and "18" not in answer.text.split("«")[0]
     assert answer.quote == "12.5 مليون جنيه" and answer.signals["asked_kind_held"] == 0.0
     assert set(llm.copies[-1].sources) == {m.encode() for m in ("12.5 مليون جنيه", "405 آلاف دولار")}
+
+
+def test_offices_are_rendered_as_the_table_writes_them():
+    from rag.answering.figures import offices_fixed, offices_in
+
+    assert offices_in("قالت وزيرة التخطيط") == ["وزير التخطيط"]  # the feminine is the same office
+    assert offices_fixed("قال وزير الخارجية جيهون بيراموف", "Secretary of State Jeyhun Bayramov said") == \
+        "Foreign Minister Jeyhun Bayramov said"
+    assert offices_fixed("وزير الخارجية الأمريكي", "the US Secretary of State") == "the US Secretary of State"

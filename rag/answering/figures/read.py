@@ -26,6 +26,7 @@ from .tables import (
     EN_NUMBER_WORDS,
     EN_SCALES,
     EN_UNITS,
+    OFFICES,
     TITLES,
     WEEKDAYS,
 )
@@ -227,7 +228,7 @@ def _titles_english(text: str) -> set[str]:
 
 def disagreements(arabic: str, english: str) -> list[str]:
     """What the English rendering states differently from its Arabic span: "number", "currency",
-    "unit", "weekday", "month", "year", "title" (empty when they agree)."""
+    "unit", "weekday", "month", "year", "title", "office" (empty when they agree)."""
     ar, en = read_arabic(arabic), read_english(english)
     out = []
     # Each side's sure figures must be among the other's values, words included: "خمسة جنود" is "5 soldiers",
@@ -249,4 +250,41 @@ def disagreements(arabic: str, english: str) -> list[str]:
     # names offices the Arabic says otherwise ("Secretary-General" for الأمين العام, "Justice Ministry").
     if not said <= rendered:
         out.append("title")
+    if offices_misrendered(arabic, english):
+        out.append("office")
     return out
+
+
+def offices_in(text: str) -> list[str]:
+    """The offices of the OFFICES table an Arabic text names (the longest first: "وزير الخارجية الأمريكي" before
+    "وزير الخارجية"), a feminine وزيرة read as the same office."""
+    norm = re.sub(r"(?<!\w)([وبلف]?)(?:ال)?وزيره(?!\w)", r"\1وزير", normalize_arabic(text))
+    found = []
+    for office in sorted(OFFICES, key=len, reverse=True):
+        if re.search(rf"(?<!\w)[وبلف]?(?:ال)?{office}(?!\w)", norm) and not any(office in f for f in found):
+            found.append(office)
+    return found
+
+
+def offices_misrendered(arabic: str, english: str) -> list[str]:
+    """The offices of `arabic` that `english` does not render as the table does (Secretary of State for
+    وزير الخارجية, Defence Minister for وزير الخارجية)."""
+    low = english.lower()
+    return [office for office in offices_in(arabic) if not any(form.lower() in low for form in OFFICES[office])]
+
+
+_ALL_OFFICE_FORMS = sorted({form for forms in OFFICES.values() for form in forms} | {"Secretary of State"}, key=len,
+                           reverse=True)
+
+
+def offices_fixed(arabic: str, english: str) -> str:
+    """`english` with each office the table renders otherwise written as the table writes it: a 1.5B model's
+    "Secretary of State" for وزير الخارجية becomes "Foreign Minister". An office it renders with no office
+    words at all is left to `disagreements`."""
+    for office in offices_misrendered(arabic, english):
+        for form in _ALL_OFFICE_FORMS:
+            fixed = re.sub(rf"\b{re.escape(form)}\b", OFFICES[office][0], english, count=1, flags=re.IGNORECASE)
+            if fixed != english:
+                english = fixed
+                break
+    return english

@@ -120,3 +120,28 @@ TITLES = {
     "مستشار": ("adviser", "advisor", "chancellor", "counsel", "judge", "justice"),  # in Egypt المستشار titles a judge
     "قاضي": ("judge", "justice"),
 }
+
+
+# Offices, rendered one way (issue 40: وزير الخارجية came back as "Secretary of State"). The Arabic (normalized,
+# masculine; the feminine وزيرة is read as the same office) -> the English forms that render it; the first is the one
+# to write. An office a table does not hold is checked by its title word alone (TITLES).
+_MINISTRIES = {
+    "الخارجيه": "Foreign", "الدفاع": "Defence", "الداخليه": "Interior", "الماليه": "Finance", "الصحه": "Health",
+    "التعليم": "Education", "التربيه": "Education", "الاقتصاد": "Economy", "الطاقه": "Energy", "النفط": "Oil",
+    "العدل": "Justice", "الزراعه": "Agriculture", "النقل": "Transport", "الثقافه": "Culture", "السياحه": "Tourism",
+    "الاعلام": "Information", "التخطيط": "Planning", "العمل": "Labour", "الاسكان": "Housing", "البيئه": "Environment",
+    "الصناعه": "Industry", "التجاره": "Trade", "الاتصالات": "Communications", "الشباب": "Youth", "الري": "Irrigation",
+    "الطوارئ": "Emergency Situations", "الاوقاف": "Endowments", "الخزانه": "Treasury",
+}
+OFFICES: dict[str, tuple[str, ...]] = {
+    f"وزير {ministry}": (f"{english} Minister", f"Minister of {english}", f"{english} Affairs Minister",
+                          f"Minister of {english} Affairs", f"{english} Secretary")
+    for ministry, english in _MINISTRIES.items()
+} | {
+    "رئيس الوزراء": ("Prime Minister", "Premier"), "رئيس الحكومه": ("Prime Minister", "head of government", "Premier"),
+    "رئيس الجمهوريه": ("President",), "نائب الرئيس": ("Vice President", "Vice-President", "Deputy President"),
+    "محافظ البنك المركزي": ("Central Bank Governor", "Governor of the Central Bank", "central bank governor"),
+    "الامين العام": ("Secretary-General", "Secretary General"), "رئيس البلديه": ("Mayor", "head of the municipality"),
+    "وزير الخارجيه الامريكي": ("Secretary of State", "US Secretary of State"),
+    "وزير الخارجيه الاميركي": ("Secretary of State", "US Secretary of State"),
+}

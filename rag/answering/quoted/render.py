@@ -75,13 +75,16 @@ class Renderings:
         key = (sentence, language)
         if key in self.memory:
             return self.memory[key]
-        given = "; ".join(f"{ar} = {en}" for ar, en in (names or {}).items() if ar in sentence)
+        offices = {office: figures.OFFICES[office][0] for office in figures.offices_in(sentence)} if language == "en" else {}
+        given = "; ".join(f"{ar} = {en}" for ar, en in {**(names or {}), **offices}.items()
+                          if ar in sentence or ar in offices)
         spelled = templates.render("render_names", names=given) if given else ""
         turn = templates.render("render_sentence_user", sentence=sentence, language=LANGUAGE_NAMES[language],
                                 names=spelled)
         reply = "".join(self._llm().stream_chat([{"role": "user", "content": turn}], max_tokens=RENDER_TOKENS,
                                                 temperature=self.temperature))
         first = next((line for line in reply.strip().splitlines() if line.strip()), "").strip(" \"'“”«»")
+        first = figures.offices_fixed(sentence, first) if language == "en" else first  # offices as the table writes them
         rendering = first if self.passes(sentence, first, language) else ""
         if len(self.memory) >= KEPT:
             self.memory.clear()

@@ -85,7 +85,7 @@ class BackRendering:
                                                               language=LANGUAGE_NAMES[language])}]
         reply = "".join(self.llm.stream_chat(turns, max_tokens=TRANSLATION_TOKENS, temperature=self.temperature))
         first = reply.strip().splitlines()[0] if reply.strip() else ""
-        rendered = drop_invented_years(first.strip(" \"'“”«»."), sources)
+        rendered = figures.offices_fixed(phrase, drop_invented_years(first.strip(" \"'“”«»."), sources))
         # A number no source writes is invented, unless it is the quote's own figure written out ("49 ألف" as "49,000").
         if not rendered or (ungrounded_numbers(rendered, sources) and figures.disagreements(phrase, rendered)):
             return None
