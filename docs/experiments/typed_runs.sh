@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Issue 40: run a question set over its own collection with the code in CODE_DIR (a checkout: the baseline or
+# this one), into docs/eval-runs/<name>. The models and the venv are this checkout's; each collection gets its
+# own RAG_HOME under /tmp (its index), so runs of different code over one collection share nothing.
+# Usage: docs/experiments/typed_runs.sh CODE_DIR NAME COLLECTION_DIR QUESTIONS.jsonl
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+code=$(realpath "$1") name=$2 collection=$(realpath "$3") questions=$(realpath "$4")
+home=/tmp/typed-homes/$(basename "$collection"); mkdir -p "$home"
+export PYTHONPATH=$code RAG_HOME=$home RAG_SEEDS_DIR=$collection
+.venv/bin/python -m rag.cli ingest --prune >/dev/null
+.venv/bin/python -m rag.cli eval --questions "$questions" --report "docs/eval-runs/$name" --json > "/tmp/typed-homes/$name.json"
+echo "$name: $(head -c 600 /tmp/typed-homes/$name.json)"
