@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..answering.cite import numbers, strip_markers
+from ..answering.guards import uncopied_words
 from ..errors import RagError
 from ..lang import content_terms, detect_language, normalize_arabic, same_word, split_sentences, words
 from ..types import KINDS, Answer
@@ -49,6 +50,9 @@ from ..types import KINDS, Answer
 if TYPE_CHECKING:  # for the annotation only: --oracle imports it when used
     from ..answering.select import Evidence
 
+# A factoid row may name the kind its answer is (issue 40's typed questions): reported per kind like the others.
+ASKED_KINDS = ("money", "duration", "count", "percent", "measure", "date", "weekday", "month", "year", "person",
+               "place", "organisation", "title")
 WORD_OVERLAP = 0.80
 RETRIEVAL_DEPTH = 5
 METRIC_KEYS = (
@@ -58,6 +62,7 @@ METRIC_KEYS = (
     # Rows scored by points (non-factoid questions, issue 39); None on a set without them.
     "point_recall", "quote_precision", "leads", "unsupported_leads", "nonfactoid_false_refusal",
     "nonfactoid_unanswerable_answered", "nonfactoid_unanswerable_not_refused",
+    "uncopied_answers", "guess_other_kind",
     "p50_s", "p95_s", "ttft_p50_s", "n",
 )
 POINT_RECALL_CORRECT = 0.5  # a points row is answered right when its answer quotes at least this share of the points
@@ -81,7 +86,7 @@ class Question:
     evidence: tuple[str, ...]
     marked_answerable: bool | None = None  # the file's "answerable", when it says
     points: tuple[Point, ...] = ()  # a non-factoid question's key points (scored by points, not answer keys)
-    kind: str = ""  # what the question asks for (rag.types.KINDS), when the file says
+    kind: str = ""  # what the question asks for (rag.types.KINDS, or an ASKED_KINDS figure kind), when the file says
     points_given: bool = False  # the row gave "points", even none (an unanswerable non-factoid question)
 
     @property
@@ -132,8 +137,8 @@ def load_questions(path: Path) -> list[Question]:
             raise RagError(f"{path}:{lineno}: a question with evidence cannot be marked unanswerable.")
         if q.lang not in ("ar", "en"):
             raise RagError(f"{path}:{lineno}: lang must be 'ar' or 'en', not {q.lang!r}.")
-        if q.kind and q.kind not in KINDS:
-            raise RagError(f"{path}:{lineno}: kind must be one of {', '.join(KINDS)}, not {q.kind!r}.")
+        if q.kind and q.kind not in (*KINDS, *ASKED_KINDS):
+            raise RagError(f"{path}:{lineno}: kind must be one of {', '.join((*KINDS, *ASKED_KINDS))}, not {q.kind!r}.")
         if q.evidence and not q.answers and not q.by_points:
             raise RagError(f"{path}:{lineno}: a question with evidence needs at least one answer key.")
         if q.by_points and q.answerable and not q.points:
@@ -302,6 +307,15 @@ class Record:
         return sum(quote_matches_point(s, self.question.points) for s in self.shown)
 
     @property
+    def uncopied(self) -> list[str]:
+        """The Arabic words of a factoid answer (or an unsure answer's guess) that neither its sentence(s) nor the
+        question write, clitics aside (guards.uncopied_words): issue 40's "a copy is a copy", checked on every run."""
+        a = self.answer
+        if a.refused or self.question.by_points:
+            return []
+        return uncopied_words(claimed_copy(a), " ".join((self.question.question, a.sentence, *a.sentences)))
+
+    @property
     def lead_unsupported(self) -> list[str]:
         """What the lead states that its quotes and the question do not (unsupported_lead)."""
         return unsupported_lead(self.answer, self.question.question)
@@ -446,6 +460,30 @@ def confidence_pairs(records: list[Record]) -> list[tuple[float, bool]]:
     return [(r.answer.confidence, ok) for r in records if (ok := r.candidate_correct) is not None]
 
 
+_GUESS = re.compile(r"(?:ربما|Possibly):\s*(.*?)\s*\[\d+\]", re.S)
+
+
+def claimed_copy(answer: Answer) -> str:
+    """What an answer states as the articles' own words: an answered text without its markers, an unsure
+    answer's guess ("Possibly: …"), nothing for an unsure answer that offers only a sentence."""
+    if answer.status == "unsure":
+        m = _GUESS.search(answer.text)
+        return m.group(1) if m else ""
+    return strip_markers(answer.text)
+
+
+def guess_of_other_kind(r: Record) -> bool:
+    """An unsure answer whose guess states no mention of the kind the question file says it asks for
+    (money, duration, date, count, percent, measure; issue 40): a wrong answer offered, even if marked unsure."""
+    from ..answering import figures
+
+    kind = r.question.kind
+    guess = claimed_copy(r.answer) if r.answer.status == "unsure" else ""
+    if not guess or kind not in figures.typed_kinds():
+        return False
+    return not figures.holds(figures.Wanted(kind), guess)
+
+
 def metrics(records: list[Record]) -> dict:
     answerable = [r for r in records if r.question.answerable]
     unanswerable = [r for r in records if not r.question.answerable]
@@ -480,6 +518,9 @@ def metrics(records: list[Record]) -> dict:
         "auroc_same": auroc(confidence_pairs([r for r in records if r.path == "same"])),
         "auroc_cross": auroc(confidence_pairs([r for r in records if r.path == "cross"])),
         **point_metrics(records),
+        # Issue 40: Arabic words an answer or guess writes that its sentence does not; guesses of another kind.
+        "uncopied_answers": sum(bool(r.uncopied) for r in records),
+        "guess_other_kind": sum(guess_of_other_kind(r) for r in records),
         "p50_s": _round(percentile([r.latency_s for r in records], 50)),
         "p95_s": _round(percentile([r.latency_s for r in records], 95)),
         "ttft_p50_s": _round(percentile([r.ttft_s for r in records], 50)),
@@ -528,7 +569,7 @@ def record_kind(r: Record) -> str:
 
 def _kinds(records: list[Record]) -> list[str]:
     seen = {record_kind(r) for r in records}
-    return [k for k in KINDS if k in seen] + sorted(seen - set(KINDS))
+    return [k for k in (*KINDS, *ASKED_KINDS) if k in seen] + sorted(seen - set(KINDS) - set(ASKED_KINDS))
 
 
 def by_kind(records: list[Record]) -> dict[str, dict]:

@@ -194,6 +194,7 @@ def write_signals(records: list[Record], path: Path) -> None:
              "answerability": r.answer.answerability, "candidate_correct": r.candidate_correct,
              "useful": r.useful if r.question.answerable else None, "answer": r.answer.likely_answer,
              "quote": r.answer.quote, "signals": r.answer.signals, "kind": record_kind(r),
-             "point_recall": r.point_recall, "lead_unsupported": r.lead_unsupported if r.question.by_points else None}
+             "point_recall": r.point_recall, "lead_unsupported": r.lead_unsupported if r.question.by_points else None,
+             "sentence": r.answer.sentence, "uncopied": r.uncopied}
             for r in records]
     path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")

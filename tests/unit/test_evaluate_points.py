@@ -282,3 +282,22 @@ def test_report_has_the_kind_sections_and_point_verdicts(tmp_path):
     signals = [json.loads(line) for line in (tmp_path / "r" / "signals.jsonl").read_text(encoding="utf-8").splitlines()]
     assert signals[0]["kind"] == "explanation" and signals[0]["lead_unsupported"] == ["هجوم"]
     assert signals[1]["point_recall"] is None
+
+
+def test_issue_40_figures_uncopied_words_and_guesses_of_another_kind(tmp_path):
+    """Every run counts Arabic answers or guesses writing a word their sentence does not, and unsure guesses
+    of another kind than the question file says it asks for."""
+    from rag.devtools.evaluate import Record, load_questions, metrics
+    from rag.types import Answer
+
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"id": "c", "question": "كم بلغت تكلفة المكتبة؟", "lang": "ar", "kind": "money", '
+                    '"answers": ["12.5 مليون جنيه"], "evidence": ["12.5 مليون جنيه"]}\n', encoding="utf-8")
+    q = load_questions(path)[0]
+    sentence = "وبلغت تكلفة المشروع 12.5 مليون جنيه مصري بعد أعمال إنشاء استمرت 18 شهراً."
+    guess = Answer(text=f"لست متأكدًا من الإجابة. ربما: 18 شهراً [1]. اقرأ النص: «{sentence}»", refused=False,
+                   language="ar", status="unsure", sentence=sentence, sentences=(sentence,))
+    garbled = Answer(text="تكلفةها 12.5 مليون [1].", refused=False, language="ar", status="answered", sentence=sentence)
+    right = Answer(text="12.5 مليون جنيه [1].", refused=False, language="ar", status="answered", sentence=sentence)
+    figures = metrics([Record(q, a, [], 1.0, 0.5) for a in (guess, garbled, right)])
+    assert figures["guess_other_kind"] == 1 and figures["uncopied_answers"] == 1

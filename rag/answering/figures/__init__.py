@@ -26,8 +26,8 @@ from .asked import Asked, asked, clause_of, holds_asked, holds_kind, kind_mismat
 from .read import Amount, Facts, disagreements, offices_fixed, offices_in, offices_misrendered, read_arabic, read_english, titles_in
 from .render import complete, render
 from .tables import MONTHS, OFFICES, WEEKDAYS
-from .typed import Mention, Wanted, holds, mentions, typed, wanted
+from .typed import Mention, Wanted, holds, mentions, typed, typed_kinds, wanted
 
 __all__ = ["Amount", "Asked", "Facts", "MONTHS", "WEEKDAYS", "asked", "clause_of", "complete", "disagreements",
            "holds", "holds_asked", "offices_fixed", "offices_in", "offices_misrendered", "holds_kind", "kind_mismatch", "Mention", "mentions", "OFFICES", "read_arabic", "read_english", "render",
-           "titles_in", "typed", "Wanted", "wanted"]
+           "titles_in", "typed", "typed_kinds", "Wanted", "wanted"]

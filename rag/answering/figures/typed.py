@@ -362,3 +362,8 @@ def holds(want: Wanted, text: str, sentence: str = "") -> bool:
     in_sentence = typed(want, [sentence])
     written = {normalize_arabic(m.text) for _, m in in_sentence}
     return any(normalize_arabic(m.text) in written or any(normalize_arabic(m.text) in w for w in written) for m in own)
+
+
+def typed_kinds() -> frozenset[str]:
+    """The kinds whose mentions the tables read."""
+    return TYPED_KINDS

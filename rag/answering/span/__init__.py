@@ -424,6 +424,14 @@ class SpanAnswers:
         An unsure answer offers its candidate ("Possibly: …") only when it is of the asked kind (figures.typed)
         and, in Arabic, only when every word of it is a word of its sentence (`copied_faithfully`)."""
         sentences: tuple[str, ...] = ()
+        shown = " ".join([question, *(e.text for e in evidence)])
+        if verdict.status == ANSWERED and not copied_faithfully(strip_markers(text), shown):
+            # A composed Arabic answer with a word no shown sentence writes ("التفاق"): the verbatim quote instead.
+            log.info("answer %r writes words no sentence does: its quote %r instead", text, quote)
+            if quote and copied_faithfully(quote, where.sentence):
+                text, citations = f"{quote} [1]", [citation(1, evidence[where.index].passage)]
+            else:
+                verdict = replace(verdict, status=UNSURE, reason=f"{Reason.LOW_CONFIDENCE}:{Reason.NOT_COPIED}")
         if verdict.status == UNSURE:
             likely = strip_markers(text).strip().rstrip(".")
             if not copied_faithfully(likely, where.sentence, language):
