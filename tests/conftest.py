@@ -51,7 +51,8 @@ def make_assistant(tmp_path, seeds_copy):
         else:
             # Fake embeddings pick sentences poorly: show the LLM every retrieved sentence.
             settings.update(models_dir=tmp_path / "models", min_score=0.05, context_chars=5000, context_passages=4,
-                            answer_mode="free", answer_at=0.0, unsure_at=0.0, self_check=False)
+                            answer_mode="free", answer_at=0.0, unsure_at=0.0, self_check=False,
+                            kind_fallback=False)  # a scripted reply is no reading of a question's kind
             assistant = Assistant(
                 llm=None if llm_from_settings else llm or FakeLLM(DEFAULT_REPLY), embeddings=embeddings or FakeEmbeddings(), **{**settings, **overrides}
             )

@@ -233,3 +233,13 @@ def copied_faithfully(text: str, sentence: str, language: str = "ar") -> bool:
     """Whether every Arabic word of `text` (an answer or a guess that claims to copy `sentence`) is one of its words.
     English words are not checked: a rendering is checked by figures and names (back.py)."""
     return not uncopied_words(text, sentence)
+
+
+def garbled_words(text: str, sentences: str) -> list[str]:
+    """The words of `text` that are near-copies of a word of `sentences` but no word of them ("التفاق" beside
+    اتفاق, "عمليةها" beside عمليتها): a copy gone wrong, where a word of the answer's own ("تحدث") is not one."""
+    from difflib import SequenceMatcher
+
+    own = {w for raw in _AR_WORD.findall(normalize_arabic(sentences)) for w in _readings(raw)}
+    return [w for w in uncopied_words(text, sentences)
+            if any(SequenceMatcher(None, w, o).ratio() >= 0.75 for o in own if abs(len(o) - len(w)) <= 3)]

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..answering.cite import numbers, strip_markers
-from ..answering.guards import uncopied_words
+from ..answering.guards import garbled_words, uncopied_words
 from ..errors import RagError
 from ..lang import content_terms, detect_language, normalize_arabic, same_word, split_sentences, words
 from ..types import KINDS, Answer
@@ -308,12 +308,16 @@ class Record:
 
     @property
     def uncopied(self) -> list[str]:
-        """The Arabic words of a factoid answer (or an unsure answer's guess) that neither its sentence(s) nor the
-        question write, clitics aside (guards.uncopied_words): issue 40's "a copy is a copy", checked on every run."""
+        """The Arabic words of an unsure answer's guess that neither its sentence(s) nor the question write, clitics
+        aside (guards.uncopied_words), or an answered text's garbled copies (guards.garbled_words): issue 40's
+        "a copy is a copy", checked on every run."""
         a = self.answer
         if a.refused or self.question.by_points:
             return []
-        return uncopied_words(claimed_copy(a), " ".join((self.question.question, a.sentence, *a.sentences)))
+        source = " ".join((self.question.question, a.sentence, *a.sentences))
+        # A guess must be the sentence's words; an answered text may add words of its own, not garble a copied one.
+        check = uncopied_words if a.status == "unsure" else garbled_words
+        return check(claimed_copy(a), source)
 
     @property
     def lead_unsupported(self) -> list[str]:

@@ -41,5 +41,5 @@ def test_the_pipeline_asks_the_model_only_for_unclaimed_questions(make_assistant
     assistant.ask("كم جنديا روسيا قتل؟")  # a factoid opening: the tables decide, no model call
     assistant.ask("لماذا أطلقت أذربيجان عمليتها في قره باغ؟")  # a table claims it
     assert sum("Answer form" in call[-1]["content"] for call in llm.calls) == asked == 1
-    off = make_assistant(FakeLLM(reply))
+    off = make_assistant(FakeLLM(reply), kind_fallback=False)
     assert off.ask(UNCLAIMED).kind == FACTOID

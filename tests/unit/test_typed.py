@@ -7,7 +7,7 @@ import pytest
 from fakes import FakeLLM
 
 from rag.answering.figures import holds, mentions, typed, wanted
-from rag.answering.guards import copied_faithfully, uncopied_words
+from rag.answering.guards import copied_faithfully, garbled_words, uncopied_words
 
 LIBRARY = ("وبلغت تكلفة المشروع 12.5 مليون جنيه مصري (نحو 405 آلاف دولار أمريكي) بعد أعمال إنشاء "
            "استمرت 18 شهراً.")
@@ -79,6 +79,8 @@ def test_a_copy_is_a_copy():
     assert uncopied_words("التفاق", sentence) == ["التفاق"]
     assert uncopied_words("الكلمة الوزيرية", sentence) == ["الوزيريه"]
     assert copied_faithfully("وعمليتها بالمدينة وكلمة الوزير", sentence)  # clitics aside
+    # An answered text may write words of its own ("تحدث"); a near-copy that is no word of the sentence is garbled.
+    assert garbled_words("تحدث الوزير عن التفاق", sentence) == ["التفاق"]
 
 
 @pytest.fixture

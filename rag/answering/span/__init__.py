@@ -38,7 +38,7 @@ from ..cite import citation, cite, has_content, strip_markers
 from ..decision import ANSWERED, REFUSED, UNSURE, Decision, answerability, correctness
 from ..decision.signals import agreement, coverage, with_derived
 from ..extract import clean_span, extract_messages, locate, needs_translation, person_span, place_span, quote_for
-from ..guards import DECLINES, Reason, adds_nothing, copied_faithfully, refusal_reason, repair
+from ..guards import DECLINES, Reason, adds_nothing, copied_faithfully, garbled_words, refusal_reason, repair
 from ..prompt import LANGUAGE_NAMES, NO_ANSWER, UNSURE_ALSO, UNSURE_TEXTS, UNSURE_TEXTS_NO_CANDIDATE, answer_messages
 from ..retrieve import Passage
 from ..scope import EVERYTHING, Scope
@@ -425,8 +425,8 @@ class SpanAnswers:
         and, in Arabic, only when every word of it is a word of its sentence (`copied_faithfully`)."""
         sentences: tuple[str, ...] = ()
         shown = " ".join([question, *(e.text for e in evidence)])
-        if verdict.status == ANSWERED and not copied_faithfully(strip_markers(text), shown):
-            # A composed Arabic answer with a word no shown sentence writes ("التفاق"): the verbatim quote instead.
+        if verdict.status == ANSWERED and garbled_words(strip_markers(text), shown):
+            # A composed Arabic answer garbling a word it copies ("التفاق" for اتفاق): the verbatim quote instead.
             log.info("answer %r writes words no sentence does: its quote %r instead", text, quote)
             if quote and copied_faithfully(quote, where.sentence):
                 text, citations = f"{quote} [1]", [citation(1, evidence[where.index].passage)]
