@@ -7,7 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 code=$(realpath "$1") name=$2 collection=$(realpath "$3") questions=$(realpath "$4")
 home=/tmp/typed-homes/$(basename "$collection"); mkdir -p "$home"
-export PYTHONPATH=$code RAG_HOME=$home RAG_SEEDS_DIR=$collection
-.venv/bin/python -m rag.cli ingest --prune >/dev/null
-.venv/bin/python -m rag.cli eval --questions "$questions" --report "docs/eval-runs/$name" --json > "/tmp/typed-homes/$name.json"
+here=$(pwd) python=$(pwd)/.venv/bin/python
+export RAG_HOME=$home RAG_SEEDS_DIR=$collection
+# `python -m` puts the working folder first on sys.path: run from CODE_DIR, so its `rag` is the one imported.
+(cd "$code" && "$python" -m rag.cli ingest --prune >/dev/null)
+(cd "$code" && "$python" -m rag.cli eval --questions "$questions" --report "$here/docs/eval-runs/$name" --json) \
+  > "/tmp/typed-homes/$name.json"
 echo "$name: $(head -c 600 /tmp/typed-homes/$name.json)"

@@ -6,8 +6,9 @@ For each article (a headline, a dateline, paragraphs: the seeds' .txt format), e
 sentences state is typed by the tables (figures.mentions). A few are drawn per article, spread over the
 kinds, and the model writes one question per mention, alternately in Arabic and English, asking for that
 kind and, when the mention's clause carries a time ("في العام الماضي", "in 2024"), that time. The mention
-as written is the answer key, its sentence the evidence. A question that writes a digit of its answer, or
-that the model wrote in the other language, is dropped.
+as written is the answer key, its sentence the evidence. A question that writes a digit of its answer, that
+the model wrote in the other language, or an Arabic one that shares fewer than two content words with its
+sentence (a fragment), is dropped; a relative date ("العام الجاري") is never asked for.
 
 Near-miss unanswerable questions ask, about the article's own headline, for a kind the article states
 nowhere (a cost where it gives only counts; a duration where it gives only a cost), and, when the
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from .. import templates
 from ..answering import figures
-from ..lang import detect_language, split_sentences
+from ..lang import content_terms, detect_language, split_sentences
 
 KIND_WORDS = {
     "money": ("an amount of money (a cost, budget, price, value, revenue or funding)", "مبلغ مالي (تكلفة أو ميزانية أو سعر أو قيمة أو إيرادات أو تمويل)"),
@@ -74,7 +75,8 @@ def generate(articles: Path, llm, per_article: int = 3, seed: int = 7) -> list[d
         headline, paragraphs = read_article(path)
         sentences = [s for p in paragraphs for s in split_sentences(p)]
         typed = [(s, m) for s in sentences for m in figures.mentions(s)
-                 if m.kind in KIND_WORDS and (m.kind != "count" or m.amount is not None)]
+                 if m.kind in KIND_WORDS and (m.kind != "count" or m.amount is not None)
+                 and (m.kind != "date" or re.search(r"\d", m.text))]  # "العام الجاري" is no date to ask for
         by_kind: dict[str, list] = {}
         for s, m in typed:
             by_kind.setdefault(m.kind, []).append((s, m))
@@ -89,6 +91,10 @@ def generate(articles: Path, llm, per_article: int = 3, seed: int = 7) -> list[d
             question = ask_model(llm, prompt)
             digits = set(re.findall(r"\d{2,}", mention.text))
             if not question or detect_language(question) != language or any(d in question for d in digits):
+                continue
+            # An Arabic question must name its subject with the sentence's own words (the 1.5B model's Arabic
+            # questions were often fragments: "ما هو العام الحالي؟"); an English one shares no words with it.
+            if language == "ar" and (len(question.split()) < 4 or len(set(content_terms(question)) & set(content_terms(sentence))) < 2):
                 continue
             rows.append({"id": f"gen-{path.stem}-{kind}", "question": question, "lang": language, "kind": kind,
                          "answers": [mention.text], "evidence": [mention.text]})
