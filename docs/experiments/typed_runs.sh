@@ -9,6 +9,11 @@ code=$(realpath "$1") name=$2 collection=$(realpath "$3") questions=$(realpath "
 home=/tmp/typed-homes/$(basename "$collection"); mkdir -p "$home"
 here=$(pwd) python=$(pwd)/.venv/bin/python
 export RAG_HOME=$home RAG_SEEDS_DIR=$collection
+if [ "$code" != "$here" ]; then  # an older checkout reads no figure kinds ("kind": "money"): drop them for it
+  "$python" -c 'import json,sys; [print(json.dumps({k: v for k, v in json.loads(l).items() if k != "kind"}, ensure_ascii=False)) for l in open(sys.argv[1]) if l.strip()]' \
+    "$questions" > "/tmp/typed-homes/$name.questions.jsonl"
+  questions=/tmp/typed-homes/$name.questions.jsonl
+fi
 # `python -m` puts the working folder first on sys.path: run from CODE_DIR, so its `rag` is the one imported.
 (cd "$code" && "$python" -m rag.cli ingest --prune >/dev/null)
 (cd "$code" && "$python" -m rag.cli eval --questions "$questions" --report "$here/docs/eval-runs/$name" --json) \
