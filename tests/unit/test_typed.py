@@ -115,3 +115,18 @@ def test_offices_are_rendered_as_the_table_writes_them():
     assert offices_fixed("قال وزير الخارجية جيهون بيراموف", "Secretary of State Jeyhun Bayramov said") == \
         "Foreign Minister Jeyhun Bayramov said"
     assert offices_fixed("وزير الخارجية الأمريكي", "the US Secretary of State") == "the US Secretary of State"
+
+
+def test_no_eval_run_since_issue_40_writes_an_arabic_word_its_sentence_does_not():
+    """Issue 40's "a copy is a copy", over every kept run whose rows carry the check (every run since)."""
+    import json
+    from pathlib import Path
+
+    runs = sorted((Path(__file__).resolve().parents[2] / "docs" / "eval-runs").glob("*/signals.jsonl"))
+    checked = {}
+    for path in runs:
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        if rows and "uncopied" in rows[0]:
+            checked[path.parent.name] = [(r["id"], r["uncopied"]) for r in rows if r["uncopied"]]
+    assert "issue40-blind" in checked
+    assert {name: bad for name, bad in checked.items() if bad} == {}
