@@ -13,8 +13,8 @@ a = Assistant()  # the configured index (RAG_* settings)
 qs = [json.loads(l)["question"] for l in open("tests/data/questions.jsonl")][:6]
 prompts = []
 for q in qs:
-    lang = detect_language(q); ev = a.answerer.evidence(q)
-    prompts.append(a.answerer.messages(q, lang, ev))
+    lang = detect_language(q); ev = a.answerer.span.evidence(q)
+    prompts.append(a.answerer.span.messages(q, lang, ev))
 a.close()
 path = str(resolve_llm(a.settings))
 out = {}

@@ -241,5 +241,28 @@ def garbled_words(text: str, sentences: str) -> list[str]:
     from difflib import SequenceMatcher
 
     own = {w for raw in _AR_WORD.findall(normalize_arabic(sentences)) for w in _readings(raw)}
-    return [w for w in uncopied_words(text, sentences)
-            if any(SequenceMatcher(None, w, o).ratio() >= 0.75 for o in own if abs(len(o) - len(w)) <= 3)]
+    stems = {_inflection_stem(o) for o in own}
+    garbled = []
+    for raw in _AR_RAW_WORD.findall(text):
+        w = normalize_arabic(raw)
+        if _INNER_TA_MARBUTA.search(raw):
+            garbled.append(w)  # "عمليةها": no spelling at all
+            continue
+        if _readings(w) & own or any(_inflection_stem(r) in stems for r in _readings(w)):
+            continue  # "افتتحت" beside افتتح: the answer's own inflection of a sentence word, not a garbled copy
+        if any(SequenceMatcher(None, w, o).ratio() >= 0.75 for o in own
+                                                  if abs(len(o) - len(w)) <= 3):
+            garbled.append(w)
+    return garbled
+
+
+# Verb and plural endings; not the nisba ي+ة: "الوزيرية" beside الوزير is another word, one no article wrote.
+_INFLECTIONS = ("وا", "ات", "ين", "ون", "ان", "ت", "ا", "ن")
+
+
+def _inflection_stem(word: str) -> str:
+    """The word without one verb or noun ending (افتتحت -> افتتح, مهندسون -> مهندس); at least three letters kept."""
+    for ending in _INFLECTIONS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word

@@ -143,7 +143,10 @@ class ChatHandlers:
                     yield shown
                 elif isinstance(item, Answer):
                     scope = {k: v for k, v in limits.items() if v}
-                    yield render_answer(item, message, self.articles_of(item), scope, self.titles())
+                    with self.lane:  # the index is read in turn with uploads and removals, as before
+                        articles, titles = self.articles_of(item), self.titles()
+                    shown = render_answer(item, message, articles, scope, titles)  # a late heartbeat re-sends this
+                    yield shown
                 else:
                     text += item
                     shown = render_streaming(text)

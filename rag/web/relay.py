@@ -38,6 +38,8 @@ def relay(start: Callable[[], Iterator], lane: threading.Lock, heartbeat: float 
         with lane:
             stream = None
             try:
+                if stop.is_set():
+                    return  # stopped while another answer held the model: start nothing
                 stream = start()
                 for item in stream:
                     if stop.is_set():

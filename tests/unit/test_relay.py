@@ -62,3 +62,20 @@ def test_the_next_answer_waits_for_the_lane():
     assert next(stream) is WAITING  # another answer holds the model
     lane.release()
     assert [i for i in stream if i is not WAITING] == ["late"]
+
+
+def test_a_stop_while_waiting_for_the_lane_starts_nothing():
+    lane = threading.Lock()
+    lane.acquire()
+    started = threading.Event()
+
+    def answer():
+        started.set()
+        yield "never"
+
+    stream = relay(answer, lane, heartbeat=0.05)
+    assert next(stream) is WAITING
+    stream.close()  # the reader stopped while another answer held the model
+    lane.release()
+    time.sleep(0.3)
+    assert not started.is_set() and lane.acquire(timeout=1)

@@ -281,8 +281,10 @@ def offices_fixed(arabic: str, english: str) -> str:
     """`english` with each office the table renders otherwise written as the table writes it: a 1.5B model's
     "Secretary of State" for وزير الخارجية becomes "Foreign Minister". An office it renders with no office
     words at all is left to `disagreements`."""
+    named = offices_in(arabic)
+    owned = {form.lower() for office in named for form in OFFICES[office]}  # forms of an office the Arabic names
     for office in offices_misrendered(arabic, english):
-        for form in _ALL_OFFICE_FORMS:
+        for form in (f for f in _ALL_OFFICE_FORMS if f.lower() not in owned):
             fixed = re.sub(rf"\b{re.escape(form)}\b", OFFICES[office][0], english, count=1, flags=re.IGNORECASE)
             if fixed != english:
                 english = fixed

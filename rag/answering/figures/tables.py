@@ -133,9 +133,11 @@ _MINISTRIES = {
     "الصناعه": "Industry", "التجاره": "Trade", "الاتصالات": "Communications", "الشباب": "Youth", "الري": "Irrigation",
     "الطوارئ": "Emergency Situations", "الاوقاف": "Endowments", "الخزانه": "Treasury",
 }
+_AMERICAN = {"Defence": "Defense", "Labour": "Labor"}  # the same office in American spelling
 OFFICES: dict[str, tuple[str, ...]] = {
-    f"وزير {ministry}": (f"{english} Minister", f"Minister of {english}", f"{english} Affairs Minister",
-                          f"Minister of {english} Affairs", f"{english} Secretary")
+    f"وزير {ministry}": tuple(form for name in dict.fromkeys((english, _AMERICAN.get(english, english)))
+                               for form in (f"{name} Minister", f"Minister of {name}", f"{name} Affairs Minister",
+                                            f"Minister of {name} Affairs", f"{name} Secretary"))
     for ministry, english in _MINISTRIES.items()
 } | {
     "رئيس الوزراء": ("Prime Minister", "Premier"), "رئيس الحكومه": ("Prime Minister", "head of government", "Premier"),

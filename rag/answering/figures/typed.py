@@ -24,10 +24,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ...lang import normalize_arabic
+from ...lang import fold_letters, normalize_arabic
 from .asked import AR_LAST_YEAR, AR_THIS_YEAR, Asked, asked, unit_of
 from .read import YEAR, Amount, alternation, arabic_amounts, english_amounts
-from .tables import AR_MONTHS, AR_WEEKDAYS, EN_MONTHS, WEEKDAYS
+from .tables import AR_MONTHS, AR_WEEKDAYS, MONTHS, WEEKDAYS
 
 MONEY, DURATION, COUNT, PERCENT, MEASURE = "money", "duration", "count", "percent", "measure"
 DATE, WEEKDAY, MONTH, YEAR_KIND = "date", "weekday", "month", "year"
@@ -42,86 +42,40 @@ TIME_UNITS = frozenset({"day", "week", "month", "year", "hour", "minute"})
 # "كم طنا" is a measure, "كم شهرا" a duration, "how much did it cost" money.
 _AR_Q = r"(?:^|[\s،,.؟?:])[وف]?"
 _AR_TIME_UNIT = r"(?:يوما|يوم|ايام|اسبوعا|اسابيع|شهرا|اشهر|شهور|عاما|اعوام|سنه|سنوات|ساعه|ساعات|دقيقه|دقائق)"
-_AR_MONEY = (r"(?<![\u0621-\u064A])[وبلف]?(?:ال)?(?:تكلفه|تكلفت|كلفه|كلفت|ميزانيه|ميزانيت|موازنت|قيمت|موازنه|قيمه|سعر|اسعار|ثمن|تمويل|استثمار|استثمارات|ايرادات|عائدات|انفاق|"
-             r"نفقات|مصروفات|رواتب|راتب|اجور|رسوم|غرامه|عجز|فائض|ديون|دين|قرض|قروض|منحه|ارباح|خسائر|مبلغ|"
-             r"مخصصات|رصيد|ثروه|مبيعات|صادرات|واردات|رسمله|تعويض|تعويضات|دعم\s+مالي|بكم)")
+_AR_END = r"(?:ه|ها|هم|ات|ين|ان)?(?![\u0621-\u064A])"  # a noun's end: a pronoun or plural at most, never more letters
+_AR_MONEY = (r"(?<![\u0621-\u064A])[وبلف]?(?:ال)?(?:تكلفه|تكلفت|كلفه|كلفت|ميزانيه|ميزانيت|موازنت|قيمت|موازنه|قيمه|سعر|اسعار|ثمن|"
+             r"تمويل|استثمار|استثمارات|ايرادات|عائدات|انفاق|نفقات|مصروفات|رواتب|راتب|اجور|رسوم|غرامه|عجز|فائض|ديون|دين|قرض|قروض|"
+             r"منحه|ارباح|خسائر|مبلغ|مخصصات|رصيد|ثروه|مبيعات|صادرات|واردات|رسمله|تعويض|تعويضات|دعم\s+مالي|بكم)" + _AR_END)
+_AR_HOW_MUCH = r"(?:ما|كم\s+(?:بلغ|بلغت|يبلغ|تبلغ|كان|كانت|سيبلغ|ستبلغ))\s+(?:هو\s+|هي\s+)?"  # "ما مساحة", "كم تبلغ مساحة"
+_EN_MONEY = (r"\bhow much\b|\bcost(?:s|ing)?\b|\bprices?\b|\bpriced\b|\bbudgets?\b|\bbudgeted\b|\bvalue\b|\bvalued\b|\bworth\b|"
+             r"\bfunding\b|\bfunded\b|\binvest(?:ment|ments|ed|ing)?\b|\brevenues?\b|\bspend(?:s|ing)?\b|\bspent\b|"
+             r"\bsalar(?:y|ies)\b|\bwages?\b|\bfees?\b|\bfined\b|\bdeficit\b|\bsurplus\b|\bdebts?\b|\bloans?\b|\bprofits?\b|"
+             r"\blosses\b|\ballocat(?:ed|ion|ions)\b|\bcompensation\b|\bsales\b|\bexports?\b|\bimports?\b|"
+             r"\bin (?:dollars|euros|dinars|dirhams|riyals|pounds|liras)\b|\bhow many (?:dollars|euros|dinars|dirhams|riyals|pounds)\b")
+# Tried in this order; the first that matches decides. The question words that name a kind come first ("when",
+# "who", "where", متى, من, أين): "When was the budget approved?" asks a date, "من كلفه الرئيس" a person, whatever
+# nouns follow. Then the figure kinds, a unit or a time word before a bare "how much" / "كم": "كم طنا" is a measure,
+# "كم شهرا" a duration, "how much did it cost" money, "كم عدد الأنفاق" a count.
 QUESTION_TABLE: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     # "since when" is answered by a date or a span of time ("منذ ثلاثة عقود"): no one kind, not typed
     ("", (r"منذ\s+متي|منذ\s+اي\s+(?:عام|سنه|وقت)",), (r"\bsince when\b|\bfor how long now\b",)),
-    (PERCENT, (
-        r"ما\s+(?:هي\s+)?(?:ال)?نسبه|بنسبه\s+كم|كم\s+(?:بالمئه|بالمائه|في\s+المئه|في\s+المائه|%)|كم\s+(?:ال)?نسبه|"
-        r"ما\s+(?:هو\s+)?(?:ال)?معدل|بكم\s+بالمئه",
-    ), (
-        r"\bwhat (?:percentage|percent|share|proportion)\b|\bwhat (?:is|was|were) the (?:\w+ )?(?:rate|percentage|share)\b|"
-        r"\bby what percentage\b|\bhow many percent\b|\bby how much percent\b|\bpercentage\b",
-    )),
-    (DURATION, (
-        rf"كم\s+(?:من\s+)?(?:ال)?(?:وقت|مده|{_AR_TIME_UNIT})(?![\u0621-\u064A])|ما\s+(?:هي\s+)?(?:ال)?مده|"
-        r"كم\s+(?:استمر|استمرت|استغرق|استغرقت|دام|دامت|طال|طالت)|(?:خلال|طوال|على\s+مدى)\s+كم",
-    ), (
-        r"\bhow long\b|\bfor how many (?:days|weeks|months|years|hours|minutes)\b|"
-        r"\bhow many (?:days|weeks|months|years|hours|minutes)\b(?! (?:ago|before|after|earlier|later))|"
-        r"\bwhat (?:was|is) the (?:duration|length of time)\b|\bover what period\b|\bwithin how\b",
-    )),
-    (MEASURE, (
-        r"ما\s+(?:هي\s+|هو\s+)?(?:ال)?(?:مساحه|طول|ارتفاع|عمق|سعه|قدره|وزن|حجم|مسافه|كميه|انتاج|استهلاك|منسوب|"
-        r"درجه\s+الحراره|قطر)",
-    ), (
-        r"\bhow (?:large|big|long|tall|high|deep|wide|far|heavy)\b(?! (?:did|was|were|is|has|have)\b.*\b(?:last|take|took)\b)|"
-        r"\bwhat (?:is|was|were) the (?:\w+ )?(?:area|length|height|depth|capacity|weight|volume|distance|output|production|"
-        r"consumption|temperature|size)\b|\bhow many (?:tons?|tonnes?|kilometres?|kilometers?|km|metres?|meters?|hectares?|"
-        r"megawatts?|mw|barrels?|litres?|liters?|cubic|square|kilograms?|feddans?|acres?|degrees?)\b|\bhow much (?:land|water|"
-        r"oil|gas|electricity|power|wheat|grain|rain|area)\b",
-    )),
-    (MONEY, (
-        _AR_MONEY, r"كم\s+(?:من\s+ال)?(?:دولار|دينار|درهم|ريال|جنيه|يورو|ليره)",
-    ), (
-        r"\bhow much\b|\bcost|\bprice|\bbudget|\bvalue\b|\bvalued\b|\bworth\b|\bfunding\b|\bfunded\b|\binvest|\brevenue|"
-        r"\bspend|\bspent\b|\bsalar|\bwages?\b|\bfees?\b|\bfined?\b|\bdeficit\b|\bsurplus\b|\bdebts?\b|\bloans?\b|"
-        r"\bprofits?\b|\blosses\b|\bsum\b|\ballocat|\bcompensation\b|\bsales\b|\bexports?\b|\bimports?\b|"
-        r"\bin (?:dollars|euros|dinars|dirhams|riyals|pounds|liras)\b",
-    )),
-    (COUNT, (
-        r"(?:^|\s)[وف]?كم(?![\u0621-\u064A])(?!\s+(?:من\s+)?(?:ال)?(?:وقت|مده))|ما\s+(?:هو\s+)?عدد|(?:^|\s)عدد\s",
-    ), (
-        r"\bhow many\b|\bwhat (?:is|was|were) the (?:total )?number of\b|\bthe number of\b",
-    )),
     # "which day" is answered by a date as often as by a weekday ("19 سبتمبر"): a weekday only when it says so
-    (WEEKDAY, (
-        r"اي\s+(?:يوم|ايام)\s+(?:من\s+)?ايام\s+الاسبوع",
-    ), (
-        r"\b(?:which|what) day of the week\b",
-    )),
-    (MONTH, (
-        r"(?:في\s+)?اي\s+شهر|ما\s+(?:هو\s+)?الشهر\s+الذي",
-    ), (
-        r"\b(?:in )?(?:which|what) month\b",
-    )),
+    (WEEKDAY, (r"اي\s+(?:يوم|ايام)\s+(?:من\s+)?ايام\s+الاسبوع",), (r"\b(?:which|what) day of the week\b",)),
+    (MONTH, (r"(?:في\s+)?اي\s+شهر|ما\s+(?:هو\s+)?الشهر\s+الذي",), (r"\b(?:in )?(?:which|what) month\b",)),
     (YEAR_KIND, (
         r"(?:في\s+)?اي\s+(?:عام|سنه)|ما\s+(?:هو\s+|هي\s+)?(?:العام|السنه)\s+(?:الذي|التي)",
     ), (
         r"\b(?:in )?(?:which|what) year\b",
     )),
     (DATE, (
-        _AR_Q + r"متي|ما\s+(?:هو\s+)?(?:تاريخ|موعد)|(?:في\s+)?اي\s+(?:تاريخ|موعد|وقت|يوم)|ما\s+(?:هو\s+)?اليوم\s+الذي",
+        _AR_Q + r"متى|ما\s+(?:هو\s+)?(?:تاريخ|موعد)|(?:في\s+)?اي\s+(?:تاريخ|موعد|وقت|يوم)|ما\s+(?:هو\s+)?اليوم\s+الذي",
     ), (
         r"^\s*(?:and\s+|so\s+)?when\b|\bwhen (?:did|does|do|is|was|were|will|has|have|had)\b|\b(?:on|by) what date\b|"
         r"\bwhat (?:is|was) the date\b|\bwhat date\b|\bat what time\b|\b(?:on )?(?:which|what) day\b",
     )),
-    (TITLE, (
-        r"ما\s+(?:هو\s+|هي\s+)?(?:ال)?(?:منصب|وظيفه|صفه|لقب|مسمي)|اي\s+منصب|(?:يشغل|تشغل|شغل|شغلت)",
-    ), (
-        r"\bwhat (?:position|post|office|title|role|job)\b|\bwhich (?:position|post|office|title|role)\b|\bwhat is .{1,40}'s (?:position|title|job)\b",
-    )),
-    (ORGANISATION, (
-        r"(?:اي|ما)\s+(?:ال)?(?:شركه|جهه|منظمه|وكاله|هيئه|مؤسسه|بنك|مصرف|وزاره|حزب|نادي|فريق|جامعه|مجموعه|صحيفه|قناه)",
-    ), (
-        r"\b(?:which|what) (?:company|firm|organi[sz]ation|agency|body|institution|bank|group|ministry|party|club|team|"
-        r"university|newspaper|channel|authority)\b",
-    )),
     (PLACE, (
-        _AR_Q + r"اين|(?:في|الي|من)\s+اي\s+(?:مدينه|بلد|دوله|منطقه|محافظه|قريه|ولايه|مكان|عاصمه|ميناء|مطار)|"
-        r"(?:اي|ما)\s+(?:ال)?(?:مدينه|بلد|دوله|منطقه|محافظه|عاصمه)",
+        _AR_Q + r"اين|(?:في|الى|من)\s+اي\s+(?:مدينه|بلد|دوله|منطقه|محافظه|قريه|ولايه|مكان|عاصمه|ميناء|مطار)|"
+        r"(?:اي|ما)\s+(?:ال)?(?:مدينه|بلد|دوله|منطقه|محافظه|عاصمه)(?![\u0621-\u064A])",
     ), (
         r"^\s*(?:and\s+|so\s+)?where\b|\bwhere (?:did|does|do|is|was|were|will|has|have)\b|"
         r"\b(?:in|to|from|at) (?:which|what) (?:city|country|town|region|province|village|district|place|capital|port|airport)\b|"
@@ -129,15 +83,62 @@ QUESTION_TABLE: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     )),
     (PERSON, (
         r"^[وف]?من(?=\s)|(?:^|\s)من\s+(?:هو|هي|هم)(?=\s)|ما\s+اسم\s+(?:ال)?(?:وزير|رئيس|مدير|مسؤول|لاعب|مدرب|قائد|ممثل|مندوب|زعيم)|"
-        r"(?:اي|ما)\s+(?:ال)?(?:مسؤول|وزير|لاعب|شخص)",
+        r"(?:اي|ما)\s+(?:ال)?(?:مسؤول|وزير|لاعب|شخص)(?![\u0621-\u064A])",
     ), (
         r"^\s*(?:and\s+|so\s+)?(?:who|whom)\b|\bwhose\b|\bwho (?:is|was|were|did|said|won|led|heads?|chairs?)\b|\bwhat is the name\b",
+    )),
+    (TITLE, (
+        r"ما\s+(?:هو\s+|هي\s+)?(?:ال)?(?:منصب|وظيفه|صفه|لقب|مسمى)|اي\s+منصب|(?:يشغل|تشغل|شغل|شغلت)(?![\u0621-\u064A])",
+    ), (
+        r"\bwhat (?:position|post|office|title|role|job)\b|\bwhich (?:position|post|office|title|role)\b|\bwhat is .{1,40}'s (?:position|title|job)\b",
+    )),
+    (ORGANISATION, (
+        r"(?:اي|ما)\s+(?:ال)?(?:شركه|جهه|منظمه|وكاله|هيئه|مؤسسه|بنك|مصرف|وزاره|حزب|نادي|فريق|جامعه|مجموعه|صحيفه|قناه)(?![\u0621-\u064A])",
+    ), (
+        r"\b(?:which|what) (?:company|firm|organi[sz]ation|agency|body|institution|bank|group|ministry|party|club|team|"
+        r"university|newspaper|channel|authority)\b",
+    )),
+    # A count named as one ("كم عدد الأنفاق": tunnels, not spending) before the money nouns.
+    (COUNT, (r"(?:كم|ما)\s+(?:هو\s+)?عدد(?![\u0621-\u064A])",), (r"\bwhat (?:is|was|were) the (?:total )?number of\b",)),
+    (PERCENT, (
+        _AR_HOW_MUCH + r"(?:ال)?نسبه|بنسبه\s+كم|كم\s+(?:بالمئه|بالمائه|في\s+المئه|في\s+المائه|%)|كم\s+(?:ال)?نسبه|"
+        + _AR_HOW_MUCH + r"(?:ال)?معدل\s+(?:ال)?(?:تضخم|بطاله|نمو|فائده|مشاركه|اقبال|تغطيه)|بكم\s+بالمئه",
+    ), (
+        r"\bwhat (?:percentage|percent|share|proportion)\b|\bwhat (?:is|was|were) the (?:\w+ )?(?:percentage|share)\b|"
+        r"\b(?:inflation|unemployment|growth|interest|participation|turnout|occupancy) rate\b|"
+        r"\bby what percentage\b|\bhow many percent\b|\bby how much percent\b|\bpercentage\b",
+    )),
+    (DURATION, (
+        rf"كم\s+(?:من\s+)?(?:ال)?(?:وقت|مده|{_AR_TIME_UNIT})(?![\u0621-\u064A])|ما\s+(?:هي\s+)?(?:ال)?مده|"
+        r"كم\s+(?:استمر|استمرت|استغرق|استغرقت|دام|دامت|طال|طالت|يستمر|تستمر|يستغرق|تستغرق|يدوم|تدوم)(?![\u0621-\u064A])|"
+        r"(?:خلال|طوال|على\s+مدى)\s+كم",
+    ), (
+        r"\bhow long (?:did|does|do|will|would|has|have|had)\b|\bhow long\b(?! (?:is|are|was|were) (?:the|a|an|its|this|that)\b)|"
+        r"\bfor how many (?:days|weeks|months|years|hours|minutes)\b|"
+        r"\bhow many (?:days|weeks|months|years|hours|minutes)\b(?! (?:ago|before|after|earlier|later))|"
+        r"\bwhat (?:was|is) the (?:duration|length of time)\b|\bover what period\b|\bwithin how\b",
+    )),
+    (MEASURE, (
+        _AR_HOW_MUCH + r"(?:ال)?(?:مساحه|طول|ارتفاع|عمق|سعه|قدره|وزن|حجم|مسافه|كميه|انتاج|استهلاك|منسوب|درجه\s+الحراره|قطر|"
+        r"طاقه|معدل)(?![\u0621-\u064A])",
+    ), (
+        r"\bhow (?:large|big|long|tall|high|deep|wide|far|heavy)\b(?! (?:did|was|were|is|has|have)\b.*\b(?:last|take|took)\b)|"
+        r"\bwhat (?:is|was|were) the (?:\w+ )?(?:area|length|height|depth|capacity|weight|volume|distance|output|production|"
+        r"consumption|temperature|size)\b|\bhow many (?:tons?|tonnes?|kilometres?|kilometers?|km|metres?|meters?|hectares?|"
+        r"megawatts?|mw|barrels?|litres?|liters?|cubic|square|kilograms?|feddans?|acres?|degrees?)\b|\bhow much (?:land|water|"
+        r"oil|gas|electricity|power|wheat|grain|rain|area)\b",
+    )),
+    (MONEY, (_AR_MONEY, r"كم\s+(?:من\s+ال)?(?:دولار|دينار|درهم|ريال|جنيه|يورو|ليره)"), (_EN_MONEY,)),
+    (COUNT, (
+        r"(?:^|\s)[وف]?كم(?![\u0621-\u064A])(?!\s+(?:من\s+)?(?:ال)?(?:وقت|مده))|(?:^|\s)عدد\s",
+    ), (
+        r"\bhow many\b|\bthe number of\b",
     )),
 )
 _SCALED = re.compile(r"الف|آلاف|ألف|مليون|ملايين|مليار|بليون|thousand|million|billion|bn|mn", re.I)
 _MONEY_CONTEXT = re.compile(_AR_MONEY + r"|دولار|دينار|درهم|ريال|جنيه|يورو|ليره|\bcost|\bbudget|\bspend|\brevenue|"
                             r"\bdollars?\b|\beuros?\b|\bdinars?\b|\bpounds?\b", re.I)
-_COMPILED = tuple((kind, tuple(re.compile(p) for p in ar), tuple(re.compile(p, re.I) for p in en))
+_COMPILED = tuple((kind, tuple(re.compile(fold_letters(p)) for p in ar), tuple(re.compile(p, re.I) for p in en))
                   for kind, ar, en in QUESTION_TABLE)
 _EN_NEXT_YEAR = re.compile(r"\bnext year\b|\bthe coming year\b", re.I)
 _AR_NEXT_YEAR = re.compile(r"(?:العام|السنه)\s+(?:المقبل|المقبله|القادم|القادمه)")
@@ -171,8 +172,8 @@ def wanted(question: str) -> Wanted:
         kind = PERCENT
     elif kind == COUNT and counted:
         kind = MEASURE
-    elif kind == COUNT and detail.currencies and not detail.counted:
-        kind = MONEY  # "كم دولارا"
+    elif kind == COUNT and detail.currencies:
+        kind = MONEY  # "كم دولارا", "how many dollars"
     relative = ("last" if _EN_LAST_YEAR.search(question) or AR_LAST_YEAR.search(norm) else
                 "next" if _EN_NEXT_YEAR.search(question) or _AR_NEXT_YEAR.search(norm) else
                 "this" if _EN_THIS_YEAR.search(question) or AR_THIS_YEAR.search(norm) else "")
@@ -213,11 +214,20 @@ _AR_RELATIVE = re.compile(r"(?<![\w])(?:(?:ال)?(?:عشرينيات|ثلاثي�
                           r"المنصرم|المقبل|القادم|الجاري|الحالي)|(?:مطلع|منتصف|اواخر|اوائل|نهايه|بدايه)\s+(?:ال)?(?:عام|شهر|الشهر|"
                           r"العام|الاسبوع|القرن))(?![\w])")
 _EN_WEEKDAY = re.compile(rf"\b(?:{'|'.join(WEEKDAYS)})\b", re.I)
-_EN_MONTHS_ALT = "|".join(sorted((m for m in EN_MONTHS if len(m) > 3 or m == "may"), key=len, reverse=True))
-_EN_DAY_MONTH = re.compile(rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?)?(?:{_EN_MONTHS_ALT})\b\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\d))?"
-                           rf"(?:,?\s+(?:19|20)\d\d)?", re.I)
-_EN_RELATIVE = re.compile(r"\b(?:(?:19|20)\d0s|(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)|yesterday|last (?:week|month|year|night)|next (?:week|month|year)|earlier this (?:week|month|year)|"
-                          r"(?:early|mid|late)[- ](?:\w+))\b", re.I)
+# English months are read capitalised, as news writes them; "May" and "March" only beside a day or a year ("the
+# council may approve", "they march on"). early/mid/late only before a time word ("early warning" is no date).
+_EN_MONTH_NAMES = "|".join(m for m in MONTHS if m not in ("May", "March"))
+_EN_DAY_MONTH = re.compile(
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?)?(?:{_EN_MONTH_NAMES}|Jan|Feb|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b\.?"
+    rf"(?:\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\d))?(?:,?\s+(?:19|20)\d\d)?"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:May|March)\b(?:,?\s+(?:19|20)\d\d)?"
+    rf"|\b(?:May|March)\s+(?:\d{{1,2}}(?:st|nd|rd|th)?(?!\d)(?:,?\s+(?:19|20)\d\d)?|(?:19|20)\d\d)\b")
+_EN_MONTHS_ALT = "|".join(m.lower() for m in MONTHS)
+_TIME_WORDS = (r"(?:(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|november|"
+               r"december|spring|summer|autumn|fall|winter|this|last|next|week|month|year|century|season)")
+_EN_RELATIVE = re.compile(r"\b(?:(?:19|20)\d0s|(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)|"
+                          r"yesterday|last (?:week|month|year|night)|next (?:week|month|year)|earlier this (?:week|month|year)|"
+                          rf"(?:early|mid|late)[- ]{_TIME_WORDS})\b", re.I)
 # "عشرات الآلاف", "hundreds": a count without a number, which answers "how many" as news writes it
 _VAGUE_COUNT = re.compile(r"(?<![\w])[وب]?(?:عشرات|مئات|الاف|الوف|ملايين|بضعه|بضع)(?![\w])|"
                           r"\b(?:dozens|hundreds|thousands|millions|tens of thousands|several|a few)\b", re.I)
@@ -269,6 +279,8 @@ def mentions(sentence: str) -> list[Mention]:
     for start, end, kind, amount in spans:
         if kind == COUNT and any(s <= start < e for s, e in dated):
             continue  # the day of "3 يونيو" counts nothing
+        if kind == DATE and norm[start:end].strip() in ("مارس", "ممارس"):
+            continue  # مارس alone is as often the verb "exerted" as March: a day or a year beside it makes a date
         text = norm[start:end]
         stripped = text.rstrip()
         end -= len(text) - len(stripped)

@@ -236,7 +236,7 @@ class SpanAnswers:
             yield refused(language, verdict.reason, verdict.confidence, values, declined=candidate,
                                answerability=verdict.answerability)
             return
-        yield self.shown(language, evidence, verdict, values, text, citations, quote, where, asked or question)
+        yield self.shown(language, evidence, verdict, values, text, citations, quote, where, question, asked=asked)
 
     def copied_answer(self, question: str, language: str, evidence: list[Evidence]) -> Answer:
         """The final answer of `copy_stream`."""
@@ -418,11 +418,13 @@ class SpanAnswers:
         return self.shown(language, evidence, unsure, values, f"{words} [1]", [citation(1, evidence[where.index].passage)],
                           mention.text, where, question)
 
-    def shown(self, language, evidence, verdict, values, text, citations, quote, where, question: str = "") -> Answer:
+    def shown(self, language, evidence, verdict, values, text, citations, quote, where, question: str = "",
+              asked: str | None = None) -> Answer:
         """An answered or unsure answer with its quote, sentence(s), confidence and answerability.
 
-        An unsure answer offers its candidate ("Possibly: …") only when it is of the asked kind (figures.typed)
-        and, in Arabic, only when every word of it is a word of its sentence (`copied_faithfully`)."""
+        An unsure answer offers its candidate ("Possibly: …") only when it is of the asked kind (figures.typed; read
+        from `asked`, the reader's question, when `question` is its translation) and, in Arabic, only when every word
+        of it is a word of its sentence (`copied_faithfully`)."""
         sentences: tuple[str, ...] = ()
         shown = " ".join([question, *(e.text for e in evidence)])
         if verdict.status == ANSWERED and garbled_words(strip_markers(text), shown):
@@ -436,7 +438,7 @@ class SpanAnswers:
             likely = strip_markers(text).strip().rstrip(".")
             if not copied_faithfully(likely, where.sentence, language):
                 likely = quote if quote and copied_faithfully(quote, where.sentence, language) else ""
-            if likely and not figures.holds(figures.wanted(question), likely, where.sentence):
+            if likely and not figures.holds(figures.wanted(asked or question), likely, where.sentence):
                 likely = ""
             text = (UNSURE_TEXTS[language].format(answer=likely, n=1, sentence=where.sentence) if likely
                     else UNSURE_TEXTS_NO_CANDIDATE[language].format(n=1, sentence=where.sentence))

@@ -31,7 +31,12 @@ def chosen(reply: str, options: list[figures.Mention], evidence: list[Evidence])
     else the first, with where it stands."""
     from ...lang import normalize_arabic
 
+    import re
+
     said = normalize_arabic(reply.strip())
-    pick = next((m for m in options if said and said in normalize_arabic(m.text)), options[0])
+    written = [normalize_arabic(m.text) for m in options]
+    bounded = re.compile(rf"(?<![\w.,]){re.escape(said)}(?![\w.,])") if said else None
+    pick = next((m for m, w in zip(options, written) if said == w), None)  # "50" is not the 50 of "150"
+    pick = pick or next((m for m, w in zip(options, written) if bounded and bounded.search(w)), options[0])
     where = locate(pick.text, evidence)
     return pick, where
