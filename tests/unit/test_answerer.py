@@ -79,13 +79,11 @@ def test_a_reply_saying_the_passages_lack_it_is_a_refusal_without_citations(make
     assert answer.refused and answer.citations == [] and answer.text == "لم أجد إجابة عن هذا السؤال في المقالات المتاحة."
 
 
-def test_a_count_no_sentence_states_is_not_put_to_the_model_and_offers_no_guess(make_assistant):
-    """Issue 40: no shown sentence states a number, so the model is not asked and nothing is guessed."""
+def test_a_count_no_sentence_states_offers_no_guess(make_assistant):
+    """Issue 40: no shown sentence states a number; the model's count (invented) is not offered, not even as a guess."""
     assistant = make_assistant("أربعة جنود [1].")
     answer = assistant.ask("كم عدد الجنود الذين كانوا في سيارة قوات حفظ السلام الروسية؟")
-    assert assistant.llm.inner.calls == []
     assert answer.status != "answered" and "ربما" not in answer.text and "أربعة" not in answer.text
-    assert answer.reason.endswith("figure_kind")
 
 
 def test_a_rejected_reply_over_answerable_looking_sentences_shows_the_sentence_unsure(make_assistant):

@@ -47,7 +47,10 @@ _AR_MONEY = (r"(?<![\u0621-\u064A])[وبلف]?(?:ال)?(?:تكلفه|تكلفت|
              r"تمويل|استثمار|استثمارات|ايرادات|عائدات|انفاق|نفقات|مصروفات|رواتب|راتب|اجور|رسوم|غرامه|عجز|فائض|ديون|دين|قرض|قروض|"
              r"منحه|ارباح|خسائر|مبلغ|مخصصات|رصيد|ثروه|مبيعات|صادرات|واردات|رسمله|تعويض|تعويضات|دعم\s+مالي|بكم)" + _AR_END)
 _AR_HOW_MUCH = r"(?:ما|كم\s+(?:بلغ|بلغت|يبلغ|تبلغ|كان|كانت|سيبلغ|ستبلغ))\s+(?:هو\s+|هي\s+)?"  # "ما مساحة", "كم تبلغ مساحة"
-_EN_MONEY = (r"\bhow much\b|\bcost(?:s|ing)?\b|\bprices?\b|\bpriced\b|\bbudgets?\b|\bbudgeted\b|\bvalue\b|\bvalued\b|\bworth\b|"
+# A bare "how much" is money only with money's verbs: "how much drinking water" is a measure.
+_EN_MONEY = (r"\bhow much (?:money|(?:did|does|do|will|would|has|have|had|is|was|were|are)\b.{0,60}?\b(?:cost|pay|paid|"
+             r"spend|spent|raise|raised|earn|earned|receive|received|invest|invested|worth|charge|charged)\b)|"
+             r"\bcost(?:s|ing)?\b|\bprices?\b|\bpriced\b|\bbudgets?\b|\bbudgeted\b|\bvalue\b|\bvalued\b|\bworth\b|"
              r"\bfunding\b|\bfunded\b|\binvest(?:ment|ments|ed|ing)?\b|\brevenues?\b|\bspend(?:s|ing)?\b|\bspent\b|"
              r"\bsalar(?:y|ies)\b|\bwages?\b|\bfees?\b|\bfined\b|\bdeficit\b|\bsurplus\b|\bdebts?\b|\bloans?\b|\bprofits?\b|"
              r"\blosses\b|\ballocat(?:ed|ion|ions)\b|\bcompensation\b|\bsales\b|\bexports?\b|\bimports?\b|"
@@ -126,7 +129,8 @@ QUESTION_TABLE: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
         r"\bwhat (?:is|was|were) the (?:\w+ )?(?:area|length|height|depth|capacity|weight|volume|distance|output|production|"
         r"consumption|temperature|size)\b|\bhow many (?:tons?|tonnes?|kilometres?|kilometers?|km|metres?|meters?|hectares?|"
         r"megawatts?|mw|barrels?|litres?|liters?|cubic|square|kilograms?|feddans?|acres?|degrees?)\b|\bhow much (?:land|water|"
-        r"oil|gas|electricity|power|wheat|grain|rain|area)\b",
+        r"oil|gas|electricity|power|wheat|grain|rain|area)\b|\bhow much (?:\w+ ){1,2}(?:land|water|oil|gas|electricity|power|"
+        r"wheat|grain|rain|area|cement|steel|fuel|waste|food|aid)\b",
     )),
     (MONEY, (_AR_MONEY, r"كم\s+(?:من\s+ال)?(?:دولار|دينار|درهم|ريال|جنيه|يورو|ليره)"), (_EN_MONEY,)),
     (COUNT, (

@@ -117,15 +117,6 @@ class SpanAnswers:
             # Nothing in the articles is even close: refusing here is both honest and instant.
             yield from refusal(language, Reason.OFF_TOPIC)
             return
-        want = figures.wanted(question)
-        if want.typed and not typed_options(want, evidence):
-            # No shown sentence states a figure or date of the asked kind and time: the model is not asked.
-            log.info("no %s mention%s in the shown sentences", want.kind, f" ({want.relative} year)" if want.relative else "")
-            answer = self.without_candidate(question, language, evidence, FirstTokenProbe(NO_ANSWER), path_for(question, evidence),
-                                            Reason.FIGURE_KIND)
-            yield answer.text
-            yield answer
-            return
         mode = self.mode_for(language, evidence)
         if mode == "copy":
             previewed = False
@@ -227,7 +218,7 @@ class SpanAnswers:
             text = f"{rendered} ({phrase}) [1]" if rendered else f"{phrase} [1]"
             citations = [citation(1, evidence[where.index].passage)]
         other = self.of_asked_kind(asked or question, language, candidate, where.sentence, rendered, evidence,
-                                   messages, verdict, values)
+                                   messages, verdict, values, probe)
         if other is not None:
             yield other
             return
@@ -304,7 +295,7 @@ class SpanAnswers:
                 verdict = replace(verdict, status=UNSURE, reason=f"{Reason.LOW_CONFIDENCE}:{Reason.UNGROUNDED_NUMBER}")
             words = f"{rendered} ({span})" if rendered else span
         other = self.of_asked_kind(question, language, span, where.sentence, rendered or "", evidence, messages,
-                                   verdict, values)
+                                   verdict, values, probe)
         if other is not None:
             yield other
             return
@@ -390,10 +381,11 @@ class SpanAnswers:
                                     answerable_at=self.settings.unsure_at, candidate=candidate)
 
     def of_asked_kind(self, question, language, candidate, sentence, rendered, evidence, messages, verdict,
-                      values) -> Answer | None:
+                      values, probe) -> Answer | None:
         """None when the candidate states a figure or date of the asked kind and time (or none is asked);
         else the model's choice among the mentions of that kind (typed_choice.py), unsure at best, or,
-        when the shown sentences hold none, the closest sentence with no guess."""
+        when the shown sentences hold none, the closest sentence with no guess (refused when the decision,
+        the model's own P(no answer) included, says nothing is near)."""
         want = figures.wanted(question)
         held = figures.holds(want, f"{candidate} {rendered}".strip(), sentence)
         values["asked_kind_held"] = float(held)
@@ -402,14 +394,14 @@ class SpanAnswers:
         options = typed_options(want, evidence)
         log.info("candidate %r states no %s: choosing among %d typed mentions", candidate, want.kind, len(options))
         if not options or verdict.status == REFUSED:
-            return self.without_candidate(question, language, evidence, FirstTokenProbe(NO_ANSWER),
-                                          path_for(question, evidence), Reason.FIGURE_KIND)
+            return self.without_candidate(question, language, evidence, probe, path_for(question, evidence),
+                                          Reason.FIGURE_KIND)
         reply = "".join(self.llm.stream_chat(messages, max_tokens=SPAN_TOKENS, temperature=self.settings.temperature,
                                              copy=CopySpans([m.text for m in options])))
         mention, where = chosen(reply, options, evidence)
         if where is None:
-            return self.without_candidate(question, language, evidence, FirstTokenProbe(NO_ANSWER),
-                                          path_for(question, evidence), Reason.FIGURE_KIND)
+            return self.without_candidate(question, language, evidence, probe, path_for(question, evidence),
+                                          Reason.FIGURE_KIND)
         words = mention.text
         if needs_translation(words, language):
             english = figures.render(words)

@@ -5,12 +5,15 @@ and the checks after it (figures.kind_mismatch, tuned on our own phrasings) let 
 confidence. Here the question's kind and time scope are read from tables (figures.typed), every figure
 and date of the shown sentences is typed, and:
 
-- no shown sentence holds a mention of the asked kind and scope: the model is not asked; the reader
-  gets the closest sentence, unsure and with no guess, or a refusal when no sentence is near
-  (`SpanAnswers.without_candidate`);
-- the model's candidate holds none: it chooses again, among those mentions only (its copy constraint
-  is the mentions' text; the prompt is still in the backend's cache, so this costs a few tokens), and
-  the answer is unsure at best: its first choice was of another kind.
+- the model answers as before, so its own "not in the passages" (the no-answer probe) still refuses;
+- its candidate holds no mention of the asked kind and scope, and no shown sentence holds one: the
+  reader gets the closest sentence, unsure and with no guess, or a refusal when the decision (the
+  model's P(no answer) included) says nothing is near (`SpanAnswers.without_candidate`). A first
+  version did not ask the model at all then, and lost that refusal: "How many Russian peacekeepers
+  were killed?" (the articles say the number was not given) came back unsure instead of refused;
+- its candidate holds none but the sentences do: it chooses again, among those mentions only (its copy
+  constraint is the mentions' text; the prompt is still in the backend's cache, so this costs a few
+  tokens), and the answer is unsure at best: its first choice was of another kind.
 """
 
 from __future__ import annotations
