@@ -14,6 +14,7 @@ spellings the passages do not give (`tidy_parentheses`).
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 from ..lang import ARABIC_LETTER, LATIN_LETTER, content_terms, normalize_arabic, same_word
 from .cite import has_content, numbers, strip_markers
@@ -215,11 +216,14 @@ def _readings(word: str) -> set[str]:
     return out
 
 
+def _own_readings(sentences: str) -> set[str]:
+    """Every reading of every Arabic word of `sentences`."""
+    return {reading for word in _AR_WORD.findall(normalize_arabic(sentences)) for reading in _readings(word)}
+
+
 def uncopied_words(text: str, sentence: str) -> list[str]:
     """The Arabic words of `text` that are no word of `sentence`, clitics aside."""
-    own: set[str] = set()
-    for w in _AR_WORD.findall(normalize_arabic(sentence)):
-        own |= _readings(w)
+    own = _own_readings(sentence)
     out = []
     for raw in _AR_RAW_WORD.findall(text):
         word = normalize_arabic(raw)
@@ -229,7 +233,7 @@ def uncopied_words(text: str, sentence: str) -> list[str]:
     return out
 
 
-def copied_faithfully(text: str, sentence: str, language: str = "ar") -> bool:
+def copied_faithfully(text: str, sentence: str) -> bool:
     """Whether every Arabic word of `text` (an answer or a guess that claims to copy `sentence`) is one of its words.
     English words are not checked: a rendering is checked by figures and names (back.py)."""
     return not uncopied_words(text, sentence)
@@ -238,9 +242,7 @@ def copied_faithfully(text: str, sentence: str, language: str = "ar") -> bool:
 def garbled_words(text: str, sentences: str) -> list[str]:
     """The words of `text` that are near-copies of a word of `sentences` but no word of them ("التفاق" beside
     اتفاق, "عمليةها" beside عمليتها): a copy gone wrong, where a word of the answer's own ("تحدث") is not one."""
-    from difflib import SequenceMatcher
-
-    own = {w for raw in _AR_WORD.findall(normalize_arabic(sentences)) for w in _readings(raw)}
+    own = _own_readings(sentences)
     stems = {_inflection_stem(o) for o in own}
     garbled = []
     for raw in _AR_RAW_WORD.findall(text):
@@ -250,8 +252,7 @@ def garbled_words(text: str, sentences: str) -> list[str]:
             continue
         if _readings(w) & own or any(_inflection_stem(r) in stems for r in _readings(w)):
             continue  # "افتتحت" beside افتتح: the answer's own inflection of a sentence word, not a garbled copy
-        if any(SequenceMatcher(None, w, o).ratio() >= 0.75 for o in own
-                                                  if abs(len(o) - len(w)) <= 3):
+        if any(SequenceMatcher(None, w, o).ratio() >= 0.75 for o in own if abs(len(o) - len(w)) <= 3):
             garbled.append(w)
     return garbled
 

@@ -23,9 +23,10 @@ from .retrieve import Passage
 
 LEXICAL_WEIGHT = 0.15  # a sentence holding every question term gains this much similarity
 # A sentence holding a figure of the asked type gains TYPE_WEIGHT, and KIND_WEIGHT more when the figure is of
-# the asked kind (the counted thing, currency or unit; with issue 40's typed reading, a mention of the asked kind
-# and time earns both, one of another kind nothing: the library's cost sentence before its construction's). Asked "كم طناً من المساعدات وزعتها وزارة الطوارئ
+# the asked kind (the counted thing, currency or unit). Asked "كم طناً من المساعدات وزعتها وزارة الطوارئ
 # الأذربيجانية؟", the sentence naming the ministry won and "وتضمنت المساعدات 40 طناً…" was not shown (issue 32).
+# With issue 40's typed reading a mention of the asked kind and time earns both, one of another kind nothing:
+# the library's cost sentence before its construction's.
 TYPE_WEIGHT = 0.04
 KIND_WEIGHT = 0.06
 MARGIN = 0.12  # sentences scoring this far below the best are not worth their tokens

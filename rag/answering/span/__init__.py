@@ -428,8 +428,8 @@ class SpanAnswers:
                 verdict = replace(verdict, status=UNSURE, reason=f"{Reason.LOW_CONFIDENCE}:{Reason.NOT_COPIED}")
         if verdict.status == UNSURE:
             likely = strip_markers(text).strip().rstrip(".")
-            if not copied_faithfully(likely, where.sentence, language):
-                likely = quote if quote and copied_faithfully(quote, where.sentence, language) else ""
+            if not copied_faithfully(likely, where.sentence):
+                likely = quote if quote and copied_faithfully(quote, where.sentence) else ""
             if likely and not figures.holds(figures.wanted(asked or question), likely, where.sentence):
                 likely = ""
             text = (UNSURE_TEXTS[language].format(answer=likely, n=1, sentence=where.sentence) if likely

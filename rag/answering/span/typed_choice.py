@@ -18,6 +18,9 @@ and date of the shown sentences is typed, and:
 
 from __future__ import annotations
 
+import re
+
+from ...lang import normalize_arabic
 from .. import figures
 from ..extract import Located, locate
 from ..select import Evidence
@@ -32,10 +35,6 @@ def typed_options(want: figures.Wanted, evidence: list[Evidence]) -> list[figure
 def chosen(reply: str, options: list[figures.Mention], evidence: list[Evidence]) -> tuple[figures.Mention, Located]:
     """The option the model's constrained reply copied from (it may copy part of one: "12.5" of "12.5 مليون جنيه"),
     else the first, with where it stands."""
-    from ...lang import normalize_arabic
-
-    import re
-
     said = normalize_arabic(reply.strip())
     written = [normalize_arabic(m.text) for m in options]
     bounded = re.compile(rf"(?<![\w.,]){re.escape(said)}(?![\w.,])") if said else None
