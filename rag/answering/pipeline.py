@@ -28,6 +28,7 @@ from .decision import Decision
 from .followup import clean_rewrite, history_messages, needs_rewrite, rewrite_messages
 from .kind_fallback import model_kind
 from .kinds import FACTOID, is_quoted, table_kind
+from .names import NamesTable
 from .prompt import LANGUAGE_NAMES
 from .question import clean_question
 from .quoted import QuotedAnswers
@@ -70,7 +71,7 @@ class Answerer:
     def span(self) -> SpanAnswers:
         """The span room (answering/span/): factoid questions."""
         return SpanAnswers(self.settings, self.retrieve, self.embeddings, self.sentence_vectors, self._llm,
-                           lambda: self.decision)
+                           lambda: self.decision, names=self.names)
 
     @cached_property
     def quoted(self) -> QuotedAnswers:
@@ -79,8 +80,13 @@ class Answerer:
         return QuotedAnswers(
             lambda question, vector, k, scope: self.retrieve(question, k, vector=vector, scope=scope or EVERYTHING),
             self.embeddings, self.sentence_vectors, self._llm, temperature=s.temperature, min_score=s.min_score,
-            article=lambda doc_id: [text for _, text in self.indexer.index.article(doc_id)],
+            article=lambda doc_id: [text for _, text in self.indexer.index.article(doc_id)], names=self.names,
         )
+
+    @cached_property
+    def names(self) -> NamesTable:
+        """One English spelling per name for this collection (answering/names/table.py), shared by both rooms."""
+        return NamesTable(self.indexer.names_path, passages=lambda: self.indexer.index.passages())
 
     @cached_property
     def decision(self) -> Decision:

@@ -58,6 +58,12 @@ class Indexer:
         return Path(self.settings.home) / "keyword" / hashlib.sha1(url.encode()).hexdigest()[:12] if url else None
 
     @property
+    def names_path(self) -> Path:
+        """The collection's names table (answering/names/table.py), kept with the index: in a local index's
+        folder (a rebuild starts it anew), or beside a Chroma server's keyword index on this host."""
+        return (self.keyword_dir or Path(self.settings.index_dir)) / "names.json"
+
+    @property
     def embedder_name(self) -> str:
         return self.settings.embedder or DEFAULT_EMBEDDER
 

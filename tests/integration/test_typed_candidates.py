@@ -100,10 +100,37 @@ def test_last_years_value_asked_where_only_this_years_is_given_is_not_answered(r
 def test_the_foreign_minister_is_rendered_as_foreign_minister(shipped):
     """As the product renders a quote for an English reader: with the reader's spelling of the names (an unknown
     name left to the model came back "Foreign Minister of Albania" and was dropped by the names check)."""
-    from rag.answering.quoted.names import glossary
+    from rag.answering.names import glossary
 
     sentence = "وقال وزير الخارجية الأذربيجاني جيهون بيراموف إن العملية انتهت."
     names = glossary("What did Azerbaijani Foreign Minister Jeyhun Bayramov say about the operation?", sentence)
     rendering = shipped.answerer.quoted.renderings.of(sentence, "en", names)
     assert "Foreign Minister" in rendering and "Secretary of State" not in rendering, rendering
     assert figures.offices_misrendered(sentence, rendering) == []
+
+
+def test_the_same_name_is_spelled_the_same_way_in_two_answers(shipped, tmp_path):
+    """Two answers quoting غوتيريش in two phrases: the model spells it anew each time ("Guterres", "Ghotirish"
+    and "Gutierrez" were all seen); the collection's names table (names/table.py) makes it one spelling."""
+    from rag.answering.decision import ANSWERED, Verdict
+    from rag.answering.names import NamesTable, skeleton_en
+    from rag.answering.span.back import BackRendering
+
+    table = NamesTable(tmp_path / "names.json")
+    back = BackRendering(lambda: shipped.llm, names=table)
+    spellings = []
+    for question, phrase in (("Who called for a ceasefire in El Fasher?", "غوتيريش"),
+                             ("Who called for aid to reach Sudan?", "الأمين العام أنطونيو غوتيريش"),
+                             ("Who said 25 million people need aid?", "قال غوتيريش")):
+        pieces = back.in_reader_language([{"role": "user", "content": question}], phrase, phrase, "en", [phrase],
+                                         Verdict(ANSWERED, 0.9, 0.9, ""), {})
+        while True:
+            try:
+                next(pieces)
+            except StopIteration as done:
+                rendered = done.value[1] or ""
+                break
+        spellings += [w for w in rendered.replace("-", " ").split() if skeleton_en(w) == skeleton_en("Guterres")]
+    assert spellings, "no rendering named him"
+    assert len(set(spellings)) == 1, spellings
+    assert table.learned.get("غوتيريش") == spellings[0]

@@ -204,7 +204,7 @@ def test_answer_carries_its_quotes():
 
 
 def test_a_rendering_name_must_stand_for_a_word_of_its_sentence():
-    from rag.answering.quoted.names import unmatched_names
+    from rag.answering.names import unmatched_names
 
     ar = ("من جانبه، قال رئيس الوزراء الأرميني نيكول باشينيان، اليوم الجمعة، إنه يأمل أن يتمكن الأرمن من البقاء "
           "في منطقة قره باغ بأذربيجان، بحسب ما نقلت وكالة الإعلام الروسية.")

@@ -28,6 +28,7 @@ from ..cite import citation
 from ..decision import ANSWERED, REFUSED, UNSURE
 from ..guards import Reason
 from ..kinds import COMPARISON, TIMELINE
+from ..names import NamesTable, glossary
 from ..prompt import QUOTED_NO_RENDERING, QUOTED_OTHER_SIDE, QUOTED_UNSURE, REFUSALS
 from ..retrieve import Passage
 from .choose import MAX_QUOTES, candidates, choose
@@ -35,7 +36,6 @@ from .cover import coverage
 from .cues import cue_for
 from .dates import asked_range, within
 from .lead import LEAD_TOKENS, clean_lead, lead_messages, unsupported
-from .names import glossary
 from .order import dated_day, grouped, order, reference_dates, side_of, sides
 from .render import Renderings
 
@@ -54,7 +54,8 @@ class QuotedAnswers:
     """
 
     def __init__(self, search: Callable[..., list[Passage]], embeddings, embed, llm, *, temperature: float = 0.0,
-                 min_score: float = 0.0, article: Callable[[str], list[str]] | None = None):
+                 min_score: float = 0.0, article: Callable[[str], list[str]] | None = None,
+                 names: NamesTable | None = None):
         self.search = search
         self.article = article or (lambda doc_id: [])
         self.embeddings = embeddings
@@ -62,7 +63,7 @@ class QuotedAnswers:
         self.llm = llm
         self.temperature = temperature
         self.min_score = min_score
-        self.renderings = Renderings(llm, embeddings, temperature)
+        self.renderings = Renderings(llm, embeddings, temperature, names or NamesTable(None))
 
     def stream(self, question: str, language: str, kind: str, asked: str = "", scope=None) -> Iterator[str | Answer]:
         """Pieces of the answer as they are decided (each quote line as soon as it is chosen), then the `Answer`.

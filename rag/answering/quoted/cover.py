@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from ...lang import content_terms, detect_language, same_word
 from ..decision import ANSWERED, REFUSED, UNSURE
-from .names import unmatched_names
+from ..names import unmatched_names
 
 # The question's frame: words that say what kind of answer is wanted, not what it is about.
 FRAME_WORDS = frozenset(

@@ -23,7 +23,7 @@ from ... import templates
 from ...lang import content_terms, detect_language, light_stem, normalize_arabic, same_word
 from ..cite import MARKER, numbers
 from ..prompt import LANGUAGE_NAMES
-from .names import COMMON, unmatched_names
+from ..names import COMMON, unmatched_names
 
 LEAD_TOKENS = 60  # one sentence
 # Words a lead may add that state no fact (normalize_arabic, light-stemmed by the check itself).

@@ -27,12 +27,11 @@ import logging
 import re
 
 from ... import templates
-from ...lang import detect_language
+from ...lang import detect_language, normalize_arabic
 from .. import figures
-from ...lang import normalize_arabic
+from ..names import NamesTable, unmatched_names
 from ..prompt import LANGUAGE_NAMES
 from ..select import cosine
-from .names import unmatched_names
 
 log = logging.getLogger(__name__)
 RENDER_TOKENS = 120  # a news sentence of ~35 Arabic words is ~60 English tokens
@@ -60,23 +59,27 @@ def negation_agrees(sentence: str, rendering: str) -> bool:
 class Renderings:
     """Checked renderings of quoted sentences into the reader's language, remembered per process."""
 
-    def __init__(self, llm, embeddings, temperature: float = 0.0):
+    def __init__(self, llm, embeddings, temperature: float = 0.0, names: NamesTable | None = None):
         self._llm = llm  # a zero-argument callable: the model loads only when a rendering is needed
         self.embeddings = embeddings
         self.temperature = temperature
+        self.names = names or NamesTable(None)  # the collection's spellings (names/table.py)
         self.memory: dict[tuple[str, str], str] = {}
 
     def of(self, sentence: str, language: str, names: dict[str, str] | None = None) -> str:
         """The checked rendering of `sentence` into `language`, or "" when none passed the checks.
 
-        `names`: {Arabic: English} spellings to keep (names.glossary), those the sentence holds are given
-        to the model; the 1.5B model otherwise writes "Gharyb" for قره باغ and "Azribjan" for أذربيجان.
+        `names`: {Arabic: English} spellings to keep (names.glossary: the reader's own), those the sentence holds
+        are given to the model with the collection's (`self.names`); the 1.5B model otherwise writes "Gharyb"
+        for قره باغ and "Azribjan" for أذربيجان. An English rendering's names are then respelled as the
+        collection writes them, and a checked rendering's spellings join the collection's table.
         """
         key = (sentence, language)
         if key in self.memory:
             return self.memory[key]
         offices = {office: figures.OFFICES[office][0] for office in figures.offices_in(sentence)} if language == "en" else {}
-        given = "; ".join(f"{ar} = {en}" for ar, en in {**(names or {}), **offices}.items()
+        spellings = {**self.names.given(sentence), **(names or {})} if language == "en" else dict(names or {})
+        given = "; ".join(f"{ar} = {en}" for ar, en in {**spellings, **offices}.items()
                           if ar in sentence or ar in offices)
         spelled = templates.render("render_names", names=given) if given else ""
         turn = templates.render("render_sentence_user", sentence=sentence, language=LANGUAGE_NAMES[language],
@@ -84,8 +87,11 @@ class Renderings:
         reply = "".join(self._llm().stream_chat([{"role": "user", "content": turn}], max_tokens=RENDER_TOKENS,
                                                 temperature=self.temperature))
         first = next((line for line in reply.strip().splitlines() if line.strip()), "").strip(" \"'“”«»")
-        first = figures.offices_fixed(sentence, first) if language == "en" else first  # offices as the table writes them
+        if language == "en":  # offices and names as the tables write them
+            first = self.names.spelled(sentence, figures.offices_fixed(sentence, first), keep=(names or {}).values())
         rendering = first if self.passes(sentence, first, language) else ""
+        if rendering and language == "en":
+            self.names.learn(sentence, rendering)
         if len(self.memory) >= KEPT:
             self.memory.clear()
         self.memory[key] = rendering

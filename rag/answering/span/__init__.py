@@ -39,6 +39,7 @@ from ..decision import ANSWERED, REFUSED, UNSURE, Decision, answerability, corre
 from ..decision.signals import agreement, coverage, with_derived
 from ..extract import clean_span, extract_messages, locate, needs_translation, person_span, place_span, quote_for
 from ..guards import DECLINES, Reason, adds_nothing, copied_faithfully, garbled_words, refusal_reason, repair
+from ..names import NamesTable
 from ..prompt import LANGUAGE_NAMES, NO_ANSWER, UNSURE_ALSO, UNSURE_TEXTS, UNSURE_TEXTS_NO_CANDIDATE, answer_messages
 from ..retrieve import Passage
 from ..scope import EVERYTHING, Scope
@@ -64,14 +65,14 @@ class SpanAnswers:
     """
 
     def __init__(self, settings, retrieve: Callable[..., list[Passage]], embeddings, sentence_vectors: SentenceVectors,
-                 llm: Callable[[], LLM], decision: Callable[[], Decision]):
+                 llm: Callable[[], LLM], decision: Callable[[], Decision], names: NamesTable | None = None):
         self.settings = settings
         self.retrieve = retrieve
         self.embeddings = embeddings
         self.sentence_vectors = sentence_vectors
         self._llm = llm
         self._decision = decision
-        self.back = BackRendering(llm, settings.temperature)
+        self.back = BackRendering(llm, settings.temperature, names or NamesTable(None))
 
     @property
     def llm(self) -> LLM:

@@ -1,8 +1,10 @@
 """A span quoted from passages in another language than the reader's, rendered into the reader's.
 
 Figures come from the table (figures.render), never from the model; the rest the model renders as one
-more turn of the chat it just answered in, once per quote and process (`memory`), so a name reads the
-same in every answer.
+more turn of the chat it just answered in, once per quote and process (`memory`). Its names are then
+spelled as the collection's names table writes them (names/table.py), so a name reads the same in every
+answer, and a rendering naming someone or somewhere its quote does not ("Armenia" for أذربيجان, seen on the
+seeds' held-out questions) is never shown.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ... import templates
+from ...lang import detect_language
 from ...llm import LLM
 from .. import figures
 from ..decision import ANSWERED, UNSURE
 from ..guards import Reason, drop_invented_years, ungrounded_numbers
+from ..names import NamesTable, unmatched_names
 from ..prompt import LANGUAGE_NAMES
 
 log = logging.getLogger(__name__)
@@ -26,9 +30,10 @@ RENDERINGS_KEPT = 5_000  # quotes whose English is remembered; a few hundred KB 
 class BackRendering:
     """`llm`: a zero-argument callable for the backend (loaded only when a rendering is asked for)."""
 
-    def __init__(self, llm: Callable[[], LLM], temperature: float = 0.0):
+    def __init__(self, llm: Callable[[], LLM], temperature: float = 0.0, names: NamesTable | None = None):
         self._llm = llm
         self.temperature = temperature
+        self.names = names or NamesTable(None)
         self.memory: dict[str, str] = {}  # an Arabic quote -> its English, once per process
 
     @property
@@ -51,8 +56,12 @@ class BackRendering:
         rendered = self.render_back(messages, said, phrase, language, sources)
         if rendered is None:
             return verdict, None, True
+        if language == "en":
+            rendered = self.names.spelled(phrase, rendered)
         verdict, rendered = self.rendering_checked(verdict, phrase, rendered, values)
         if rendered:
+            if language == "en":
+                self.names.learn(phrase, rendered)
             if len(self.memory) >= RENDERINGS_KEPT:
                 self.memory.clear()
             self.memory[phrase] = rendered
@@ -61,9 +70,12 @@ class BackRendering:
     @staticmethod
     def rendering_checked(verdict, phrase: str, rendered: str, values: dict[str, float]):
         """(verdict, rendering): when the model's English states other figures than the Arabic it renders
-        (figures.disagreements: a number, currency, unit, weekday, month or year), the rendering is dropped,
-        so the reader sees the Arabic quote alone, and the answer is unsure at best."""
+        (figures.disagreements: a number, currency, unit, weekday, month or year), or names someone or
+        somewhere no word of it stands for (names.unmatched_names), the rendering is dropped, so the reader
+        sees the Arabic quote alone, and the answer is unsure at best."""
         differ = figures.disagreements(phrase, rendered)
+        if detect_language(phrase) == "ar":
+            differ += [f"name {n}" for n in unmatched_names(phrase, rendered)]
         values["rendering_agrees"] = float(not differ)
         if not differ:
             return verdict, rendered

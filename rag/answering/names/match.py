@@ -36,6 +36,10 @@ EXONYMS = {
     "اردن": "Jordan", "كويت": "Kuwait", "عراق": "Iraq", "بحرين": "Bahrain", "سويد": "Sweden", "هولندا": "Netherlands",
     "سويسرا": "Switzerland", "فاتيكان": "Vatican", "بريطانيا": "Britain", "انجلترا": "England", "روسيا": "Russia",
     "الاناضول": "Anatolia", "قره": "Nagorno", "قدس": "Jerusalem", "غزه": "Gaza", "اثيوبيا": "Ethiopia",
+    # whose English letters fall in other classes than the Arabic's (f/p, ch/ts, th/t, -um/-ka)
+    "فلسطين": "Palestine", "واشنطن": "Washington", "بروكسل": "Brussels", "بكين": "Beijing", "تشيك": "Czech",
+    "بلجيكا": "Belgium", "قبرص": "Cyprus", "تشاد": "Chad", "تشيلي": "Chile", "تايلاند": "Thailand",
+    "سنغافوره": "Singapore",
 }
 # Capitalized words that are not names of people or places: titles, institutions, calendar words.
 COMMON = frozenset(w.lower() for w in (
@@ -93,7 +97,7 @@ def _squeeze(s: str) -> str:
     return re.sub(r"(.)\1+", r"\1", s)
 
 
-def _alike(a: str, b: str) -> bool:
+def alike(a: str, b: str) -> bool:
     if len(a) < 2 or len(b) < 2:
         return a == b
     return a.startswith(b) or b.startswith(a)
@@ -114,7 +118,7 @@ def names_in(rendering: str) -> list[str]:
 def unmatched_names(arabic: str, rendering: str) -> list[str]:
     """The names in `rendering` whose skeleton no word of `arabic` shares; [] when every one is accounted for."""
     skeletons = {s for w in re.findall(r"[\u0621-\u064A\u0671-\u06D3]+", arabic) for s in skeletons_ar(w)}
-    return [name for name in names_in(rendering) if not any(_alike(skeleton_en(name), s) for s in skeletons)]
+    return [name for name in names_in(rendering) if not any(alike(skeleton_en(name), s) for s in skeletons)]
 
 
 def glossary(english: str, arabic: str) -> dict[str, str]:
@@ -129,7 +133,7 @@ def glossary(english: str, arabic: str) -> dict[str, str]:
             continue
         pairs = [" ".join(tokens[i:i + 2]) for i in range(len(tokens) - 1)]
         match = next((p for p in pairs if want in skeletons_ar(p.replace(" ", ""))), None)
-        match = match or next((t for t in tokens if any(len(s) >= 3 and _alike(want, s) for s in skeletons_ar(t))), None)
+        match = match or next((t for t in tokens if any(len(s) >= 3 and alike(want, s) for s in skeletons_ar(t))), None)
         if match:
             found.setdefault(match, name)
     return found
