@@ -58,7 +58,12 @@ COMMON = frozenset(w.lower() for w in (
     "North South East West Northern Southern Eastern Western Central Middle Arab Arabic Islamic Muslim Christian "
     "Western European European Union African Gulf Mediterranean Ocean Sea River Lake Mount Mountain Red Cross Crescent "
     "Operation Anti Counter Terrorism Statement Office Public Social Economic Council Media Television TV Radio Channel "
-    "Parliamentary Constitutional Constitution Law Decree Article Agreement Treaty Accord Deal Ceasefire".split()))
+    "Parliamentary Constitutional Constitution Law Decree Article Agreement Treaty Accord Deal Ceasefire "
+    # number words open a rendered figure ("Nine days" for تسعة أيام): no name
+    "One Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve Thirteen Fourteen Fifteen Sixteen Seventeen "
+    "Eighteen Nineteen Twenty Thirty Forty Fifty Sixty Seventy Eighty Ninety Hundred Hundreds Thousand Thousands "
+    "Million Millions Billion Billions Trillion Dozen Dozens Half Quarter Third First Second Fourth Fifth Sixth "
+    "Seventh Eighth Ninth Tenth Last Next Nearly About Around Approximately Almost Over Under More Less Fewer".split()))
 _EN_NAME = re.compile(r"(?<![\w'’])[A-Z][a-zA-Z'’-]+")
 
 
