@@ -53,8 +53,10 @@ from .render import (
     render_status,
     render_streaming,
     render_user,
+    render_waiting,
     shown_as_typed,
 )
+from .turns import Turns
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,10 @@ LOAD_WAIT_S = 120.0  # a warm start is 4-8 s (docs/performance.md); a cold one e
 PAGE_DIRECTION = """(lang) => { document.documentElement.lang = lang;
   document.querySelector('#rag-sidebar')?.setAttribute('dir', lang === 'ar' ? 'rtl' : 'ltr'); }"""
 # After the panel redraws (a frame later), scroll it just enough to show the whole upload status.
+# The next waiting question is taken (web/turns.py) once no answer is being written: the stop button shows
+# while one is. The hidden "next" button starts it; the server takes a turn only when its session has none.
+ASK_NEXT = """() => { const stop = document.querySelector('#rag-question button.stop-button');
+  if (!stop || stop.offsetParent === null) document.querySelector('#rag-next')?.click(); }"""
 SHOW_UPLOAD_STATUS = """() => { requestAnimationFrame(() => requestAnimationFrame(() =>
   document.querySelector('#rag-upload-status')?.scrollIntoView({block: 'nearest'}))); }"""
 
@@ -111,6 +117,7 @@ class ChatHandlers:
         self.user_conversations = convs.UserConversations(home / "conversations")
         # One llama.cpp context and one index: the page, /ask, uploads and /v1 take turns in this lane.
         self.lane = threading.Lock()
+        self.turns = Turns()  # questions sent while an answer is written wait here (web/turns.py)
         self.ready = threading.Event()  # set once the models are loaded (`rag serve` serves before that)
         if ready:
             self.ready.set()
@@ -355,6 +362,11 @@ class ChatApp:
         self.blocks.close()
 
 
+def _session(request) -> str:
+    """The browser session a page event came from (Gradio's session hash)."""
+    return getattr(request, "session_hash", None) or ""
+
+
 def _user(request) -> str | None:
     """The logged-in user (`--auth`), or None."""
     return getattr(request, "username", None) or None
@@ -432,7 +444,8 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         """A reader who has not chosen the page's language gets the language they ask in: the browser's
         language is a guess, the conversation is what they read (issue 33)."""
         spoken = strings.language_of(question)
-        if chosen in strings.LANGUAGES or spoken is None or spoken == lang:
+        # An example is the page's words, not the reader's language.
+        if chosen in strings.LANGUAGES or spoken is None or spoken == lang or question in settings.ui_examples:
             return [gr.skip()] * (len(shown) + 2)
         conversations = handlers.conversations(browser, _user(request))
         return (spoken, *words(spoken, {
@@ -440,20 +453,45 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
             export: {"value": _export_file(convs.find(conversations, conv_id), spoken)}}), handlers.documents_html(spoken))
 
     # --- the chat loop: question in, answer streamed, conversation saved ----------------
-    def start(message: str, messages: list):
-        """The question into the chat. It takes its turn in the assistant's lane (it is queued): a question sent
-        while an answer streams waits for that answer, where it once overwrote the question being answered."""
-        if not (message or "").strip():
-            # Nothing to send: the chain stops here, silently. Returning nothing instead let the steps after
-            # it run on the last question (answered again, or saved into another conversation); raised
-            # unqueued, it was an HTTP 500. Queued, it is one quiet message on the event stream.
-            raise gr.Error("empty question", visible=False, print_exception=False)
-        waiting = gr.Textbox(value="", submit_btn=False, stop_btn=True)
-        return waiting, [*(messages or []), {"role": "user", "content": render_user(message)}], message, True
+    def waiting_line(request, lang: str):
+        """The session's waiting questions, shown while an answer is written (hidden when none wait)."""
+        line = handlers.turns.waiting(_session(request))
+        return gr.Row(visible=bool(line)), render_waiting(line, say("waiting", lang), lang) if line else ""
 
-    def start_example(messages: list, evt: gr.SelectData):
+    def accept(message: str, lang: str, request: gr.Request):
+        """The question joins the session's line (web/turns.py); the box is free for the next one at once. It is
+        asked when no answer is being written (ASK_NEXT, then `take_next`), never into one: sent while an answer
+        streamed, it once took that answer as it stood ("ال") and replaced the whole one with it."""
+        if not (message or "").strip():
+            return gr.skip(), gr.skip(), gr.skip()  # nothing to send, and nothing changes
+        session = _session(request)
+        if not handlers.turns.wait(session, message):  # the question stays in the box
+            row, line = waiting_line(request, lang)
+            n = len(handlers.turns.waiting(session))
+            return gr.skip(), gr.Row(visible=True), line + render_status(say("line_full", lang, n=n), lang)
+        if handlers.turns.in_flight(session):
+            return ("", *waiting_line(request, lang))
+        return "", gr.skip(), gr.skip()
+
+    def accept_example(lang: str, evt: gr.SelectData, request: gr.Request):
         value = evt.value if isinstance(evt.value, dict) else {"text": str(evt.value)}
-        return start(str(value.get("text", "")), messages)
+        return accept(str(value.get("text", "")), lang, request)[1:]
+
+    def take_next(messages: list, lang: str, request: gr.Request):
+        """The session's next waiting question into the chat, when no answer is in flight. It runs in the
+        assistant's lane (queued), so its chat is the one the last answer left, saved whole."""
+        question = handlers.turns.take(_session(request))
+        if question is None:
+            # Nothing to ask now. Raised queued, this is one quiet message on the event stream, and the
+            # steps after it do not run (unqueued, it was an HTTP 500).
+            raise gr.Error("no question waits", visible=False, print_exception=False)
+        waiting = gr.Textbox(submit_btn=False, stop_btn=True)  # its value is the reader's: typing goes on
+        return (waiting, [*(messages or []), {"role": "user", "content": render_user(question)}], question, True,
+                *waiting_line(request, lang))
+
+    def cancel_waiting(lang: str, request: gr.Request):
+        handlers.turns.cancel(_session(request))
+        return waiting_line(request, lang)
 
     def answer(message: str, messages: list, since: str, until: str, sources, lang: str):
         # Not `handlers.chat` itself: an event takes its function's name as its API name, and "chat" is /chat's.
@@ -461,6 +499,7 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
 
     def finish(message: str, messages: list, conv_id, browser, lang: str, request: gr.Request):
         ready = gr.Textbox(submit_btn=True, stop_btn=False)
+        handlers.turns.done(_session(request))  # saved below: the next question may take its turn
         if not (message or "").strip():
             return ready, gr.skip(), gr.skip(), gr.skip(), gr.skip(), False, gr.skip()
         user = _user(request)
@@ -479,6 +518,7 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         if busy:
             return (gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.Radio(value=current_id),
                     still_answering(lang))
+        handlers.turns.cancel(_session(request))  # questions waiting belong to the conversation left
         conversation = convs.find(handlers.conversations(browser, _user(request)), conv_id)
         if conversation is None:
             return None, [], None, "", gr.Row(visible=False), gr.skip(), ""
@@ -486,9 +526,10 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         return (conv_id, conversation["messages"], _export_file(conversation, lang), conversation.get("title", ""),
                 gr.Row(visible=False), gr.skip(), "")
 
-    def new_conversation(busy: bool, lang: str):
+    def new_conversation(busy: bool, lang: str, request: gr.Request):
         if busy:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), still_answering(lang)
+        handlers.turns.cancel(_session(request))  # questions waiting belong to the conversation left
         return None, [], gr.Radio(value=None), None, "", gr.Row(visible=False), ""
 
     def rename_conversation(title: str, conv_id, browser, lang: str, request: gr.Request):
@@ -625,6 +666,10 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         )
         textbox = gr.Textbox(elem_id="rag-question", show_label=False, label=say("question", en),
                              placeholder=say("question_placeholder", en), autofocus=True, submit_btn=True, stop_btn=False)
+        with gr.Row(visible=False, elem_id="rag-waiting") as waiting_row:
+            waiting_list = gr.HTML(elem_id="rag-waiting-list")
+            cancel_line = gr.Button(say("cancel_waiting", en), size="sm", scale=0, elem_id="rag-waiting-cancel")
+        next_question = gr.Button("next", elem_id="rag-next", elem_classes=["rag-hidden"])  # clicked by ASK_NEXT
         # Under the question box, not above it: opened above, it pushed the box off a 900-pixel screen (issue 33).
         feedback_status = gr.HTML(elem_id="rag-feedback-status")
         with gr.Row(visible=False, elem_id="rag-correction-row") as correction_row:
@@ -644,7 +689,8 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
                     (sources, "label", "sources_filter"), (chatbot, "label", "chat"), (chatbot, "placeholder", "chat_placeholder"),
                     (correction, "label", "correction"), (correction, "placeholder", "correction_placeholder"),
                     (send_correction, "value", "send_correction"), (textbox, "label", "question"),
-                    (textbox, "placeholder", "question_placeholder")]
+                    (textbox, "placeholder", "question_placeholder"),
+                    (cancel_line, "value", "cancel_waiting")]
         shown = list({id(component): component for component, _, _ in labelled}.values())
         saving = {"fn": finish, "inputs": [question, chatbot, current, saved, lang],
                   "outputs": [textbox, current, saved, listed, export, busy, conversation_status],
@@ -653,24 +699,24 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
                      "outputs": [lang, *shown, docs_panel], "api_visibility": "private", "queue": False}
         answering = {"fn": answer, "inputs": [question, chatbot, since, until, sources, lang], "outputs": [chatbot],
                      "api_visibility": "private", "show_progress": "minimal"}
-        asked = textbox.submit(start, [textbox, chatbot], [textbox, chatbot, question, busy], api_visibility="private",
-                               show_progress_on=[question])
-        answered = asked.success(**answering)
-
-        def saved_after(event) -> None:
-            """The conversation saved, then the page's language following it (once the reader asked)."""
-            followed = event.then(**saving).then(**following)
-            followed.then(None, [language], None, js=PAGE_DIRECTION, api_visibility="private", queue=False)
-
-        saved_after(answered)
-        picked = chatbot.example_select(start_example, [chatbot], [textbox, chatbot, question, busy],
-                                        api_visibility="private", show_progress_on=[question])
-        example_answered = picked.success(**answering)
-        # Saved, without the page following: an example is the page's words, not the reader's language.
-        example_answered.then(**saving)
+        # A question joins the session's line (web/turns.py), and is taken when no answer is being written.
+        line = [waiting_row, waiting_list]
+        asked = textbox.submit(accept, [textbox, lang], [textbox, *line], api_visibility="private", queue=False)
+        asked.then(None, None, None, js=ASK_NEXT, api_visibility="private", queue=False)
+        picked = chatbot.example_select(accept_example, [lang], line, api_visibility="private", queue=False)
+        picked.then(None, None, None, js=ASK_NEXT, api_visibility="private", queue=False)
+        taken = next_question.click(take_next, [chatbot, lang], [textbox, chatbot, question, busy, *line],
+                                    api_visibility="private", show_progress_on=[question])
+        answered = taken.success(**answering)
+        # The conversation saved, then the page's language following it (once the reader asked), then the next
+        # waiting question taken.
+        followed = answered.then(**saving).then(**following)
+        followed.then(None, [language], None, js=PAGE_DIRECTION, api_visibility="private", queue=False).then(
+            None, None, None, js=ASK_NEXT, api_visibility="private", queue=False)
+        cancel_line.click(cancel_waiting, [lang], line, api_visibility="private", queue=False)
         # A stopped answer is saved by the steps after it: Gradio runs an event's `.then` steps when it is
         # cancelled too. Chained here as well, the save ran twice at once, and a new conversation was listed twice.
-        textbox.stop(None, None, None, cancels=[answered, example_answered], api_visibility="private", queue=False)
+        textbox.stop(None, None, None, cancels=[answered], api_visibility="private", queue=False)
 
         listed.input(open_conversation, [listed, current, busy, saved, lang],
                      [current, chatbot, export, title, delete_row, listed, conversation_status], api_visibility="private",

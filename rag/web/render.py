@@ -102,6 +102,7 @@ HEAD = """<script>
 CSS = """
 [data-testid="user"], [data-testid="bot"], textarea[data-testid="textbox"] { text-align: start !important; }
 .rag-msg { unicode-bidi: isolate; white-space: normal; }
+.rag-hidden { display: none !important; }
 .rag-ref { color: var(--color-accent); font-weight: 600; white-space: nowrap; }
 .rag-refusal { border-inline-start: 4px solid #d97706; background: rgba(217, 119, 6, 0.10);
                padding: 0.4em 0.8em; border-radius: 6px; }
@@ -238,6 +239,12 @@ def page_dir(language: str | None) -> str:
 
 def render_error(message: str, language: str | None = None) -> str:
     return f'<div class="rag-msg rag-error" dir="{page_dir(language)}">⚠️ {escape_passage(message)}</div>'
+
+
+def render_waiting(questions: list[str], heading: str, language: str | None = None) -> str:
+    """The questions waiting for the answer being written (web/turns.py), in the order they will be asked."""
+    items = "".join(f'<li dir="auto">{escape_passage(q)}</li>' for q in questions)
+    return f'<div class="rag-status" dir="{page_dir(language)}">{escape_passage(heading)}<ol>{items}</ol></div>'
 
 
 def render_status(message: str, language: str | None = None) -> str:

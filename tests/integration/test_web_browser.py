@@ -553,3 +553,45 @@ def test_a_why_answer_streams_its_first_quote_then_shows_every_quote_with_its_so
     assert markers and markers == numbers, (markers, numbers)
     assert bot.locator(".rag-passage mark.rag-quote-mark").count() >= 1  # each source marks the sentence quoted
     assert _direction(quotes.first)[1] == "rtl"
+
+
+def test_asking_again_while_an_answer_streams_loses_no_answer(page):
+    """Issue 41 (1): a question sent while an answer streams once overwrote that answer with what it showed at
+    that moment ("ال", no sources), and saved it so. Asked again 1 s, 5 s and 20 s into the first answer, the
+    new questions wait in sight, and every answer ends whole, in order, and is saved whole."""
+    import time
+
+    questions = ["ماذا قال باشينيان عن بقاء الأرمن في قره باغ؟", "من هو وزير خارجية أذربيجان؟",
+                 "How many Russian peacekeepers were killed?", "Who is the President of Azerbaijan?"]
+    box = page.locator("#rag-question textarea")
+    box.fill(questions[0])
+    box.press("Enter")
+    page.wait_for_selector('[data-testid="bot"] .rag-streaming', timeout=ANSWER_TIMEOUT_MS)
+    started = time.monotonic()
+    waited = 0
+    for question, at in zip(questions[1:], (1, 5, 20)):
+        page.wait_for_timeout(max(0.0, at - (time.monotonic() - started)) * 1000)
+        streaming = page.locator('[data-testid="bot"] .rag-streaming').count() > 0
+        box.fill(question)
+        box.press("Enter")
+        if streaming:  # asked during an answer: it waits in sight, and the box is free for the next one
+            waited += 1
+            page.wait_for_function("q => (document.querySelector('#rag-waiting') || {}).innerText?.includes(q)",
+                                   arg=question, timeout=10_000)
+            assert box.input_value() == ""
+    assert waited >= 2, "the first answer ended before the questions sent into it"
+    finals = [_wait_final(page, i) for i in range(len(questions))]
+    assert page.locator('[data-testid="user"]').all_inner_texts() == questions
+    whole = [bot.locator(".rag-answer, .rag-unsure, .rag-refusal").count() == 1 for bot in finals]
+    assert all(whole), [bot.inner_text()[:80] for bot in finals]
+    assert page.locator('[data-testid="bot"] .rag-streaming').count() == 0
+    assert page.locator("#rag-waiting").is_hidden()
+    shown = [bot.inner_text() for bot in finals]
+
+    # Saved whole: after a reload the conversation reopens with the four answers as they were shown.
+    page.wait_for_function("() => document.querySelector('#rag-conversation-list').innerText.includes('باشينيان')")
+    page.reload(wait_until="load")
+    page.wait_for_selector("#rag-documents li", timeout=60_000)
+    page.locator("#rag-conversation-list label").filter(has_text="باشينيان").first.click()
+    page.wait_for_function("n => document.querySelectorAll('[data-testid=\"bot\"]').length === n", arg=len(questions))
+    assert [bot.inner_text() for bot in bot_messages(page).all()] == shown
