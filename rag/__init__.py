@@ -13,11 +13,11 @@ from importlib.metadata import PackageNotFoundError, version
 from .assistant import Assistant
 from .errors import RagError
 from .settings import Settings
-from .types import Answer, Citation, Quote
+from .types import Answer, Citation, Quote, Stage
 
 try:
     __version__ = version("rag-news")
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0+unknown"
 
-__all__ = ["Answer", "Assistant", "Citation", "Quote", "RagError", "Settings", "__version__"]
+__all__ = ["Answer", "Assistant", "Citation", "Quote", "RagError", "Settings", "Stage", "__version__"]

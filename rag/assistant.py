@@ -17,7 +17,7 @@ from .answering.retrieve import Passage
 from .answering.scope import Scope
 from .indexing.pipeline import Indexer
 from .settings import Settings
-from .types import Answer, IngestReport
+from .types import Answer, IngestReport, Stage
 
 
 class Assistant:
@@ -141,7 +141,8 @@ class Assistant:
         return NewsRetriever(assistant=self, k=k or self.settings.top_k, since=since, until=until,
                              sources=list(sources) if sources else None)
 
-    def stream(self, question: str, history=None, *, since=None, until=None, sources=None) -> Iterator[str | Answer]:
+    def stream(self, question: str, history=None, *, since=None, until=None, sources=None,
+               stages: bool = False) -> Iterator[str | Stage | Answer]:
         """Yield the answer text piece by piece as it is generated, then the final `Answer`.
 
         `history`: earlier turns, as {"role", "content"} dicts or (user, assistant) pairs; a
@@ -153,8 +154,12 @@ class Assistant:
 
         `since`, `until` (dates, or 'YYYY-MM-DD', inclusive) and `sources` (publisher names, as
         `documents()` lists them) limit the articles the answer may come from.
+
+        `stages=True` also yields a `Stage` before each step (searching, reading n passages, writing, quoting),
+        for a reader to see what happens before the first words. After a "writing" stage the pieces are a
+        draft that may still be withdrawn: the page shows the stage, not them, until the final Answer.
         """
-        yield from self.answerer.stream(question, history, Scope.of(since, until, sources))
+        yield from self.answerer.stream(question, history, Scope.of(since, until, sources), stages=stages)
 
     def ask(self, question: str, history=None, *, since=None, until=None, sources=None) -> Answer:
         """Answer `question` from the articles, or refuse when they do not hold the answer.

@@ -121,6 +121,20 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """A step of an answer as it happens, streamed by `Assistant.stream(..., stages=True)`, so a reader sees
+    what is happening before the first words (issue 41: the page once showed only dots for up to 92 s).
+
+    `name`: "searching" (the articles), "reading" (`passages` of them, for quoted sentences), "writing" (the
+    model writes a short answer from `passages` passages; it is checked before it is shown, and its pieces
+    may still be withdrawn), "quoting" (quoted sentences follow, each one kept once streamed).
+    """
+
+    name: str
+    passages: int = 0
+
+
+@dataclass(frozen=True)
 class IngestReport:
     """What an ingest changed, for the summary line and for callers."""
 

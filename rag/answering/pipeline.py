@@ -22,7 +22,7 @@ from functools import cached_property
 
 from ..lang import detect_language
 from ..llm import LLM
-from ..types import Answer
+from ..types import Answer, Stage
 from . import extract, kind_fallback, prompt
 from .decision import Decision
 from .followup import clean_rewrite, history_messages, needs_rewrite, rewrite_messages
@@ -103,14 +103,22 @@ class Answerer:
             self.indexer.index, question, k or self.settings.top_k, hybrid=self.settings.hybrid, vector=vector, scope=scope
         )
 
-    def stream(self, question: str, history=None, scope: Scope = EVERYTHING) -> Iterator[str | Answer]:
-        """Text pieces as they are generated, then the final `Answer` (see `Assistant.stream`)."""
+    def stream(self, question: str, history=None, scope: Scope = EVERYTHING,
+               stages: bool = False) -> Iterator[str | Stage | Answer]:
+        """Text pieces as they are generated, then the final `Answer` (see `Assistant.stream`); with `stages`,
+        a `Stage` before each step as well."""
+        for item in self.steps(question, history, scope):
+            if stages or not isinstance(item, Stage):
+                yield item
+
+    def steps(self, question: str, history=None, scope: Scope = EVERYTHING) -> Iterator[str | Stage | Answer]:
         question = clean_question(question, self.settings.max_question_chars)
         asked = question
         language = detect_language(question)
         kind = table_kind(question)
         turns = history_messages(history)
         started = time.perf_counter()
+        yield Stage("searching")
         if needs_rewrite(question, turns):
             question = self.better_query(question, self.standalone(question, turns), scope)
             if kind in (None, FACTOID):  # "and the terms?" says its kind only once rewritten
@@ -127,10 +135,15 @@ class Answerer:
             answer = self.quoted.stream(question, language, kind, asked=asked, scope=scope)
         else:
             evidence = self.span.evidence(question, timings, scope)
+            if evidence:  # the model writes at once: one stage, reading and writing
+                yield Stage("writing", len({e.passage.chunk_id for e in evidence}))
             generating = time.perf_counter()
             answer = self.span.answer_from(question, language, evidence)
         for item in answer:
             now = time.perf_counter()
+            if isinstance(item, Stage):
+                yield item
+                continue
             if isinstance(item, Answer):
                 timings.setdefault("first_text", now - generating)
                 timings.update(generate=now - generating, total=now - started)

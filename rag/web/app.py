@@ -37,7 +37,7 @@ from pathlib import Path
 from ..answering.scope import Scope
 from ..assistant import Assistant
 from ..errors import InvalidQuestionError, RagError
-from ..types import Answer
+from ..types import Answer, Stage
 from . import conversations as convs
 from . import strings
 from .strings import text as say
@@ -50,8 +50,8 @@ from .render import (
     render_answer,
     render_documents,
     render_error,
+    render_stage,
     render_status,
-    render_streaming,
     render_user,
     render_waiting,
     shown_as_typed,
@@ -141,12 +141,19 @@ class ChatHandlers:
             yield render_error(wrong_dates, lang)
             return
         try:
-            text = ""
+            text, stage = "", say("stage_searching", lang)
             limits = {"since": since or None, "until": until or None, "sources": sources or None}
-            shown = render_streaming(text)
+            shown = render_stage(stage, lang)
+            quoting = False  # a quoted answer's pieces stay once streamed; a short answer's are a draft (Stage)
             # On a thread of its own (web/relay.py): the stop button lands while the model writes a lead.
-            for item in relay(lambda: self.assistant.stream(message, plain_history(history), **limits), self.lane):
+            stream = lambda: self.assistant.stream(message, plain_history(history), stages=True, **limits)  # noqa: E731
+            for item in relay(stream, self.lane):
                 if item is WAITING:
+                    yield shown
+                elif isinstance(item, Stage):
+                    quoting = item.name == "quoting"
+                    stage = say(f"stage_{item.name}", lang, n=item.passages)
+                    shown = render_stage(stage, lang, text)
                     yield shown
                 elif isinstance(item, Answer):
                     scope = {k: v for k, v in limits.items() if v}
@@ -154,9 +161,9 @@ class ChatHandlers:
                         articles, titles = self.articles_of(item), self.titles()
                     shown = render_answer(item, message, articles, scope, titles)  # a late heartbeat re-sends this
                     yield shown
-                else:
+                elif quoting:  # only what stays is shown: never a draft that may turn into a refusal (issue 41)
                     text += item
-                    shown = render_streaming(text)
+                    shown = render_stage(stage, lang, text)
                     yield shown
         except RagError as exc:
             yield render_error(str(exc))
@@ -698,7 +705,7 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         following = {"fn": follow_conversation, "inputs": [question, chosen, lang, current, saved],
                      "outputs": [lang, *shown, docs_panel], "api_visibility": "private", "queue": False}
         answering = {"fn": answer, "inputs": [question, chatbot, since, until, sources, lang], "outputs": [chatbot],
-                     "api_visibility": "private", "show_progress": "minimal"}
+                     "api_visibility": "private", "show_progress": "hidden"}  # the stages say it, in the page's language
         # A question joins the session's line (web/turns.py), and is taken when no answer is being written.
         line = [waiting_row, waiting_list]
         asked = textbox.submit(accept, [textbox, lang], [textbox, *line], api_visibility="private", queue=False)

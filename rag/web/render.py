@@ -103,6 +103,7 @@ CSS = """
 [data-testid="user"], [data-testid="bot"], textarea[data-testid="textbox"] { text-align: start !important; }
 .rag-msg { unicode-bidi: isolate; white-space: normal; }
 .rag-hidden { display: none !important; }
+.rag-stage { opacity: 0.75; font-style: italic; }
 .rag-ref { color: var(--color-accent); font-weight: 600; white-space: nowrap; }
 .rag-refusal { border-inline-start: 4px solid #d97706; background: rgba(217, 119, 6, 0.10);
                padding: 0.4em 0.8em; border-radius: 6px; }
@@ -230,6 +231,13 @@ def shown_as_typed(message: dict) -> dict:
 
 def render_streaming(text: str) -> str:
     return f'<div class="rag-msg rag-streaming" dir="auto">{_text_with_markers(text)}</div>'
+
+
+def render_stage(stage: str, language: str | None = None, text: str = "") -> str:
+    """An answer being made: the step it is at (Stage, in the page's language), above the quotes streamed so far."""
+    so_far = f'<div dir="auto">{_text_with_markers(text)}</div>' if text else ""
+    return (f'<div class="rag-msg rag-streaming"><div class="rag-stage" dir="{page_dir(language)}">'
+            f'{escape_passage(stage)}</div>{so_far}</div>')
 
 
 def page_dir(language: str | None) -> str:

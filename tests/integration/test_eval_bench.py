@@ -70,6 +70,8 @@ def test_bench_quick(tmp_path):
     assert b["ttft_s"] > 0 and b["gen_tokens_per_s"] > 0 and b["query_embed_ms"] > 0 and b["query_embed_fp32_ms"] > 0
     assert b["embed_gflop_per_chunk"] > 0 and b["ingest_gflops"] > 0 and b["embedder"] == "OnnxEmbeddings"
     assert b["first_question_ttft_s"] > 0 and b["later_question_ttft_s"] > 0
+    for load in ("quiet", "busy"):  # issue 41: a stage shows before the answer's first words
+        assert 0 < b[f"page_first_stage_s_{load}"] < b[f"page_first_text_s_{load}"], b
     # The opening is restored, so a question reads only its own part of the prompt.
     assert 0 < b["prompt_tokens_read"] < b["prompt_tokens"]
     shares = [b[f"stage_share_{k}"] for k in ("embed", "retrieve", "select", "first_text", "generate", "other")]

@@ -11,7 +11,8 @@ import rag
 
 
 def test_all_is_pinned():
-    assert rag.__all__ == ["Answer", "Assistant", "Citation", "Quote", "RagError", "Settings", "__version__"]  # Quote: issue 39
+    assert rag.__all__ == ["Answer", "Assistant", "Citation", "Quote", "RagError", "Settings", "Stage",
+                           "__version__"]  # Quote: issue 39; Stage: issue 41
     # The original five fields keep their order and meaning; later ones are added after them, with defaults.
     assert [f.name for f in dataclasses.fields(rag.Answer)] == [
         "text", "refused", "language", "citations", "reason", "status", "confidence", "answerability", "quote", "sentence",

@@ -8,6 +8,7 @@ import sys
 import pytest
 from fakes import FakeLLM as FakeGenerator
 
+from rag import Answer, Stage
 from rag.web import app as ui
 
 
@@ -24,12 +25,24 @@ def handlers(make_assistant, tmp_path):
     return ui.ChatHandlers(make_assistant(FakeGenerator(reply)), tmp_path / "uploads")
 
 
-def test_respond_streams_then_renders_the_final_answer(handlers):
-    out = list(handlers.respond("من هو وزير خارجية أذربيجان جيهون بيراموف؟", []))
-    assert len(out) >= 3 and all("rag-streaming" in o for o in out[:-1])
+def test_respond_shows_the_stages_not_a_draft_then_the_final_answer(handlers):
+    """Issue 41: a streamed draft once turned into a refusal ("ال…", then "no answer found"). The page shows
+    what is happening, in its language, and the answer once it is decided."""
+    out = list(handlers.respond("من هو وزير خارجية أذربيجان جيهون بيراموف؟", [], lang="ar"))
     shown = list(dict.fromkeys(out[:-1]))  # while a step runs the page re-sends what it shows (web/relay.py)
-    assert len(shown) >= 2 and [len(o) for o in shown] == sorted({len(o) for o in shown})  # grows piece by piece
-    assert "rag-answer" in out[-1] and 'class="rag-sources"' in out[-1]
+    assert all("rag-streaming" in o for o in shown)
+    assert "جارٍ البحث في المقالات" in shown[0] and any("جارٍ كتابة الإجابة من" in o for o in shown), shown
+    assert not any("تحدث" in o for o in shown)  # the model's words only once checked
+    assert "rag-answer" in out[-1] and 'class="rag-sources"' in out[-1] and "تحدث جيهون بيراموف" in out[-1]
+
+
+def test_the_stages_are_streamed_only_when_asked_for(handlers):
+    question = "من هو وزير خارجية أذربيجان جيهون بيراموف؟"
+    assert not any(isinstance(item, Stage) for item in handlers.assistant.stream(question))  # the contract as it was
+    staged = list(handlers.assistant.stream(question, stages=True))
+    assert staged[0] == Stage("searching") and isinstance(staged[-1], Answer)
+    writing = next(i for i, item in enumerate(staged) if isinstance(item, Stage) and item.name == "writing")
+    assert staged[writing].passages >= 1 and all(isinstance(item, str) for item in staged[writing + 1:-1])
 
 
 def test_follow_up_sees_the_conversation_as_plain_text(handlers):

@@ -39,7 +39,7 @@ EXONYMS = {
     # whose English letters fall in other classes than the Arabic's (f/p, ch/ts, th/t, -um/-ka)
     "فلسطين": "Palestine", "واشنطن": "Washington", "بروكسل": "Brussels", "بكين": "Beijing", "تشيك": "Czech",
     "بلجيكا": "Belgium", "قبرص": "Cyprus", "تشاد": "Chad", "تشيلي": "Chile", "تايلاند": "Thailand",
-    "سنغافوره": "Singapore",
+    "سنغافوره": "Singapore", "رويترز": "Reuters",
 }
 # Capitalized words that are not names of people or places: titles, institutions, calendar words.
 COMMON = frozenset(w.lower() for w in (
@@ -63,7 +63,8 @@ COMMON = frozenset(w.lower() for w in (
     "One Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve Thirteen Fourteen Fifteen Sixteen Seventeen "
     "Eighteen Nineteen Twenty Thirty Forty Fifty Sixty Seventy Eighty Ninety Hundred Hundreds Thousand Thousands "
     "Million Millions Billion Billions Trillion Dozen Dozens Half Quarter Third First Second Fourth Fifth Sixth "
-    "Seventh Eighth Ninth Tenth Last Next Nearly About Around Approximately Almost Over Under More Less Fewer".split()))
+    "Seventh Eighth Ninth Tenth Last Next Nearly About Around Approximately Almost Over Under More Less Fewer "
+    "Celsius Fahrenheit".split()))
 _EN_NAME = re.compile(r"(?<![\w'’])[A-Z][a-zA-Z'’-]+")
 
 
@@ -120,10 +121,19 @@ def names_in(rendering: str) -> list[str]:
     return found
 
 
-def unmatched_names(arabic: str, rendering: str) -> list[str]:
-    """The names in `rendering` whose skeleton no word of `arabic` shares; [] when every one is accounted for."""
+def unmatched_names(arabic: str, rendering: str, phrase: bool = False) -> list[str]:
+    """The names in `rendering` whose skeleton no word of `arabic` shares; [] when every one is accounted for.
+
+    `phrase`: the rendering is a short answer, whose first word is capitalized as a phrase's ("Mutual respect
+    for shared interests", "Stay there", seen on the held-out sets): that word counts as a name only when the
+    next word is capitalized too ("Ahmed Aliyev" for إلهام علييف) or it stands alone ("Azribyan").
+    """
     skeletons = {s for w in re.findall(r"[\u0621-\u064A\u0671-\u06D3]+", arabic) for s in skeletons_ar(w)}
-    return [name for name in names_in(rendering) if not any(alike(skeleton_en(name), s) for s in skeletons)]
+    names = names_in(rendering)
+    words = rendering.split()
+    if phrase and names and len(words) > 1 and words[0] == names[0] and not words[1][:1].isupper():
+        names = names[1:]
+    return [name for name in names if not any(alike(skeleton_en(name), s) for s in skeletons)]
 
 
 def glossary(english: str, arabic: str) -> dict[str, str]:

@@ -23,7 +23,7 @@ from dataclasses import replace
 
 from ...errors import RagError
 from ...lang import detect_language
-from ...types import Answer, Quote
+from ...types import Answer, Quote, Stage
 from ..cite import citation
 from ..decision import ANSWERED, REFUSED, UNSURE
 from ..guards import Reason
@@ -78,6 +78,7 @@ class QuotedAnswers:
         if not passages or max(p.score for p in passages) < self.min_score:
             yield from self.refusal(language, kind, Reason.OFF_TOPIC)
             return
+        yield Stage("reading", len({p.chunk_id for p in passages}))
         question_sides = sides(question) if kind == COMPARISON else []
         ranked, background, spread = candidates(question, vector, passages, self.embed,
                                                 cue=cue_for(kind, question_sides))
@@ -107,6 +108,7 @@ class QuotedAnswers:
         quotes: list[Quote] = []
         citations = []
         head = QUOTED_UNSURE[language] if status == UNSURE else ""
+        yield Stage("quoting")
         if head:
             yield head + "\n\n"
         side = ""

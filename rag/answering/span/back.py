@@ -75,7 +75,7 @@ class BackRendering:
         sees the Arabic quote alone, and the answer is unsure at best."""
         differ = figures.disagreements(phrase, rendered)
         if detect_language(phrase) == "ar":
-            differ += [f"name {n}" for n in unmatched_names(phrase, rendered)]
+            differ += [f"name {n}" for n in unmatched_names(phrase, rendered, phrase=True)]
         values["rendering_agrees"] = float(not differ)
         if not differ:
             return verdict, rendered
