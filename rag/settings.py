@@ -147,20 +147,26 @@ class Settings(BaseSettings):
     )
 
     # --- the web UI -----------------------------------------------------------------
-    ui_title: str = Field("Karabakh news assistant · مساعد أخبار قره باغ", description="The chat page's title.")
+    ui_title: str = Field(
+        "Karabakh", description="The library's name, shown after the product's in the page's title (\"News assistant · "
+        "Karabakh\"); empty: the product's name alone. The product's name and the line under it are the page's "
+        "own words, in the page's language (web/strings.toml).",
+    )
     ui_description: str = Field(
-        "Ask in Arabic or English about the indexed articles. Answers cite the passages they use; "
-        "when the articles do not hold the answer, the assistant says so.",
-        description="The line under the title.",
+        "", description="A line under the title replacing the page's own (which is in the page's language); shown as "
+        "written, in every language.",
     )
     ui_examples: list[str] = Field(
         [
             "من هو وزير خارجية أذربيجان؟",
-            "How many tons of food and detergents did the emergency ministry deliver?",
             "ماذا قال باشينيان عن بقاء الأرمن في قره باغ؟",
+            "لماذا أطلقت أذربيجان عمليتها في قره باغ؟",
+            "How many tons of food and detergents did the emergency ministry deliver?",
             "When did the 2020 war end?",
+            "Who is the Foreign Minister of Azerbaijan?",
         ],
-        description="Example questions under the chat box (RAG_UI_EXAMPLES as a JSON list); the demo seeds' by default.",
+        description="Example questions under the chat box (RAG_UI_EXAMPLES as a JSON list); the page shows those in "
+        "its language (all, when none is). The demo seeds' by default.",
     )
     host: str = Field("127.0.0.1", description="Interface the chat page binds (RAG_HOST); 0.0.0.0 serves the network.")
     port: int = Field(7860, ge=1, le=65535, description="Port of the chat page (RAG_PORT).")

@@ -45,6 +45,7 @@ from .feedback import FeedbackLog
 from .relay import WAITING, relay
 from .render import (
     escape_passage,
+    page_dir,
     plain_history,
     record_of,
     render_answer,
@@ -64,12 +65,15 @@ UPLOAD_TYPES = [".txt", ".md", ".html", ".pdf"]
 LOAD_WAIT_S = 120.0  # a warm start is 4-8 s (docs/performance.md); a cold one exports the embedder first
 # The side panel reads in the page's language's direction; the page says which language it is in.
 PAGE_DIRECTION = """(lang) => { document.documentElement.lang = lang;
+  document.documentElement.dir = lang === 'ar' ? 'rtl' : 'ltr';
+  document.title = document.querySelector('#rag-title')?.innerText || document.title;
   document.querySelector('#rag-sidebar')?.setAttribute('dir', lang === 'ar' ? 'rtl' : 'ltr'); }"""
 # After the panel redraws (a frame later), scroll it just enough to show the whole upload status.
 # The next waiting question is taken (web/turns.py) once no answer is being written: the stop button shows
 # while one is. The hidden "next" button starts it; the server takes a turn only when its session has none.
 ASK_NEXT = """() => { const stop = document.querySelector('#rag-question button.stop-button');
-  if (!stop || stop.offsetParent === null) document.querySelector('#rag-next')?.click(); }"""
+  const size = document.querySelector('#rag-line-size textarea, #rag-line-size input');
+  if (+(size?.value || 0) > 0 && (!stop || stop.offsetParent === null)) document.querySelector('#rag-next')?.click(); }"""
 SHOW_UPLOAD_STATUS = """() => { requestAnimationFrame(() => requestAnimationFrame(() =>
   document.querySelector('#rag-upload-status')?.scrollIntoView({block: 'nearest'}))); }"""
 
@@ -431,6 +435,8 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         updates: dict[int, dict] = {id(language): {"value": lang}}  # the switch shows the language too
         for component, attribute, key in labelled:
             updates.setdefault(id(component), {})[attribute] = say(key, lang)
+        updates[id(header)] = {"value": header_html(lang)}  # the title and the line under it
+        updates[id(chatbot)]["examples"] = examples_in(lang)
         for component, more in (also or {}).items():
             updates[id(component)].update(more)
         return [type(component)(**updates[id(component)]) for component in shown]
@@ -460,25 +466,26 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
             export: {"value": _export_file(convs.find(conversations, conv_id), spoken)}}), handlers.documents_html(spoken))
 
     # --- the chat loop: question in, answer streamed, conversation saved ----------------
-    def waiting_line(request, lang: str):
-        """The session's waiting questions, shown while an answer is written (hidden when none wait)."""
+    def waiting_line(request, lang: str, shown: bool = True):
+        """The session's waiting questions (shown while an answer is written, hidden when none wait or none is),
+        and their number, which the page script reads (ASK_NEXT)."""
         line = handlers.turns.waiting(_session(request))
-        return gr.Row(visible=bool(line)), render_waiting(line, say("waiting", lang), lang) if line else ""
+        visible = shown and bool(line)
+        return (gr.Row(visible=visible), render_waiting(line, say("waiting", lang), lang) if visible else "",
+                str(len(line)))
 
     def accept(message: str, lang: str, request: gr.Request):
         """The question joins the session's line (web/turns.py); the box is free for the next one at once. It is
         asked when no answer is being written (ASK_NEXT, then `take_next`), never into one: sent while an answer
         streamed, it once took that answer as it stood ("ال") and replaced the whole one with it."""
         if not (message or "").strip():
-            return gr.skip(), gr.skip(), gr.skip()  # nothing to send, and nothing changes
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()  # nothing to send, and nothing changes
         session = _session(request)
         if not handlers.turns.wait(session, message):  # the question stays in the box
-            row, line = waiting_line(request, lang)
+            row, line, size = waiting_line(request, lang)
             n = len(handlers.turns.waiting(session))
-            return gr.skip(), gr.Row(visible=True), line + render_status(say("line_full", lang, n=n), lang)
-        if handlers.turns.in_flight(session):
-            return ("", *waiting_line(request, lang))
-        return "", gr.skip(), gr.skip()
+            return gr.skip(), gr.Row(visible=True), line + render_status(say("line_full", lang, n=n), lang), size
+        return ("", *waiting_line(request, lang, shown=handlers.turns.in_flight(session)))
 
     def accept_example(lang: str, evt: gr.SelectData, request: gr.Request):
         value = evt.value if isinstance(evt.value, dict) else {"text": str(evt.value)}
@@ -486,12 +493,11 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
 
     def take_next(messages: list, lang: str, request: gr.Request):
         """The session's next waiting question into the chat, when no answer is in flight. It runs in the
-        assistant's lane (queued), so its chat is the one the last answer left, saved whole."""
+        assistant's lane (queued), so its chat is the one the last answer left, saved whole. With none to take,
+        the steps after it do nothing (an empty question): raised, even quietly, Gradio drew "Error" over the chat."""
         question = handlers.turns.take(_session(request))
         if question is None:
-            # Nothing to ask now. Raised queued, this is one quiet message on the event stream, and the
-            # steps after it do not run (unqueued, it was an HTTP 500).
-            raise gr.Error("no question waits", visible=False, print_exception=False)
+            return (gr.skip(), gr.skip(), "", gr.skip(), *waiting_line(request, lang, shown=False))
         waiting = gr.Textbox(submit_btn=False, stop_btn=True)  # its value is the reader's: typing goes on
         return (waiting, [*(messages or []), {"role": "user", "content": render_user(question)}], question, True,
                 *waiting_line(request, lang))
@@ -502,13 +508,16 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
 
     def answer(message: str, messages: list, since: str, until: str, sources, lang: str):
         # Not `handlers.chat` itself: an event takes its function's name as its API name, and "chat" is /chat's.
+        if not (message or "").strip():  # no question was taken (take_next)
+            yield gr.skip()
+            return
         yield from handlers.chat(message, messages, since, until, sources, lang)
 
     def finish(message: str, messages: list, conv_id, browser, lang: str, request: gr.Request):
+        if not (message or "").strip():  # no question was taken (take_next): nothing ended, nothing to save
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         ready = gr.Textbox(submit_btn=True, stop_btn=False)
         handlers.turns.done(_session(request))  # saved below: the next question may take its turn
-        if not (message or "").strip():
-            return ready, gr.skip(), gr.skip(), gr.skip(), gr.skip(), False, gr.skip()
         user = _user(request)
         conversations, conv_id = convs.save(handlers.conversations(browser, user), conv_id, messages or [])
         listed = gr.Radio(choices=convs.choices(conversations, lang), value=conv_id)
@@ -614,7 +623,19 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         return (status, handlers.documents_html(lang), gr.Dropdown(choices=handlers.article_choices(), value=None),
                 gr.Dropdown(choices=handlers.source_names()), gr.Row(visible=False))
 
-    with gr.Blocks(title=settings.ui_title, analytics_enabled=False, fill_height=True) as app:
+    def header_html(lang: str) -> str:
+        """The page's title (the product's name in the page's language, then the library's) and the line under it."""
+        title = say("product", lang) + (f" · {settings.ui_title}" if settings.ui_title else "")
+        line = settings.ui_description or say("subtitle", lang)
+        return (f'<div dir="{page_dir(lang)}"><h1 id="rag-title" dir="auto">{escape_passage(title)}</h1>'
+                f'<p id="rag-subtitle">{escape_passage(line)}</p></div>')
+
+    def examples_in(lang: str) -> list[dict] | None:
+        """The examples in the page's language; all of them when none is (an operator's list in one language)."""
+        mine = [e for e in settings.ui_examples if strings.language_of(e) == lang]
+        return [{"text": e} for e in mine or settings.ui_examples] or None
+
+    with gr.Blocks(title=say("product", strings.DEFAULT), analytics_enabled=False, fill_height=True) as app:
         saved = gr.BrowserState([], storage_key="rag-conversations", secret=convs.browser_secret(settings.home))
         chosen = gr.BrowserState("", storage_key="rag-page-language")  # the reader's own choice, kept in the browser
         lang = gr.State(strings.DEFAULT)  # the page's language
@@ -663,13 +684,11 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
                 until = gr.Textbox("", label=say("until", en), placeholder="YYYY-MM-DD", elem_id="rag-until")
                 sources = gr.Dropdown(label=say("sources_filter", en), choices=[], value=[], multiselect=True,
                                       allow_custom_value=False, elem_id="rag-sources")
-        gr.Markdown(f"<h1 style='text-align: center; margin-bottom: 1rem'>{escape_passage(settings.ui_title)}</h1>")
-        if settings.ui_description:
-            gr.Markdown(settings.ui_description)
+        header = gr.HTML(header_html(en), elem_id="rag-header")
         chatbot = gr.Chatbot(
             elem_id="rag-chatbot", label=say("chat", en), latex_delimiters=[], sanitize_html=True, render_markdown=True,
             placeholder=say("chat_placeholder", en), height="70vh", feedback_options=("Like", "Dislike"),
-            examples=[{"text": e} for e in settings.ui_examples] or None,
+            examples=examples_in(en),
         )
         textbox = gr.Textbox(elem_id="rag-question", show_label=False, label=say("question", en),
                              placeholder=say("question_placeholder", en), autofocus=True, submit_btn=True, stop_btn=False)
@@ -677,6 +696,8 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
             waiting_list = gr.HTML(elem_id="rag-waiting-list")
             cancel_line = gr.Button(say("cancel_waiting", en), size="sm", scale=0, elem_id="rag-waiting-cancel")
         next_question = gr.Button("next", elem_id="rag-next", elem_classes=["rag-hidden"])  # clicked by ASK_NEXT
+        line_size = gr.Textbox("0", elem_id="rag-line-size", elem_classes=["rag-hidden"], show_label=False,
+                               container=False)  # how many questions wait: read by ASK_NEXT
         # Under the question box, not above it: opened above, it pushed the box off a 900-pixel screen (issue 33).
         feedback_status = gr.HTML(elem_id="rag-feedback-status")
         with gr.Row(visible=False, elem_id="rag-correction-row") as correction_row:
@@ -697,23 +718,25 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
                     (correction, "label", "correction"), (correction, "placeholder", "correction_placeholder"),
                     (send_correction, "value", "send_correction"), (textbox, "label", "question"),
                     (textbox, "placeholder", "question_placeholder"),
-                    (cancel_line, "value", "cancel_waiting")]
+                    (cancel_line, "value", "cancel_waiting"), (header, "value", "product")]
         shown = list({id(component): component for component, _, _ in labelled}.values())
         saving = {"fn": finish, "inputs": [question, chatbot, current, saved, lang],
                   "outputs": [textbox, current, saved, listed, export, busy, conversation_status],
-                  "api_visibility": "private", "queue": False}
+                  "api_visibility": "private", "queue": False, "show_progress": "hidden"}
         following = {"fn": follow_conversation, "inputs": [question, chosen, lang, current, saved],
-                     "outputs": [lang, *shown, docs_panel], "api_visibility": "private", "queue": False}
+                     "outputs": [lang, *shown, docs_panel], "api_visibility": "private", "queue": False,
+                     "show_progress": "hidden"}
         answering = {"fn": answer, "inputs": [question, chatbot, since, until, sources, lang], "outputs": [chatbot],
                      "api_visibility": "private", "show_progress": "hidden"}  # the stages say it, in the page's language
         # A question joins the session's line (web/turns.py), and is taken when no answer is being written.
-        line = [waiting_row, waiting_list]
+        line = [waiting_row, waiting_list, line_size]
         asked = textbox.submit(accept, [textbox, lang], [textbox, *line], api_visibility="private", queue=False)
         asked.then(None, None, None, js=ASK_NEXT, api_visibility="private", queue=False)
         picked = chatbot.example_select(accept_example, [lang], line, api_visibility="private", queue=False)
         picked.then(None, None, None, js=ASK_NEXT, api_visibility="private", queue=False)
+        # No progress of Gradio's own: a "•••" bubble and English timers stayed where no question was waiting.
         taken = next_question.click(take_next, [chatbot, lang], [textbox, chatbot, question, busy, *line],
-                                    api_visibility="private", show_progress_on=[question])
+                                    api_visibility="private", show_progress="hidden")
         answered = taken.success(**answering)
         # The conversation saved, then the page's language following it (once the reader asked), then the next
         # waiting question taken.
@@ -760,14 +783,16 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         # A question about the article picked before goes with it (on the reader's pick only: `.change` also
         # follows a removal and an upload, whose notes stay).
         to_remove.input(lambda: "", None, [remove_status], api_visibility="private", queue=False)
-        remove_yes.click(remove_article, [to_remove, lang], [remove_status, docs_panel, to_remove, sources, remove_row],
-                         api_name="remove_article")
+        removed = remove_yes.click(remove_article, [to_remove, lang],
+                                   [remove_status, docs_panel, to_remove, sources, remove_row], api_name="remove_article")
+        # An upload's "added, ask about it now" note goes: it may name the article just removed (issue 41).
+        removed.then(lambda: "", None, [upload_status], api_visibility="private", queue=False, show_progress="hidden")
 
         opened = app.load(open_page, [chosen, saved], [lang, *shown, docs_panel],
-                          queue=False, api_visibility="private")
+                          queue=False, api_visibility="private", show_progress="hidden")
         opened.then(None, [language], None, js=PAGE_DIRECTION, api_visibility="private", queue=False)
         switched = language.input(choose_language, [language, saved], [lang, chosen, *shown, docs_panel],
-                                  api_visibility="private", queue=False)
+                                  api_visibility="private", queue=False, show_progress="hidden")
         switched.then(None, [language], None, js=PAGE_DIRECTION, api_visibility="private", queue=False)
 
     # One llama.cpp context and one index: every queued event (chat, /ask, uploads) takes turns.

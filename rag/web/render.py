@@ -135,7 +135,10 @@ CSS = """
 .rag-source.rag-flash { animation: rag-flash 1.6s ease-out; border-radius: 6px; }
 @keyframes rag-flash { from { background: rgba(253, 230, 138, 0.9); } to { background: transparent; } }
 .rag-trust { display: block; }
-.rag-score summary { cursor: pointer; display: inline; }
+.rag-score summary { cursor: pointer; display: list-item; font-size: 0.9em; color: var(--body-text-color-subdued); }
+#rag-delete-confirm { flex-wrap: wrap !important; }
+#rag-delete-question { flex: 1 1 100% !important; min-width: 100% !important; }
+#rag-remove-choice input { unicode-bidi: plaintext; text-align: start; }
 /* No thumbs under an error note: there is no answer to judge. */
 .message-row.bot-row:has(.rag-error) + .message-buttons { display: none !important; }
 /* The conversation list scrolls inside its own box, so the upload box stays in reach; a label keeps its two lines. */
@@ -146,9 +149,27 @@ CSS = """
 #rag-chatbot .scroll-down-button-container { left: auto !important; right: 6px !important; transform: none !important; }
 #rag-delete-confirm, #rag-remove-confirm { flex-wrap: wrap; }
 /* Phone width: the side panel is closed on load (HEAD) and, opened, leaves the chat a strip to tap back to. */
+#rag-header h1 { text-align: center; margin: 0 0 0.3rem; font-size: 1.7rem; }
+#rag-subtitle { text-align: center; margin: 0 0 0.5rem; opacity: 0.85; }
+/* An Arabic page is right to left as a whole: the side panel opens from the right (Gradio's own panel only
+   knows a side fixed when the page is built; the page's language changes while it is open). */
+html[dir=rtl] #rag-sidebar.sidebar:not(.right) { left: auto !important; right: -340px !important; }
+html[dir=rtl] #rag-sidebar.sidebar.open:not(.right) { transform: translate(-100%) !important; }
+html[dir=rtl] .sidebar-parent:has(#rag-sidebar.open) { padding-left: 0 !important; padding-right: var(--overlap-amount) !important; }
+html[dir=rtl] #rag-sidebar .toggle-button { left: auto !important; right: 100% !important; transform: rotate(180deg);
+                                            border-left: var(--border-width) solid var(--border-color-primary) !important; }
+/* Gradio's own footer words (API, "built with", settings) are not the page's: the catalogue has none for them. */
+footer { display: none !important; }
 @media (max-width: 768px) {
   #rag-sidebar.sidebar { width: 85vw !important; left: -85vw !important; }
+  html[dir=rtl] #rag-sidebar.sidebar:not(.right) { left: auto !important; right: -85vw !important; }
   #rag-chatbot { height: 60vh !important; }
+  /* A phone's header is one line, and messages take the full width (Arabic wrapped every 2-4 words). */
+  #rag-header h1 { font-size: 1.15rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; margin: 0; }
+  #rag-subtitle { display: none; }
+  #rag-chatbot .bubble.bot-row, #rag-chatbot .bubble.user-row { max-width: 100% !important; margin-inline: 0 !important; }
+  #rag-chatbot .message-wrap { padding-inline: 0 !important; margin-inline: 0 !important; width: 100% !important; }
+  #rag-chatbot .bubble-wrap { padding-inline: 4px !important; }
 }
 """
 
@@ -165,6 +186,10 @@ def _answer_words(answer_text: str) -> set[str]:
             if (len(w) > 2 and w not in _STOPWORDS) or w.isdigit()}
 
 
+MARK_AT_MOST = 0.6  # a passage more than this share marked is shown unmarked (a long answer shares most words)
+MARK_NOTHING_FROM = 8  # words a passage needs before the share counts: a short one may be the answer itself
+
+
 def highlight(passage: str, answer_text: str) -> str:
     """The passage escaped, with the words the answer also uses wrapped in <mark>.
 
@@ -174,15 +199,19 @@ def highlight(passage: str, answer_text: str) -> str:
     """
     wanted = _answer_words(answer_text)
     stems = {light_stem(w) for w in wanted}
-    out, last = [], 0
+    out, last, marked, tokens = [], 0, 0, 0
     for m in _TOKEN.finditer(passage):
+        tokens += 1
         word = normalize_arabic(m.group())
         stem = light_stem(word)
         if word in wanted or stem in stems or (len(stem) >= 4 and any(same_word(stem, s) for s in stems)):
             out.append(escape_passage(passage[last:m.start()]))
             out.append(f"<mark>{escape_passage(m.group())}</mark>")
             last = m.end()
+            marked += 1
     out.append(escape_passage(passage[last:]))
+    if tokens >= MARK_NOTHING_FROM and marked > MARK_AT_MOST * tokens:
+        return escape_passage(passage)  # every word marked helps no one (issue 41): the answer's words, or none
     return "".join(out)
 
 
@@ -196,10 +225,17 @@ def highlight_quote(passage: str, quote: str) -> str | None:
             f"{escape_passage(passage[end:])}")
 
 
+_AR = "\u0600-\u06FF"
+# An Arabic run with the figures and spaces inside it and a figure on either end ("18 شهراً", "38 مليون يورو").
+_ARABIC_RUN = re.compile(rf"(?:[\d٠-٩][\d٠-٩.,]*\s*)?[{_AR}]+(?:[\s\d٠-٩.,%]+[{_AR}]+)*(?:\s*[\d٠-٩][\d٠-٩.,]*)?")
+
+
 def _text_with_markers(text: str, language: str = "en") -> str:
     """The text escaped, each [n] a link to its source (the page's script follows it: HEAD; the chat's
     sanitizer drops data attributes, so the script reads the number from the marker's own text)."""
     escaped = escape_passage(text)
+    if language == "en":  # "18 months (18 شهراً)": the Arabic quote read right to left, as one run (issue 41)
+        escaped = _ARABIC_RUN.sub(lambda m: f'<bdi dir="rtl">{m.group()}</bdi>', escaped)
 
     def ref(m: re.Match) -> str:
         n = re.split(r"\s*[,،]\s*", m.group(1))[0].translate(_ARABIC_DIGITS)

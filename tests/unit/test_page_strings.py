@@ -69,6 +69,19 @@ def test_confidence_is_said_in_words_and_the_score_kept_one_click_away():
     answered = render_answer(_answer("answered", 0.89, "40 tons"))
     words = answered.split('<span class="rag-trust">', 1)[1].split("</span>", 1)[0]
     assert "Likely right" in words and not re.search(r"\d\.\d", words)  # no number in the words
-    assert '<details class="rag-score"><summary>Score</summary>' in answered and "0.89" in answered
+    assert '<details class="rag-score"><summary>How sure is this?</summary>' in answered and "0.89" in answered
     sentence_only = render_answer(_answer("unsure", 0.0))
     assert "No answer was stated" in sentence_only and "rag-score" not in sentence_only  # no 0.00 to mislead
+
+
+def test_small_faults_of_the_page_under_real_use():
+    """Issue 41 (5): an Arabic span inside an English answer drawn in the wrong order ("(18 شهراً)"), and a source
+    passage with every word marked."""
+    from rag.web.render import highlight, _text_with_markers
+
+    shown = _text_with_markers("18 months (18 شهراً) [1]", "en")
+    assert '(<bdi dir="rtl">18 شهراً</bdi>)' in shown  # one right-to-left run, its figure inside
+    assert "<bdi" not in _text_with_markers("بلغت 18 شهراً [1]", "ar")  # an Arabic answer reads right to left already
+    passage = "وقال وزير الخارجية جيهون بيراموف إن المحادثات مع أرمينيا ستستمر في بروكسل الأسبوع المقبل."
+    assert highlight(passage, "جيهون بيراموف").count("<mark>") == 2  # the answer's words
+    assert "<mark>" not in highlight(passage, passage)  # a quote marked whole: nothing
