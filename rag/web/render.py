@@ -149,8 +149,9 @@ CSS = """
 #rag-chatbot .scroll-down-button-container { left: auto !important; right: 6px !important; transform: none !important; }
 #rag-delete-confirm, #rag-remove-confirm { flex-wrap: wrap; }
 /* Phone width: the side panel is closed on load (HEAD) and, opened, leaves the chat a strip to tap back to. */
-#rag-header h1 { text-align: center; margin: 0 0 0.3rem; font-size: 1.7rem; }
-#rag-subtitle { text-align: center; margin: 0 0 0.5rem; opacity: 0.85; }
+#rag-header, #rag-header .html-container { padding: 0 !important; }
+#rag-header h1 { text-align: center; margin: 0 0 0.2rem; font-size: 1.5rem; line-height: 1.3; }
+#rag-subtitle { text-align: center; margin: 0; opacity: 0.85; }
 /* An Arabic page is right to left as a whole: the side panel opens from the right (Gradio's own panel only
    knows a side fixed when the page is built; the page's language changes while it is open). */
 html[dir=rtl] #rag-sidebar.sidebar:not(.right) { left: auto !important; right: -340px !important; }

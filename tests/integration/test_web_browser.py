@@ -668,12 +668,12 @@ def test_the_delete_confirmation_reads_on_its_own_line_and_an_arabic_title_shows
         # A conversation to delete: the chat's own clear makes none, so one short answer is saved first.
         if width < 768:
             page.locator("#rag-sidebar .toggle-button").click()
-        bot = ask_on_page(page, "How many Russian peacekeepers were killed?")
-        assert bot.locator(".rag-refusal, .rag-unsure, .rag-answer").count() == 1
+        bot = ask_on_page(page, "Who won the 2022 FIFA World Cup?")  # refused before the model: quick
+        assert bot.locator(".rag-refusal").count() == 1
         if width < 768:
             page.locator("#rag-sidebar .toggle-button").click()
             page.wait_for_function("() => document.querySelector('#rag-sidebar').classList.contains('open')")
-        page.wait_for_function("() => document.querySelector('#rag-conversation-list').innerText.includes('peacekeepers')")
+        page.wait_for_function("() => document.querySelector('#rag-conversation-list').innerText.includes('FIFA')")
         page.locator("#rag-delete-chat").click()
         question = page.locator("#rag-delete-question")
         question.wait_for(state="visible", timeout=10_000)
