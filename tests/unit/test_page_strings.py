@@ -77,11 +77,13 @@ def test_confidence_is_said_in_words_and_the_score_kept_one_click_away():
 def test_small_faults_of_the_page_under_real_use():
     """Issue 41 (5): an Arabic span inside an English answer drawn in the wrong order ("(18 شهراً)"), and a source
     passage with every word marked."""
-    from rag.web.render import highlight, _text_with_markers
+    from rag import Answer
+    from rag.web.render import highlight, render_answer
 
-    shown = _text_with_markers("18 months (18 شهراً) [1]", "en")
+    shown = render_answer(Answer(text="18 months (18 شهراً) [1]", refused=False, language="en", citations=[]))
     assert '(<bdi dir="rtl">18 شهراً</bdi>)' in shown  # one right-to-left run, its figure inside
-    assert "<bdi" not in _text_with_markers("بلغت 18 شهراً [1]", "ar")  # an Arabic answer reads right to left already
+    arabic = render_answer(Answer(text="بلغت 18 شهراً [1]", refused=False, language="ar", citations=[]))
+    assert "18 شهراً" in arabic and "<bdi dir=\"rtl\">" not in arabic  # an Arabic answer reads right to left already
     passage = "وقال وزير الخارجية جيهون بيراموف إن المحادثات مع أرمينيا ستستمر في بروكسل الأسبوع المقبل."
     assert highlight(passage, "جيهون بيراموف").count("<mark>") == 2  # the answer's words
     assert "<mark>" not in highlight(passage, passage)  # a quote marked whole: nothing
