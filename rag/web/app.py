@@ -482,9 +482,8 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()  # nothing to send, and nothing changes
         session = _session(request)
         if not handlers.turns.wait(session, message):  # the question stays in the box
-            row, line, size = waiting_line(request, lang)
-            n = len(handlers.turns.waiting(session))
-            return gr.skip(), gr.Row(visible=True), line + render_status(say("line_full", lang, n=n), lang), size
+            _, line, size = waiting_line(request, lang)
+            return gr.skip(), gr.Row(visible=True), line + render_status(say("line_full", lang, n=size), lang), size
         return ("", *waiting_line(request, lang, shown=handlers.turns.in_flight(session)))
 
     def accept_example(lang: str, evt: gr.SelectData, request: gr.Request):

@@ -101,8 +101,8 @@ class NamesTable:
 
     def spelling(self, arabic_word: str) -> str | None:
         """The collection's spelling of one Arabic word, if the table holds one."""
-        by_collection = [self.collection[s] for s in skeletons_ar(arabic_word) if len(s) >= MIN_SKELETON
-                         and s in self.collection]
+        collection = self.collection  # read once: each read asks the index whether it changed
+        by_collection = [collection[s] for s in skeletons_ar(arabic_word) if len(s) >= MIN_SKELETON and s in collection]
         if by_collection:
             return by_collection[0]
         return self.learned.get(arabic_key(arabic_word))
