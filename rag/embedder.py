@@ -85,7 +85,7 @@ class OnnxEmbeddings(Embeddings):
         try:
             self.tokenize = self._tokenizer(folder, graph.parent / TOKENS)
             config = json.loads((folder / "config_sentence_transformers.json").read_text(encoding="utf-8"))
-            max_len = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))["max_seq_length"]
+            max_len = self._max_length(folder, graph.parent / TOKENS)
             options = ort.SessionOptions()
             options.log_severity_level = 3
             self.session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
@@ -96,6 +96,23 @@ class OnnxEmbeddings(Embeddings):
         self.name = str(folder)
         self.dimension = self.session.get_outputs()[0].shape[-1]
         self._lock = threading.Lock()
+
+    @staticmethod
+    def _max_length(folder: Path, reading_file: Path) -> int:
+        """The model's max_seq_length: recorded at export; older exports read the folder's config.
+
+        sentence-transformers 6 keeps it in tokenizer_config.json (model_max_length), not in
+        sentence_bert_config.json, so a folder saved by it had no length to read before.
+        """
+        reading = json.loads(reading_file.read_text(encoding="utf-8")) if reading_file.is_file() else {}
+        if reading.get("max_len"):
+            return int(reading["max_len"])
+        for name, key in (("sentence_bert_config.json", "max_seq_length"), ("tokenizer_config.json", "model_max_length")):
+            path = folder / name
+            value = json.loads(path.read_text(encoding="utf-8")).get(key) if path.is_file() else None
+            if isinstance(value, int) and 0 < value < 1_000_000:
+                return value
+        raise ValueError(f"no max_seq_length in {folder}")
 
     @staticmethod
     def _tokenizer(folder: Path, reading_file: Path):

@@ -115,7 +115,8 @@ def export(folder: Path, out: Path) -> None:
             return self.st({"input_ids": input_ids, "attention_mask": attention_mask})["sentence_embedding"]
 
     (out / TOKENS).parent.mkdir(parents=True, exist_ok=True)
-    (out / TOKENS).write_text(json.dumps(sentencepiece_reading(folder)), encoding="utf-8")
+    reading = {**sentencepiece_reading(folder), "max_len": model.max_seq_length}
+    (out / TOKENS).write_text(json.dumps(reading), encoding="utf-8")
     sample = model.tokenizer(["a question", "a longer passage of text to embed"], padding=True, return_tensors="pt")
     batch, length = torch.export.Dim("batch"), torch.export.Dim("length")
     out.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,6 @@ onnxruntime; the export itself is exercised once more into tmp_path when it is d
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -16,9 +15,9 @@ import numpy as np
 import pytest
 
 from rag.embedder import OnnxEmbeddings, SentenceTransformerEmbeddings, load_embeddings
-from rag.embedder_export import GRAPH, STAMP, TOKENS, current_graph
+from rag.embedder_export import GRAPH, STAMP, TOKENS, current_graph, graph_dir, stamp_for
 from rag.settings import Settings
-from rag.weights import DEFAULT_EMBEDDER, REGISTRY, resolve_embedder
+from rag.weights import resolve_embedder
 
 TEXTS = [
     "جدد وزير خارجية أذربيجان جيهون بيراموف مقترح بلاده على أرمينيا من أجل إبرام اتفاقية سلام.",
@@ -60,21 +59,46 @@ def test_serving_path_loads_no_torch(index_dir):
     assert out.stdout.split() == ["OnnxEmbeddings", "4", "False", "False"]
 
 
+def own_embedder(folder):
+    """A user's own sentence-transformers folder, saved by today's sentence-transformers: a two-layer BERT
+    (32-d) with a word-level tokenizer and query/document prompts. Small, so the export it needs takes ~15 s
+    where EmbeddingGemma's takes ~80 s; the export code is the same."""
+    from sentence_transformers import SentenceTransformer, models
+    from tokenizers import Tokenizer, pre_tokenizers, processors
+    from tokenizers import models as token_models
+    from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
+
+    words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "task", "query", "text", "the", "ministry", "food", "وزير", "خارجية"]
+    tokens = Tokenizer(token_models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="[UNK]"))
+    tokens.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokens.post_processor = processors.TemplateProcessing(single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
+    raw = folder.parent / f"{folder.name}-raw"
+    config = BertConfig(vocab_size=len(words), hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
+    BertModel(config).save_pretrained(raw)
+    PreTrainedTokenizerFast(tokenizer_object=tokens, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
+                            sep_token="[SEP]").save_pretrained(raw)
+    body = models.Transformer(str(raw), max_seq_length=16)
+    SentenceTransformer(modules=[body, models.Pooling(32)],
+                        prompts={"query": "task: query | ", "document": "text: "}).save(str(folder))
+    return folder
+
+
 def test_a_damaged_export_is_made_again(tmp_path):
-    """Copy the verified export into a private models_dir, break its graph, and load: it re-exports."""
-    settings = Settings()
-    folder = resolve_embedder(settings)
-    cached = current_graph(settings.models_dir, __import__("pathlib").Path(folder), REGISTRY[DEFAULT_EMBEDDER].check_sha256)
-    assert cached is not None, "`rag models fetch` should have exported the embedder"
+    """A user's own embedder folder whose export is damaged (the stamp matches, the graph is not a graph): loading
+    it exports again, once, and the new graph gives the folder's own vectors, prompts and truncation included."""
+    folder = own_embedder(tmp_path / "own-embedder")
     models_dir = tmp_path / "models"
-    shutil.copytree(cached.parent, models_dir / cached.parent.name)
-    (models_dir / cached.parent.name / GRAPH).write_bytes(b"not a graph")
-    private = settings.model_copy(update={"models_dir": models_dir, "embedder": folder, "embedder_backend": "onnx"})
-    stamp = json.loads((models_dir / cached.parent.name / STAMP).read_text())
-    stamp["checksum"] = None  # a user's own folder: no registry checksum
-    (models_dir / cached.parent.name / STAMP).write_text(json.dumps(stamp))
+    out = graph_dir(models_dir, folder)
+    out.mkdir(parents=True)
+    (out / GRAPH).write_bytes(b"not a graph")
+    (out / STAMP).write_text(json.dumps(stamp_for(folder, None)))  # what ensure_graph would trust as current
+    assert current_graph(models_dir, folder, None) == out / GRAPH
+    private = Settings().model_copy(update={"models_dir": models_dir, "embedder": str(folder), "embedder_backend": "onnx"})
     embeddings = load_embeddings(private)
     assert isinstance(embeddings, OnnxEmbeddings)
-    assert (models_dir / cached.parent.name / GRAPH).stat().st_size > 1000
-    assert json.loads((models_dir / cached.parent.name / TOKENS).read_text())["kind"] == "sentencepiece"
-    assert len(embeddings.embed_query("hello")) == 768
+    assert (out / GRAPH).stat().st_size > 1000 and json.loads((out / TOKENS).read_text())["max_len"] == 16
+    reference = SentenceTransformerEmbeddings(str(folder))
+    texts = ["the ministry food", "وزير خارجية the", "the " * 40]  # the last is cut at 16 tokens by both
+    a, b = np.array(embeddings.embed_documents(texts)), np.array(reference.embed_documents(texts))
+    assert a.shape == b.shape == (3, 32) and (a * b).sum(axis=1).min() > 0.9999
+    assert float(np.dot(embeddings.embed_query(texts[0]), reference.embed_query(texts[0]))) > 0.9999

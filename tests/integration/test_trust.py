@@ -145,6 +145,8 @@ def test_three_outcomes_through_the_cli(cli_home, status):
                           timeout=900)
     assert done.returncode == 0, done.stderr
     check_outcome(json.loads(done.stdout), status)
+    if status == "answered":  # the plain form answers this question in test_entrypoints (a piped `rag ask`)
+        return
     plain = subprocess.run([str(BIN / "rag"), "ask", QUESTION], env=env, capture_output=True, text=True, timeout=900)
     assert plain.returncode == 0
     if status == "unsure":
