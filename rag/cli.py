@@ -246,7 +246,80 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from .web.server import launch, parse_auth
 
     parse_auth(args.auth)  # a malformed --auth fails before the models load
-    launch(host=args.host, port=args.port, auth=args.auth)
+    launch(host=args.host, port=args.port, auth=args.auth, watch=args.watch)
+    return 0
+
+
+def _cmd_watch(args: argparse.Namespace) -> int:
+    import threading
+
+    from .assistant import Assistant
+    from .indexing.feeds import FeedList, FeedPoller
+    from .indexing.watch import FolderWatcher
+
+    settings = Settings()
+    folders = args.paths or settings.watch
+    if not folders:
+        raise RagError("give the folders to watch: rag watch FOLDER … (or set RAG_WATCH)")
+    assistant = Assistant(settings)
+    lane = threading.Lock()  # the watcher and the feed poller change the index in turn
+
+    def say(text: str) -> None:
+        print(text, flush=True)
+
+    watcher = FolderWatcher(assistant, folders, rescan_s=settings.watch_rescan_s, lane=lane, on_event=say)
+    feeds = FeedList(settings)
+    FeedPoller(feeds, assistant, lane=lane, on_event=say).start()
+    say(f"watching {', '.join(map(str, watcher.folders))} (and {len(feeds.list())} feeds); Ctrl-C stops")
+    watcher.run()
+    return 0
+
+
+def _cmd_feeds(args: argparse.Namespace) -> int:
+    from .indexing.feeds import FeedList
+
+    feeds = FeedList(Settings())
+    if args.action in ("add", "remove") and not args.urls:
+        raise RagError(f"give the feed's URL: rag feeds {args.action} URL")
+    if args.action == "add":
+        for url in args.urls:
+            feed = feeds.add(url)
+            print(f"added {feed.url}; `rag feeds poll` fetches it now, `rag serve` and `rag watch` every "
+                  f"{feeds.every_s / 60:g} min")
+        return 0
+    if args.action == "remove":
+        for url in args.urls:
+            feeds.remove(url)
+            print(f"removed {url} (its articles stay in the library; `rag remove DOC_ID` takes one out)")
+        return 0
+    if args.action == "poll":
+        from .assistant import Assistant
+
+        known = [f.url for f in feeds.list()]
+        unknown = [u for u in args.urls if u not in known]
+        if unknown:
+            raise RagError(f"not a feed of this library: {', '.join(unknown)} (add it first: rag feeds add URL)")
+        report = feeds.poll(Assistant(), args.urls or None)
+        print(report.summary())
+        return 1 if report.errors and len(report.errors) == report.feeds else 0
+    listed = feeds.list()
+    if args.json:
+        print(json.dumps([f.to_dict() for f in listed], ensure_ascii=False, indent=2))
+        return 0
+    if not listed:
+        print("no feeds: rag feeds add URL")
+    for f in listed:
+        state = f"error: {f.last_error}" if f.failures else "ok" if f.last_ok else "not polled yet"
+        print(f"{f.url}\n  {f.title or '-'} · last poll {f.last_poll or 'never'} · {f.items_added} articles added · {state}")
+    return 0
+
+
+def _cmd_mcp(args: argparse.Namespace) -> int:
+    from .assistant import Assistant
+    from .web.mcp_tools import build_mcp
+
+    # stdout is the protocol's channel: everything else this process says goes to stderr.
+    build_mcp(Assistant(Settings())).run("stdio")
     return 0
 
 
@@ -374,7 +447,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help="default: $RAG_PORT, else 7860")
     serve.add_argument("--auth", metavar="USER:PASS", default=None,
                        help="require this login (default: $RAG_UI_AUTH, else none)")
+    serve.add_argument("--watch", action="append", type=Path, default=None, metavar="FOLDER",
+                       help="keep the index in step with this folder (repeatable; default: $RAG_WATCH)")
     serve.set_defaults(func=_cmd_serve)
+
+    wt = sub.add_parser("watch", help="keep the index in step with folders (new, changed, deleted files) and poll the feeds")
+    wt.add_argument("paths", nargs="*", type=Path, help="folders to watch (default: $RAG_WATCH)")
+    wt.set_defaults(func=_cmd_watch)
+
+    fd = sub.add_parser("feeds", help="RSS/Atom feeds whose new items become articles: add, list, remove, poll")
+    fd.add_argument("action", nargs="?", choices=["list", "add", "remove", "poll"], default="list")
+    fd.add_argument("urls", nargs="*", help="feed URLs (add, remove: one or more; poll: default every feed)")
+    fd.add_argument("--json", action="store_true", help="list: one JSON array")
+    fd.set_defaults(func=_cmd_feeds)
+
+    mc = sub.add_parser("mcp", help="serve the library to an MCP client over stdio (ask, search, list_articles, get_article)")
+    mc.set_defaults(func=_cmd_mcp)
     return parser
 
 

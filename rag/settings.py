@@ -146,6 +146,18 @@ class Settings(BaseSettings):
         20.0, gt=0, description="Larger files are skipped with a warning at ingest (RAG_MAX_FILE_MB); news articles are KBs.",
     )
 
+    # --- keeping the library current --------------------------------------------------
+    watch: list[Path] = Field(
+        [], description="Folders `rag serve` keeps the index in step with (RAG_WATCH as a JSON list; --watch adds).",
+    )
+    watch_rescan_s: float = Field(
+        60.0, ge=1.0, description="A watched folder's full rescan, the safety net under file events (seconds).",
+    )
+    feeds_every_min: float = Field(
+        30.0, gt=0, description="How often `rag serve` and `rag watch` poll each RSS/Atom feed (minutes; a failing "
+        "feed waits longer, doubling up to a day).",
+    )
+
     # --- the web UI -----------------------------------------------------------------
     ui_title: str = Field(
         "Karabakh", description="The library's name, shown after the product's in the page's title (\"News assistant · "

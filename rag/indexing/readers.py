@@ -197,7 +197,7 @@ def _trafilatura_config():
     return config
 
 
-def _from_html(text: str, path: Path | str = "") -> Parsed:
+def read_page(text: str, path: Path | str = "") -> Parsed:
     """The article in a saved web page, with its metadata (trafilatura)."""
     try:
         import trafilatura
@@ -269,7 +269,7 @@ def read_article(path: Path, max_file_mb: float = DEFAULT_MAX_FILE_MB) -> Articl
             log.warning("skipping %s: it holds binary data, not text", path)
             return None
         if suffix in (".html", ".htm"):
-            parsed = _from_html(text, path)
+            parsed = read_page(text, path)
         else:
             front, text = split_front_matter(text, path)
             parsed = _from_markdown(text) if suffix in (".md", ".markdown") else Parsed(_plain_lines(text))
@@ -298,6 +298,32 @@ def read_article(path: Path, max_file_mb: float = DEFAULT_MAX_FILE_MB) -> Articl
         url=parsed.url,
         author=parsed.author,
     )
+
+
+class SkippedFiles(logging.Handler):
+    """What each skipped file's warning said, by path: `with SkippedFiles() as skipped: ingest(...)`.
+
+    Why: every reader says why it skips a file in one warning, "skipping PATH: reason", and a
+    watched folder must report that reason with the path (issue 42) without reading the file again.
+    """
+
+    _SKIP = re.compile(r"^skipping (.+?): (.+)$", re.S)
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.reasons: dict[str, str] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        m = self._SKIP.match(record.getMessage())
+        if m:
+            self.reasons[m.group(1)] = m.group(2)
+
+    def __enter__(self) -> "SkippedFiles":
+        log.addHandler(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        log.removeHandler(self)
 
 
 def find_files(roots: Iterable[Path]) -> list[Path]:

@@ -27,6 +27,7 @@ inside one HTML block, so neither markup nor Markdown links in an article can ac
 and `gr.SelectData` annotations at build time, and strings naming a local `gr` do not resolve.)
 """
 
+import json
 import logging
 import re
 import shutil
@@ -50,6 +51,7 @@ from .render import (
     record_of,
     render_answer,
     render_documents,
+    render_library,
     render_error,
     render_stage,
     render_status,
@@ -106,6 +108,9 @@ def dates_problem(since: str, until: str, lang: str = "en") -> str | None:
     return None
 
 
+LIBRARY_REFRESH_S = 10  # how often the page looks whether the library changed by itself (feeds, watched folders)
+
+
 # --- the app ----------------------------------------------------------------------
 class ChatHandlers:
     """What the page's events do, separate from the layout so tests can call them directly.
@@ -122,6 +127,7 @@ class ChatHandlers:
         # One llama.cpp context and one index: the page, /ask, uploads and /v1 take turns in this lane.
         self.lane = threading.Lock()
         self.turns = Turns()  # questions sent while an answer is written wait here (web/turns.py)
+        self.upkeep = None  # the watched folders and feeds `rag serve` keeps (indexing/upkeep.py), shown in the panel
         self.ready = threading.Event()  # set once the models are loaded (`rag serve` serves before that)
         if ready:
             self.ready.set()
@@ -281,9 +287,23 @@ class ChatHandlers:
 
     def documents_html(self, lang: str = "en") -> str:
         try:
-            return render_documents(self.assistant.documents(), lang)
+            return render_documents(self.assistant.documents(), lang) + render_library(self.library_status(), lang)
         except RagError as exc:
             return render_error(str(exc))
+
+    def library_status(self) -> dict:
+        """When the library last changed, what came in, and its feeds and watched folders (indexing/upkeep.py)."""
+        if self.upkeep is None:  # served without `rag serve`'s upkeep: the feeds and the index, nothing watched
+            from ..indexing.upkeep import Upkeep
+
+            self.upkeep = Upkeep(self.assistant)
+        return self.upkeep.status()
+
+    def library_changed(self, seen: str) -> tuple[bool, str]:
+        """Whether the panel must be drawn again since `seen` (a fingerprint of the status), and the new one."""
+        status = self.library_status()
+        mark = json.dumps([status["changed_at"], status["feeds"], status["folders"]], sort_keys=True, default=str)
+        return mark != seen, mark
 
     def remove_article(self, doc_id: str | None, lang: str = "en") -> str:
         """Take one article out of the index (and its uploaded copy out of the uploads folder); a status line."""
@@ -610,6 +630,14 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
     def article_lists():
         return gr.Dropdown(choices=handlers.source_names()), gr.Dropdown(choices=handlers.article_choices(), value=None)
 
+    def refresh_library(lang: str, seen: str):
+        """Every few seconds: the panel and the article lists drawn again once the library changed (a feed's
+        items, a watched folder's file, another process's ingest), else nothing sent."""
+        changed, mark = handlers.library_changed(seen)
+        if not changed:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        return (handlers.documents_html(lang), *article_lists(), mark)
+
     def ask_remove(doc_id, lang: str):
         """Removing takes an article out of every answer: the reader is asked first (issue 33)."""
         if not doc_id:
@@ -787,6 +815,11 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         # An upload's "added, ask about it now" note goes: it may name the article just removed (issue 41).
         removed.then(lambda: "", None, [upload_status], api_visibility="private", queue=False, show_progress="hidden")
 
+        library_seen = gr.State("")  # the library status last drawn (refresh_library), set when the page opens
+        app.load(lambda: handlers.library_changed("")[1], None, [library_seen], queue=False, api_visibility="private",
+                 show_progress="hidden")
+        gr.Timer(LIBRARY_REFRESH_S).tick(refresh_library, [lang, library_seen], [docs_panel, sources, to_remove, library_seen],
+                                         queue=False, api_visibility="private", show_progress="hidden")
         opened = app.load(open_page, [chosen, saved], [lang, *shown, docs_panel],
                           queue=False, api_visibility="private", show_progress="hidden")
         opened.then(None, [language], None, js=PAGE_DIRECTION, api_visibility="private", queue=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from pathlib import Path
 
 from ..answering.cite import MARKER, strip_markers
 from ..answering.prompt import QUOTED_NO_RENDERING
@@ -549,3 +550,41 @@ def render_documents(documents: dict[str, dict], language: str = "en") -> str:
         )
     count = say("article_count_one", language) if len(documents) == 1 else say("articles_count", language, n=len(documents))
     return f'<p dir="auto"><b>{count}</b></p><ul class="rag-docs">{"".join(items)}</ul>'
+
+
+def moment(iso: str) -> str:
+    """An ISO time as the panel shows it: "2026-12-05 21:30 UTC" (the page does not know the reader's zone)."""
+    return f"{iso[:10]} {iso[11:16]} UTC" if len(iso) >= 16 else iso
+
+
+def render_library(status: dict, language: str = "en") -> str:
+    """The side panel's upkeep: when the library last changed, what came in last, each feed and watched folder."""
+    parts = []
+    if status.get("changed_at"):
+        parts.append(f'<p class="rag-library-changed" dir="auto">{say("library_changed", language, when=moment(status["changed_at"]))}</p>')
+    if status.get("recent"):
+        items = "".join(f'<li dir="auto">{escape_passage(r.get("title") or r["doc_id"])}</li>' for r in status["recent"])
+        parts.append(f'<p dir="auto"><b>{say("library_recent", language)}</b></p><ul class="rag-library-recent">{items}</ul>')
+    if status.get("feeds"):
+        items = []
+        for f in status["feeds"]:
+            state = (say("feed_failing", language, error=html.escape(f["last_error"].partition(": ")[2] or f["last_error"]))
+                     if f.get("failures") else
+                     say("feed_state", language, when=moment(f["last_poll"]), n=f.get("items_added", 0))
+                     if f.get("last_poll") else say("feed_never", language))
+            name = f.get("title") or f["url"]
+            items.append(f'<li data-feed="{html.escape(f["url"], quote=True)}"><div dir="auto">{escape_passage(name)}</div>'
+                         f'<div class="rag-doc-meta{" rag-failing" if f.get("failures") else ""}" dir="auto">{state}</div></li>')
+        parts.append(f'<p dir="auto"><b>{say("feeds_heading", language)}</b></p><ul class="rag-feeds">{"".join(items)}</ul>')
+    if status.get("folders"):
+        items = []
+        for f in status["folders"]:
+            state = say("folder_state", language, n=f.get("files", 0),
+                        when=moment(f["last_change"]) if f.get("last_change") else say("folder_no_change", language))
+            failed = "".join(f'<div class="rag-doc-meta rag-failing" dir="auto">'
+                             f'{say("folder_failed", language, path=html.escape(Path(p).name), error=html.escape(why))}</div>'
+                             for p, why in sorted(f.get("failed", {}).items()))
+            items.append(f'<li data-folder="{html.escape(f["path"], quote=True)}"><div dir="ltr">{html.escape(f["path"])}</div>'
+                         f'<div class="rag-doc-meta" dir="auto">{state}</div>{failed}</li>')
+        parts.append(f'<p dir="auto"><b>{say("folders_heading", language)}</b></p><ul class="rag-folders">{"".join(items)}</ul>')
+    return f'<div id="rag-library">{"".join(parts)}</div>' if parts else ""

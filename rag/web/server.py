@@ -17,6 +17,7 @@ import time
 
 from ..assistant import Assistant
 from ..errors import RagError
+from ..indexing.upkeep import Upkeep
 from ..settings import Settings
 from .app import ChatApp, ChatHandlers, build_app
 from .openai_api import OpenAIChat, add_routes
@@ -34,10 +35,20 @@ class WebServer:
         import uvicorn
         from fastapi import FastAPI
 
+        from starlette.routing import Route
+
+        from .mcp_tools import build_mcp
+
         blocks.queue(default_concurrency_limit=1)
-        api = FastAPI(title=blocks.title, docs_url=None, redoc_url=None, openapi_url=None)
+        # /mcp: the library's MCP tools over streamable HTTP, in the same model lane as the page and /v1.
+        mcp = build_mcp(handlers.assistant, lane=handlers.lane, ready=handlers.ready.is_set)
+        mcp_app = mcp.streamable_http_app(streamable_http_path="/mcp", host=host)
+        api = FastAPI(title=blocks.title, docs_url=None, redoc_url=None, openapi_url=None,
+                      lifespan=lambda app: mcp.session_manager.run())
         chat = OpenAIChat(handlers.assistant, handlers.lane, handlers.ready.is_set, api_key, is_loopback(host))
         add_routes(api, chat)  # before the page's mount at "/", which would take every path
+        endpoint = next(r.endpoint for r in mcp_app.routes if getattr(r, "path", "") == "/mcp")
+        api.router.routes.append(Route("/mcp", endpoint=KeyGuard(endpoint, chat, auth)))
         # ssr_mode=False: server-side rendering would start a Node process we do not need.
         gr.mount_gradio_app(api, blocks, path="/", auth=auth, auth_message=blocks.title if auth else None,
                             ssr_mode=False, show_error=False, css=CSS, head=HEAD, server_name=host, server_port=port)
@@ -71,6 +82,52 @@ class WebServer:
             self.thread.join(timeout=10)
 
 
+class KeyGuard:
+    """/mcp's door, as /v1's: the Bearer RAG_API_KEY when one is set, else loopback only. A server with a login
+    (--auth) asks for it (HTTP Basic) or the key, even on loopback. An ASGI wrapper around the MCP endpoint."""
+
+    def __init__(self, app, chat: OpenAIChat, auth: tuple[str, str] | None):
+        self.app, self.chat, self.auth = app, chat, auth
+
+    def allowed(self, authorization: str) -> str | None:
+        """None when the request may pass, else why not."""
+        import base64
+        import hmac
+
+        scheme, _, value = authorization.partition(" ")
+        if self.auth and scheme.lower() == "basic":
+            try:
+                given = base64.b64decode(value.strip()).decode()
+            except ValueError:
+                given = ""
+            if hmac.compare_digest(given.encode(), ":".join(self.auth).encode()):
+                return None
+            return "wrong user or password"
+        if self.auth and self.chat.api_key is None:  # a page with a login: no open door beside it
+            return "this server has a login: send it (HTTP Basic) or the Bearer RAG_API_KEY"
+        from .openai_api import ApiError
+
+        try:
+            self.chat.check_key(authorization or None)
+        except ApiError as exc:
+            return exc.message
+        return None
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+            why = self.allowed(headers.get("authorization", ""))
+            if why is not None:
+                import json
+
+                body = json.dumps({"error": {"message": why, "code": "unauthorized"}}).encode()
+                await send({"type": "http.response.start", "status": 401, "headers": [
+                    (b"content-type", b"application/json"), (b"www-authenticate", b'Bearer realm="rag"')]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+
 def serve(app: ChatApp, host: str = "127.0.0.1", port: int = 7860, *, auth: tuple[str, str] | None = None,
           api_key: str | None = None, prevent_thread_lock: bool = False, quiet: bool = False):
     """Serve the page, its `/ask` API and the OpenAI-compatible `/v1` on one port (rag.web.server).
@@ -100,8 +157,11 @@ def is_loopback(host: str) -> bool:
 
 
 def launch(host: str | None = None, port: int | None = None, assistant: Assistant | None = None,
-           auth: str | None = None) -> None:
-    """Load the models and serve the page; host, port and login default to the settings (RAG_HOST, RAG_PORT, RAG_UI_AUTH)."""
+           auth: str | None = None, watch=None) -> None:
+    """Load the models and serve the page; host, port and login default to the settings (RAG_HOST, RAG_PORT, RAG_UI_AUTH).
+
+    `watch`: folders the index follows (default RAG_WATCH); the feeds (`rag feeds add`) are polled either way.
+    """
     import sys
 
     settings = assistant.settings if isinstance(assistant, Assistant) else Settings()
@@ -121,9 +181,15 @@ def launch(host: str | None = None, port: int | None = None, assistant: Assistan
     # The server is up at once; until the models are loaded, /v1 answers 503 and the page says so.
     loaded = assistant is not None
     app = build_app(assistant or Assistant(settings), ready=loaded)
+    folders = [*settings.watch, *(watch or [])]
+    # Checked now (a missing folder is an error before any model loads); started once the models are.
+    app.handlers.upkeep = Upkeep(app.handlers.assistant, folders, lane=app.handlers.lane)
     if not loaded:
         threading.Thread(target=_load, args=(app.handlers,), name="rag-load", daemon=True).start()
-    print(f"Serving on http://{host}:{port} (the chat page, /ask, /v1); loading the models and the index …", flush=True)
+    else:
+        app.handlers.upkeep.start()
+    print(f"Serving on http://{host}:{port} (the chat page, /ask, /v1, /mcp); loading the models and the index …",
+          flush=True)
     serve(app, host, port, auth=credentials, api_key=api_key)
 
 
@@ -139,5 +205,10 @@ def _load(handlers: ChatHandlers) -> None:
         os._exit(1)
     handlers.ready.set()
     print("Ready.", flush=True)
+    if handlers.upkeep is not None:
+        try:
+            handlers.upkeep.start()  # the watched folders as they are now, then their changes; the feeds when due
+        except Exception as exc:  # noqa: BLE001 - the page serves on; the panel and the log say what failed
+            log.error("keeping the library current failed to start: %s", exc)
     # datasketch (copy detection at ingest) imports scipy: 2.2 s, paid here rather than by the first upload.
     import datasketch  # noqa: F401

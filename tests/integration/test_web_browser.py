@@ -695,3 +695,30 @@ def test_the_delete_confirmation_reads_on_its_own_line_and_an_arabic_title_shows
         assert choice.evaluate("e => e.scrollLeft") <= 0
     finally:
         context.close()
+
+
+def test_the_side_panel_shows_the_feeds_in_the_page_s_language(browser, served):
+    """Issue 42: the side panel lists the library's feeds with their state, in the page's words, and says when the
+    library last changed; a feed added while the page is open shows without a reload (the panel's timer)."""
+    from rag.indexing.feeds import FeedList
+    from rag.settings import Settings
+
+    url, home = served
+    feeds = FeedList(Settings(home=home))
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ar-EG")
+    page = context.new_page()
+    try:
+        page.goto(url, wait_until="load")
+        page.wait_for_selector("#rag-documents li", state="attached", timeout=60_000)
+        assert "حُدّثت المكتبة" in page.locator("#rag-library").inner_text()
+        feeds.add("https://example.org/news/rss")
+        page.wait_for_selector("#rag-library .rag-feeds li", timeout=30_000)  # drawn by the timer
+        assert "لم تُجلب بعد" in page.locator("#rag-library").inner_text()
+        page.locator("#rag-language label").filter(has_text="English").click()
+        page.wait_for_function("() => document.querySelector('#rag-library')?.innerText.includes('not polled yet')",
+                               timeout=10_000)
+        text = page.locator("#rag-library").inner_text()
+        assert "Feeds" in text and "https://example.org/news/rss" in text and "Library updated" in text
+    finally:
+        feeds.remove("https://example.org/news/rss")
+        context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 import sys
 
 import pytest
@@ -139,7 +140,18 @@ def test_launch_warns_when_serving_the_network_without_auth(monkeypatch, capsys)
     calls = []
     from rag.web import server
 
-    monkeypatch.setattr(server, "build_app", lambda assistant, ready=True: "app")
+    from types import SimpleNamespace
+
+    class Upkeep:  # the watched folders and feeds: recorded, not run
+        def __init__(self, assistant, folders, lane=None):
+            calls.append(("upkeep", list(folders)))
+
+        def start(self):
+            pass
+
+    monkeypatch.setattr(server, "build_app", lambda assistant, ready=True: SimpleNamespace(
+        handlers=SimpleNamespace(assistant=assistant, lane=None, upkeep=None)))
+    monkeypatch.setattr(server, "Upkeep", Upkeep)
     monkeypatch.setattr(server, "serve", lambda app, host, port, auth=None, api_key=None: calls.append((host, port, auth)))
     monkeypatch.delenv("RAG_UI_AUTH", raising=False)
     monkeypatch.delenv("RAG_API_KEY", raising=False)
@@ -151,6 +163,9 @@ def test_launch_warns_when_serving_the_network_without_auth(monkeypatch, capsys)
     monkeypatch.setenv("RAG_UI_AUTH", "env:pw")
     server.launch(assistant=object())
     assert calls[-1] == ("127.0.0.1", 7860, ("env", "pw"))  # loopback by default
+    monkeypatch.setenv("RAG_WATCH", '["/srv/news"]')
+    server.launch(assistant=object(), watch=["/tmp/inbox"])
+    assert calls[-2] == ("upkeep", [Path("/srv/news"), "/tmp/inbox"])  # the settings' folders and --watch's
 
 
 def test_serve_cli_offers_auth_and_rejects_a_malformed_one():
