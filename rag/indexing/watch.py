@@ -104,6 +104,7 @@ class FolderWatcher:
         self.events: list[dict] = []  # newest last: {"at", "kind": added|updated|removed|failed, "path", "detail"}
         self.failed: dict[Path, tuple[tuple[int, int] | None, str]] = {}  # path -> (its signature, the reason)
         self.pending: dict[Path, tuple[int, int] | None] = {}  # changed files and their last seen signature
+        self.known: dict[Path, tuple[int, int] | None] = {}  # files read, as they were: a rescan skips them unchanged
         self.last_rescan = 0.0
         self.last_change: dict[Path, str] = {}
 
@@ -159,7 +160,7 @@ class FolderWatcher:
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
                 for name in files:
                     path = Path(root) / name
-                    if wanted(path):
+                    if wanted(path) and (path not in self.known or self.known[path] != signature(path)):
                         self.pending.setdefault(path, None)
         for path in self.indexed_paths():
             if not path.exists():
@@ -205,6 +206,7 @@ class FolderWatcher:
         doc_ids = [held[p] for p in paths if p in held]
         for p in paths:
             self.failed.pop(p, None)
+            self.known.pop(p, None)
         if not doc_ids:
             return
         try:
@@ -228,6 +230,7 @@ class FolderWatcher:
             return
         after = self._documents_by_path()
         for p in paths:
+            self.known[p] = signature(p)
             reason = skipped.reasons.get(str(p))
             if reason is not None:
                 self.failed[p] = (signature(p), reason)

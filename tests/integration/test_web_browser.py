@@ -220,7 +220,7 @@ def test_uploaded_article_is_listed_answerable_and_rendered_inert(page, tmp_path
     page.wait_for_function(
         "() => (document.querySelector('#rag-upload-status') || {}).innerText?.includes('Added')", timeout=120_000
     )
-    assert page.locator("#rag-documents li").count() == 3
+    assert page.locator("#rag-documents ul.rag-docs > li").count() == 3
     assert page.locator('#rag-documents li[data-doc-id="zorblax_plant"]').count() == 1
 
     bot = ask_on_page(page, "How much drinking water does the Zorblax desalination plant produce a day?")
