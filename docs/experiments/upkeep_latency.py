@@ -103,7 +103,7 @@ def main() -> int:
             started = time.monotonic()
             title = f"{place} grain exports"
             until(lambda: any(d.get("title") == title for d in assistant.documents().values()),
-                  timeout=args.feed_every_s * 3 + 120, step=0.1)
+                  timeout=args.feed_every_s * 3 + 120, step=0.02)
             indexed = time.monotonic() - started
             answer = assistant.ask(question)
             answered = time.monotonic() - started
