@@ -149,6 +149,7 @@ class FolderWatcher:
                 log.warning("watching %s failed (%s); rescanning and watching again", self.folders, exc)
                 self.record("failed", ", ".join(map(str, self.folders)), str(exc))
                 self.last_rescan = 0.0  # the next wake-up rescans
+                self.ready.set()  # `start` returns: the failure is in the status, and the loop tries again
                 self.stop_event.wait(min(self.rescan_s / 4, 15.0))
 
     # --- what a change does -----------------------------------------------------------------

@@ -201,3 +201,31 @@ def test_items_fetched_before_a_failed_ingest_are_ingested_at_the_next_poll_not_
         assert feeds.list()[0].failures == 0 and feeds.list()[0].items_added == 1
     finally:
         room.close()
+
+
+def test_a_slow_feed_is_reported_and_holds_up_no_other(tmp_path, monkeypatch):
+    import time
+
+    from newsroom import Newsroom
+
+    from rag.indexing import feeds as feeds_module
+
+    monkeypatch.setattr(feeds_module, "TIMEOUT_S", 1.0)  # the shipped 20 s, shortened for the test
+    room = Newsroom()
+    try:
+        room.slow("/slow.xml", 4)
+        room.feed("/fast.xml", "Fast News", [{"title": "Quick item", "link": "",
+                                             "description": "The ferry leaves at seven from the north pier."}])
+        feeds = FeedList(Settings(home=tmp_path))
+        feeds.add(f"{room.url}/slow.xml")
+        feeds.add(f"{room.url}/fast.xml")
+        library = Library()
+        started = time.monotonic()
+        report = feeds.poll(library)
+        assert time.monotonic() - started < 3.5  # the slow feed's 4 s are not waited for
+        assert "no answer within 1 s" in report.errors[f"{room.url}/slow.xml"]
+        assert report.added == 1 and [d["title"] for d in library.docs.values()] == ["Quick item"]
+        slow = {f.url: f for f in feeds.list()}[f"{room.url}/slow.xml"]
+        assert slow.failures == 1 and slow.next_poll > time.time() + feeds.every_s  # backed off
+    finally:
+        room.close()
