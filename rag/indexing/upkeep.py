@@ -51,6 +51,6 @@ class Upkeep:
             "articles": len(docs),
             "recent": [{"doc_id": d, **{k: i.get(k, "") for k in ("title", "date", "source", "ingested_at")}}
                        for d, i in recent[:RECENT_ARTICLES]],
-            "folders": [s.__dict__ for s in self.watcher.status()] if self.watcher is not None else [],
+            "folders": [s.__dict__ for s in self.watcher.status(docs)] if self.watcher is not None else [],
             "feeds": [f.to_dict() for f in self.feeds.list()],
         }

@@ -40,9 +40,13 @@ def wanted(path: Path) -> bool:
             and not name.lower().endswith(PARTIAL_SUFFIXES))
 
 
-def open_for_writing(path: Path) -> bool:
-    """Whether any process this user can see holds `path` open for writing (Linux /proc; False elsewhere)."""
-    target = os.path.realpath(path)
+def files_open_for_writing(under: list[Path]) -> set[str]:
+    """The files below `under` that a process this user can see holds open for writing (Linux /proc; none elsewhere).
+
+    One pass over /proc for every pending file at once: a first scan of a large folder looks at thousands.
+    """
+    roots = tuple(f"{os.path.realpath(u)}{os.sep}" for u in under)
+    found = set()
     for fd_dir in glob.glob("/proc/[0-9]*/fd"):
         try:
             fds = os.listdir(fd_dir)
@@ -50,15 +54,21 @@ def open_for_writing(path: Path) -> bool:
             continue
         for fd in fds:
             try:
-                if os.readlink(f"{fd_dir}/{fd}") != target:
+                target = os.readlink(f"{fd_dir}/{fd}")
+                if not target.startswith(roots) or target in found:
                     continue
                 with open(f"{fd_dir[:-3]}/fdinfo/{fd}", encoding="ascii") as info:
                     flags = int(next(line for line in info if line.startswith("flags:")).split()[1], 8)
             except (OSError, ValueError, StopIteration):
                 continue
             if flags & (os.O_WRONLY | os.O_RDWR):
-                return True
-    return False
+                found.add(target)
+    return found
+
+
+def open_for_writing(path: Path) -> bool:
+    """Whether any process this user can see holds `path` open for writing."""
+    return os.path.realpath(path) in files_open_for_writing([Path(path).parent])
 
 
 def signature(path: Path) -> tuple[int, int] | None:
@@ -163,18 +173,18 @@ class FolderWatcher:
                     path = Path(root) / name
                     if wanted(path) and (path not in self.known or self.known[path] != signature(path)):
                         self.pending.setdefault(path, None)
-        for path in self.indexed_paths():
+        for path in self.held():
             if not path.exists():
                 self.pending.setdefault(path, None)
         self.settle(wait=True)
 
-    def indexed_paths(self) -> dict[Path, str]:
-        """The index's documents whose file is under a watched folder: path -> doc_id."""
+    def held(self, documents: dict[str, dict] | None = None) -> dict[Path, dict]:
+        """The index's documents whose file is under a watched folder: path -> its manifest row, with its doc_id."""
         out = {}
-        for doc_id, info in self.assistant.documents().items():
+        for doc_id, info in (self.assistant.documents() if documents is None else documents).items():
             path = Path(info.get("path", "") or "/")
             if any(f == path or f in path.parents for f in self.folders):
-                out[path] = doc_id
+                out[path] = {**info, "doc_id": doc_id}
         return out
 
     def settle(self, wait: bool = False) -> None:
@@ -186,12 +196,13 @@ class FolderWatcher:
                 self.pending[path] = signature(path)
             self.stop_event.wait(SETTLE_S)
         ready, gone = [], []
+        writing = files_open_for_writing(self.folders)
         for path, seen in list(self.pending.items()):
             now = signature(path)
             if now is None:
                 gone.append(path)
                 del self.pending[path]
-            elif now != seen or open_for_writing(path):
+            elif now != seen or os.path.realpath(path) in writing:
                 self.pending[path] = now  # still being written: look again at the next tick
             else:
                 del self.pending[path]
@@ -203,8 +214,8 @@ class FolderWatcher:
             self.ingest(ready)
 
     def remove(self, paths: list[Path]) -> None:
-        held = self.indexed_paths()
-        doc_ids = [held[p] for p in paths if p in held]
+        held = self.held()
+        doc_ids = [held[p]["doc_id"] for p in paths if p in held]
         for p in paths:
             self.failed.pop(p, None)
             self.known.pop(p, None)
@@ -221,7 +232,7 @@ class FolderWatcher:
                 self.record("removed", str(p))
 
     def ingest(self, paths: list[Path]) -> None:
-        before = {p: info.get("sha256") for p, info in self._documents_by_path().items()}
+        before = {p: info.get("sha256") for p, info in self.held().items()}
         try:
             with self.lane, SkippedFiles() as skipped:
                 self.assistant.ingest(paths, progress=False)
@@ -229,7 +240,7 @@ class FolderWatcher:
             for p in paths:
                 self.record("failed", str(p), f"the index could not take it: {exc}")
             return
-        after = self._documents_by_path()
+        after = self.held()
         for p in paths:
             self.known[p] = signature(p)
             reason = skipped.reasons.get(str(p))
@@ -240,9 +251,6 @@ class FolderWatcher:
             self.failed.pop(p, None)
             if p in after and after[p].get("sha256") != before.get(p):
                 self.record("updated" if p in before else "added", str(p), after[p].get("title", ""))
-
-    def _documents_by_path(self) -> dict[Path, dict]:
-        return {Path(info["path"]): info for info in self.assistant.documents().values() if info.get("path")}
 
     def record(self, kind: str, path: str, detail: str = "") -> None:
         from .store import utc_now
@@ -257,14 +265,15 @@ class FolderWatcher:
             log.warning("watched file %s: %s", path, detail)
         self.on_event(f"{kind}: {path}" + (f" ({detail})" if detail else ""))
 
-    def status(self) -> list[FolderStatus]:
-        held = self.indexed_paths()
+    def status(self, documents: dict[str, dict] | None = None) -> list[FolderStatus]:
+        """Each folder's state; `documents`: the index's, when the caller has just read them."""
+        held = self.held(documents)
         return [
             FolderStatus(
                 path=str(f),
                 files=sum(1 for p in held if f == p or f in p.parents),
                 last_change=self.last_change.get(f, ""),
-                failed={str(p): why for p, (_, why) in self.failed.items() if f in p.parents},
+                failed={str(p): why for p, (_, why) in list(self.failed.items()) if f in p.parents},  # a copy: the watcher writes it
             )
             for f in self.folders
         ]
