@@ -240,7 +240,8 @@ class FeedList:
                 report.errors[feed.url] = error
         with self._locked():  # fetched is fetched: the items are on disk and never fetched again, even if the
             state = self._read()  # ingest below fails (they wait in "pending" for the next poll's ingest)
-            state["seen"] = [*state["seen"], *(k for k in new_keys if k not in set(state["seen"]))]
+            held = set(state["seen"])  # once, not once a key: up to 20,000 of them
+            state["seen"] = [*state["seen"], *(k for k in new_keys if k not in held)]
             for url, files in written.items():
                 state["pending"][url] = [*state["pending"].get(url, []), *map(str, files)]
             waiting = {url: [Path(f) for f in files if Path(f).is_file()] for url, files in state["pending"].items()}
