@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,10 @@ log = logging.getLogger(__name__)
 
 SYNCED = "synced.json"
 WRITER_HEAP = 50_000_000  # bytes; tantivy's minimum per thread is 15 MB
+# A process that finds another one writing waits for it rather than search an index it knows is behind the
+# store: searched at once, two app processes sharing a Chroma server missed each other's new articles for a
+# whole SERVER_SYNC_S (a fresh-clone run at 5272bcd). Syncing 6 articles takes well under a second.
+BUSY_WAIT_S = 30
 
 
 @dataclass(frozen=True)
@@ -103,19 +108,32 @@ class KeywordIndex:
         `versions`: {doc_id: content hash} of the articles added, recorded in synced.json
         after the commit (a crash in between only means the next sync redoes them).
         """
+        self._write(self._writer(), lambda: add, remove_docs, versions)
+
+    def _writer(self):
+        """The index's one writer; a ValueError naming "LockBusy" when another process holds it."""
+        return self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+
+    def _write(self, writer, passages: Callable[[], Iterable[KeywordPassage]], remove_docs: Iterable[str],
+               versions: dict[str, str]) -> None:
+        """`update` with the writer in hand; `passages()` gives what to add (fetched with the writer held)."""
         import tantivy
 
-        add = list(add)
-        gone = set(remove_docs) | {p.doc_id for p in add}
-        writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
-        for doc_id in gone:
-            writer.delete_documents_by_term("doc_id", doc_id)
-        for p in add:
-            writer.add_document(tantivy.Document(
-                chunk_id=p.chunk_id, doc_id=p.doc_id, body=" ".join(terms(p.text)), day=int(p.day), source=p.source,
-            ))
-        writer.commit()
-        writer.wait_merging_threads()
+        try:
+            add = list(passages())
+            gone = set(remove_docs) | {p.doc_id for p in add}
+            for doc_id in gone:
+                writer.delete_documents_by_term("doc_id", doc_id)
+            for p in add:
+                writer.add_document(tantivy.Document(
+                    chunk_id=p.chunk_id, doc_id=p.doc_id, body=" ".join(terms(p.text)), day=int(p.day), source=p.source,
+                ))
+            writer.commit()
+        except BaseException:
+            writer.rollback()
+            raise
+        finally:
+            writer.wait_merging_threads()  # and the writer's lock is let go
         self.index.reload()
         synced = {d: h for d, h in self.synced().items() if d not in gone}
         synced.update(versions)
@@ -132,18 +150,31 @@ class KeywordIndex:
         """
         held = self.synced() if held is None else held
         wanted = {d: str(info.get("sha256", "")) for d, info in documents.items()}
-        stale = [d for d, h in wanted.items() if held.get(d) != h]
         gone = [d for d in held if d not in wanted]
-        if not stale and not gone:
-            return 0
-        try:
-            self.update(fetch(stale) if stale else [], gone, {d: wanted[d] for d in stale})
-        except ValueError as exc:  # "LockBusy": another process holds the writer and is doing this sync
-            if "LockBusy" not in str(exc):
-                raise
-            log.info("the keyword index in %s is being updated by another process", self.path)
-            self.index.reload()
-        return len(stale) + len(gone)
+        deadline, waited = time.monotonic() + BUSY_WAIT_S, False
+        while True:
+            stale = [d for d, h in wanted.items() if held.get(d) != h]
+            if not stale and not gone:
+                if waited:
+                    self.index.reload()  # what the other process committed
+                return 0
+            try:
+                writer = self._writer()  # before fetching: a wait is spent on nothing but waiting
+            except ValueError as exc:  # "LockBusy": another process holds the writer, most likely doing this sync
+                if "LockBusy" not in str(exc):
+                    raise
+                if time.monotonic() > deadline:
+                    log.warning("the keyword index in %s stayed locked by another process for %d s; searching it "
+                                "as it is", self.path, BUSY_WAIT_S)
+                    self.index.reload()
+                    return 0
+            else:
+                self._write(writer, lambda: fetch(stale) if stale else [], gone, {d: wanted[d] for d in stale})
+                return len(stale) + len(gone)
+            # Wait for it, then take what it recorded (only what it synced: an article it added from a newer
+            # manifest stays, since `gone` was decided before), and do whatever is still missing.
+            time.sleep(0.2)
+            held, waited = self.synced(), True
 
     # --- searching --------------------------------------------------------------------------
     def search(self, query: str, k: int, since: int = 0, until: int = 0, sources: tuple[str, ...] = ()) -> list[tuple[str, float]]:

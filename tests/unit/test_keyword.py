@@ -1,5 +1,6 @@
 """Keyword search, rank fusion and sentence selection: the logic, with fake embeddings."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -7,7 +8,7 @@ from fakes import FakeEmbeddings
 
 from rag.answering.retrieve import Passage, reciprocal_rank_fusion
 from rag.answering.select import select_context
-from rag.indexing.keyword import KeywordIndex, KeywordPassage
+from rag.indexing.keyword import SYNCED, KeywordIndex, KeywordPassage
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -54,6 +55,43 @@ def test_sync_brings_the_index_to_the_stores_table(tmp_path):
     assert index.sync(table, fetch) == 3 and sorted(fetched) == ["b", "d"]
     assert {i for i, _ in index.search("الموانئ", 5)} == {"b:new", "d:new"}
     assert index.sync(table, fetch) == 0 and sorted(fetched) == ["b", "d"]  # nothing more to fetch
+
+
+def test_a_sync_that_finds_another_process_writing_waits_for_it_and_then_searches_everything(tmp_path):
+    """Two app processes on one Chroma server share this host's keyword folder. The one that finds the writer
+    busy used to search at once, an index it knew was behind, and missed the other's new articles (a fresh-clone
+    run of the two-process test). It now waits for the writer, takes what it recorded, and adds what is missing."""
+    import threading
+    import time
+
+    import tantivy
+
+    from rag.lang import terms
+
+    keyword_index(tmp_path / "kw")
+    other = KeywordIndex(tmp_path / "kw")  # the other process: it holds the writer while it syncs "d"
+    writer = other.index.writer(heap_size=15_000_000, num_threads=1)
+    writer.add_document(tantivy.Document(chunk_id="d:0", doc_id="d", body=" ".join(terms("الموانئ")), day=0, source=""))
+
+    def finish():
+        time.sleep(0.6)
+        writer.commit()
+        writer.wait_merging_threads()
+        (tmp_path / "kw" / SYNCED).write_text(json.dumps({**other.synced(), "d": "v1"}))
+
+    threading.Thread(target=finish).start()
+    fetched = []
+
+    def fetch(doc_ids):
+        fetched.extend(doc_ids)
+        return [KeywordPassage(f"{d}:0", d, "الموانئ", 0, "") for d in doc_ids]
+
+    me = KeywordIndex(tmp_path / "kw")
+    table = {d: {"sha256": "v1"} for d in ("a", "b", "c", "d", "e")}  # d synced by the other, e by nobody yet
+    started = time.monotonic()
+    assert me.sync(table, fetch) == 1
+    assert time.monotonic() - started >= 0.5 and fetched == ["e"]  # it waited, and fetched only what was missing
+    assert {i for i, _ in me.search("الموانئ", 5)} == {"d:0", "e:0"}
 
 
 def test_day_and_source_filters_apply_inside_the_index(tmp_path):
