@@ -169,7 +169,7 @@ class KeywordIndex:
                     self.index.reload()
                     return 0
             else:
-                self._write(writer, lambda: fetch(stale) if stale else [], gone, {d: wanted[d] for d in stale})
+                self._write(writer, lambda todo=stale: fetch(todo) if todo else [], gone, {d: wanted[d] for d in stale})
                 return len(stale) + len(gone)
             # Wait for it, then take what it recorded (only what it synced: an article it added from a newer
             # manifest stays, since `gone` was decided before), and do whatever is still missing.
