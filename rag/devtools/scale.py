@@ -83,13 +83,22 @@ class VectorTable:
         return self.inner.embed_query(text)
 
 
-def news_collection(settings: Settings, embeddings, size: int, seed: int = 0):
-    """({doc_id: [Chunk]}, {doc_id: manifest entry}, {text: vector}) for `size` passages."""
+def sentence_vectors(settings: Settings, embeddings):
+    """The seed sentences and their vectors, which every synthetic passage is made of: embedded once a run
+    (3.4 s each time; embedded for each of a run's collections they were most of `make test`'s scale test)."""
+    import numpy as np
+
+    sentences = seed_sentences(settings)
+    return sentences, np.asarray(embeddings.embed_documents(sentences), dtype=np.float32)
+
+
+def news_collection(base: tuple, size: int, seed: int = 0):
+    """({doc_id: [Chunk]}, {doc_id: manifest entry}, {text: vector}) for `size` passages made of `base`
+    (`sentence_vectors`)."""
     import numpy as np
 
     rng = random.Random(seed)
-    sentences = seed_sentences(settings)
-    vectors = np.asarray(embeddings.embed_documents(sentences), dtype=np.float32)
+    sentences, vectors = base
     chunks_by_doc: dict[str, list[Chunk]] = {}
     documents: dict[str, dict] = {}
     table: dict[str, list[float]] = {}
@@ -153,10 +162,12 @@ def _start_chroma(path: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("chroma run did not start")
 
 
-def measure(settings: Settings, assistant: Assistant, size: int, mode: str, workdir: Path, rounds: int) -> dict:
-    """One collection of `size` passages in `mode` ("local" or "server")."""
+def measure(settings: Settings, assistant: Assistant, size: int, mode: str, workdir: Path, rounds: int,
+            base: tuple | None = None) -> dict:
+    """One collection of `size` passages in `mode` ("local" or "server"); `base`: `sentence_vectors`."""
     expected = assistant.indexer.expected_manifest()
-    chunks_by_doc, documents, table = news_collection(settings, assistant.embeddings, size)
+    base = base or sentence_vectors(settings, assistant.embeddings)
+    chunks_by_doc, documents, table = news_collection(base, size)
     embedder = VectorTable(assistant.embeddings, table)
     server, url = (None, None)
     index_dir = workdir / f"{mode}-{size}" / "vectorstore"
@@ -232,7 +243,7 @@ def measure(settings: Settings, assistant: Assistant, size: int, mode: str, work
         out["add_article_s"] = round(total - embedder.embed_s, 3)
         indexer.close()
         # The keyword index alone, for one more article.
-        more_chunks, more_docs, _ = news_collection(settings, assistant.embeddings, 10, seed=2)
+        more_chunks, more_docs, _ = news_collection(base, 10, seed=2)
         keyword = KeywordIndex(index.keyword_dir)
         passages = [keyword_passage(c.metadata, c.text) for cs in more_chunks.values() for c in cs]
         started = time.perf_counter()
@@ -265,11 +276,12 @@ def run(settings: Settings | None = None, sizes=SIZES, modes=("local", "server")
     try:
         assistant = Assistant(settings)
         results: dict = {"sizes": list(sizes), "modes": list(modes)}
+        base = sentence_vectors(assistant.settings, assistant.embeddings)
         for mode in modes:
             results[mode] = {}
             for size in sizes:
                 progress(f"scale: {size:,} passages, {mode} …")
-                results[mode][str(size)] = measure(assistant.settings, assistant, size, mode, workdir, rounds)
+                results[mode][str(size)] = measure(assistant.settings, assistant, size, mode, workdir, rounds, base)
                 shutil.rmtree(workdir / f"{mode}-{size}", ignore_errors=True)
         largest = str(max(sizes))
         results["targets"] = {

@@ -56,10 +56,12 @@ def test_eval_oracle_answers_from_the_gold_sentences(index_dir, tmp_path):
     assert "evidence: oracle" in (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
 
 
-def test_bench_quick(index_dir, tmp_path):
+def test_bench_quick(index_dir, tiny_llm_path, tmp_path):
     """`rag bench --quick` end to end, in a fresh process; it copies the settings' index, and only reads it."""
     manifest = (index_dir / "manifest.json").read_bytes()
-    proc = _rag("bench", "--quick", "--json", env_extra={"RAG_INDEX_DIR": str(index_dir)})
+    # The tiny GGUF: what is tested here is the bench end to end (80 s with the default model, 37 s with it);
+    # the default model's figures are `rag bench`'s own (docs/bench-runs/).
+    proc = _rag("bench", "--quick", "--json", env_extra={"RAG_INDEX_DIR": str(index_dir), "RAG_LLM_PATH": str(tiny_llm_path)})
     assert proc.returncode == 0, proc.stderr
     b = json.loads(proc.stdout)
     for key in ("retrieval_seed_ratio", "retrieval_synthetic_ratio", "ask_overhead_ratio",
@@ -94,11 +96,12 @@ def test_the_page_feedback_bench_times_a_stage_before_the_first_text(shipped):
         assert 0 < low <= high, b
 
 
-def test_bench_scale_small(tmp_path):
+def test_bench_scale_small(tiny_llm_path, tmp_path):
     """The scale bench end to end at a small size, local and on a real Chroma server, with its report."""
-    # 120 and 240 passages: two sizes are what the report needs; the sizes themselves are the bench's (63 s at 200,400)
+    # 120 and 240 passages: two sizes are what the report needs; the sizes themselves are the bench's (63 s at 200,400).
+    # The tiny GGUF in the start-up runs: their figures at size are the full bench's (docs/scale-runs/).
     proc = _rag("bench", "--scale", "--sizes", "120,240", "--report", str(tmp_path / "scale"), "--json",
-                env_extra={"RAG_INDEX_DIR": str(tmp_path / "must-not-be-used")})
+                env_extra={"RAG_INDEX_DIR": str(tmp_path / "must-not-be-used"), "RAG_LLM_PATH": str(tiny_llm_path)})
     assert proc.returncode == 0, proc.stderr
     b = json.loads(proc.stdout)
     for mode in ("local", "server"):
