@@ -8,6 +8,8 @@ costs a re-read and nothing else, and a restored opening saves the prompt time i
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from rag.answering.pipeline import openings
@@ -38,42 +40,57 @@ def cold_answers(tiny_llm_path):
     return {q: _answer(llm, q) for q in ("كم طنا أرسلت الوزارة؟", "من هو وزير الطوارئ؟")}
 
 
-def test_an_opening_is_saved_once_and_restored_by_a_fresh_backend(tiny_llm_path, tmp_path, cold_answers):
+@pytest.fixture(scope="module")
+def saved_states(tiny_llm_path, tmp_path_factory):
+    """The two openings of "auto" (the answer prompt's and the extraction prompt's), read once and saved: each
+    test works on a copy (read again per test, they were 40 of this module's 51 s)."""
+    folder = tmp_path_factory.mktemp("prompt-states")
     first = LlamaCppLLM(tiny_llm_path, n_ctx=2048)
-    first.prepare(openings("guided"), tmp_path)
-    saved = sorted(tmp_path.glob("*.npz"))
-    assert len(saved) == 1 and saved[0].stat().st_size > 100_000
-    mtime = saved[0].stat().st_mtime_ns
+    first.prepare(openings("auto"), folder)
+    saved = sorted(folder.glob("*.npz"))
+    assert len(first.openings) == 2 and len(saved) == 2 and all(f.stat().st_size > 100_000 for f in saved)
+    return folder, [o.tokens for o in first.openings]
 
-    second = LlamaCppLLM(tiny_llm_path, n_ctx=2048)
-    second.prepare(openings("guided"), tmp_path)
-    assert saved[0].stat().st_mtime_ns == mtime  # restored, not read and written again
-    assert second.openings[0].tokens == first.openings[0].tokens
+
+def _copy(states, tmp_path):
+    shutil.copytree(states, tmp_path / "states")
+    return tmp_path / "states"
+
+
+def test_an_opening_is_saved_once_and_restored_by_a_fresh_backend(tiny_llm_path, tmp_path, cold_answers, saved_states):
+    folder = _copy(saved_states[0], tmp_path)
+    times = {f: f.stat().st_mtime_ns for f in folder.glob("*.npz")}
+    fresh = LlamaCppLLM(tiny_llm_path, n_ctx=2048)
+    fresh.prepare(openings("guided"), folder)  # the answer prompt's opening alone
+    assert {f: f.stat().st_mtime_ns for f in folder.glob("*.npz")} == times  # restored, not read and written again
+    assert [o.tokens for o in fresh.openings] == saved_states[1][:1]
     for question, reference in cold_answers.items():
-        assert _answer(second, question) == reference  # greedy: the restored opening changes nothing
+        assert _answer(fresh, question) == reference  # greedy: the restored opening changes nothing
 
     auto = LlamaCppLLM(tiny_llm_path, n_ctx=2048)
-    auto.prepare(openings("auto"), tmp_path)  # the answer prompt's opening and the extraction prompt's
-    assert len(auto.openings) == 2 and len(list(tmp_path.glob("*.npz"))) == 2
+    auto.prepare(openings("auto"), folder)
+    assert [o.tokens for o in auto.openings] == saved_states[1]
+    assert {f: f.stat().st_mtime_ns for f in folder.glob("*.npz")} == times
 
 
-def test_switching_openings_between_questions_changes_no_answer(tiny_llm_path, tmp_path, cold_answers):
+def test_switching_openings_between_questions_changes_no_answer(tiny_llm_path, tmp_path, cold_answers, saved_states):
     from rag.answering.extract import extract_messages
 
     llm = LlamaCppLLM(tiny_llm_path, n_ctx=2048)
-    llm.prepare(openings("auto"), tmp_path)
+    llm.prepare(openings("auto"), _copy(saved_states[0], tmp_path))
     for question, reference in cold_answers.items():
         "".join(llm.stream_chat(extract_messages(question, _evidence()), max_tokens=8))  # the other opening in between
         assert _answer(llm, question) == reference
 
 
-def test_a_damaged_state_file_is_read_again(tiny_llm_path, tmp_path, cold_answers):
-    LlamaCppLLM(tiny_llm_path, n_ctx=2048).prepare(openings("guided"), tmp_path)
-    (path,) = tmp_path.glob("*.npz")
-    path.write_bytes(b"not a state")
+def test_a_damaged_state_file_is_read_again(tiny_llm_path, tmp_path, cold_answers, saved_states):
+    folder = _copy(saved_states[0], tmp_path)
+    for path in folder.glob("*.npz"):
+        path.write_bytes(b"not a state")
     llm = LlamaCppLLM(tiny_llm_path, n_ctx=2048)
-    llm.prepare(openings("guided"), tmp_path)
-    assert path.stat().st_size > 100_000  # read again and saved again
+    llm.prepare(openings("guided"), folder)
+    sizes = sorted(f.stat().st_size for f in folder.glob("*.npz"))
+    assert sizes[0] == len(b"not a state") and sizes[1] > 100_000  # the one it needs read again and saved again
     question, reference = next(iter(cold_answers.items()))
     assert _answer(llm, question) == reference
 
