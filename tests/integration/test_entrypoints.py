@@ -63,13 +63,17 @@ STARTS = {
 
 
 @pytest.mark.parametrize("start", list(STARTS))
-def test_started_as_a_user_does_it_serves_cited_answers(start, home, tmp_path):
+def test_started_as_a_user_does_it_serves_cited_answers(start, home, tmp_path, tiny_llm_path):
+    """`rag serve` answers with the default models. The other two differ from it only in how they start, so they
+    run the tiny GGUF (RAG_LLM_PATH, as a user may set it): with the shipped thresholds its answer is unsure, and
+    says the sentence that holds the name, cited."""
     from gradio_client import Client
 
     port = free_port()
     log = tmp_path / "server.log"
+    model = {} if start == "rag serve" else {"RAG_LLM_PATH": str(tiny_llm_path)}
     with open(log, "w") as out:
-        proc = subprocess.Popen(STARTS[start](), cwd=tmp_path, env=_env(home, RAG_PORT=str(port)),
+        proc = subprocess.Popen(STARTS[start](), cwd=tmp_path, env=_env(home, RAG_PORT=str(port), **model),
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}/"
