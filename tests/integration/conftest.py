@@ -85,7 +85,7 @@ def llm_url(tmp_path_factory):
     log = open(tmp_path_factory.mktemp("llm-server") / "server.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1", "--port", str(port),
-         "--n_ctx", "4096", "--n_threads", str(Settings().n_threads), "--verbose", "false"],
+         "--n_ctx", "4096", "--n_threads", str(Settings().n_threads), "--verbose", "false", "--cache", "true"],
         stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/v1"
