@@ -159,6 +159,10 @@ class Settings(BaseSettings):
     )
 
     # --- the web UI -----------------------------------------------------------------
+    library_refresh_s: float = Field(
+        10.0, ge=0.5, description="How often an open page looks whether the library changed by itself (feeds, "
+        "watched folders), in seconds; it redraws the side panel only when it did.",
+    )
     ui_title: str = Field(
         "Karabakh", description="The library's name, shown after the product's in the page's title (\"News assistant · "
         "Karabakh\"); empty: the product's name alone. The product's name and the line under it are the page's "

@@ -108,9 +108,6 @@ def dates_problem(since: str, until: str, lang: str = "en") -> str | None:
     return None
 
 
-LIBRARY_REFRESH_S = 10  # how often the page looks whether the library changed by itself (feeds, watched folders)
-
-
 # --- the app ----------------------------------------------------------------------
 class ChatHandlers:
     """What the page's events do, separate from the layout so tests can call them directly.
@@ -818,7 +815,7 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         library_seen = gr.State("")  # the library status last drawn (refresh_library), set when the page opens
         app.load(lambda: handlers.library_changed("")[1], None, [library_seen], queue=False, api_visibility="private",
                  show_progress="hidden")
-        gr.Timer(LIBRARY_REFRESH_S).tick(refresh_library, [lang, library_seen], [docs_panel, sources, to_remove, library_seen],
+        gr.Timer(settings.library_refresh_s).tick(refresh_library, [lang, library_seen], [docs_panel, sources, to_remove, library_seen],
                                          queue=False, api_visibility="private", show_progress="hidden")
         opened = app.load(open_page, [chosen, saved], [lang, *shown, docs_panel],
                           queue=False, api_visibility="private", show_progress="hidden")

@@ -58,7 +58,9 @@ def served(assistant, index_dir, tmp_path_factory):
     work = tmp_path_factory.mktemp("ui-browser")
     shutil.copytree(index_dir, work / "vectorstore")
     # The session's loaded models, over a private copy of the index.
-    own = Assistant(home=work, index_dir=work / "vectorstore", llm=assistant.llm, embeddings=assistant.embeddings)
+    # The side panel looks for library changes every second (10 s as shipped), so the feeds test waits 1 s, not 10.
+    own = Assistant(home=work, index_dir=work / "vectorstore", llm=assistant.llm, embeddings=assistant.embeddings,
+                    library_refresh_s=1)
     app = build_app(own, uploads_dir=work / "uploads")
     port = free_port()
     serve(app, port=port, prevent_thread_lock=True, quiet=True)
