@@ -42,15 +42,16 @@ QUESTIONS = [
 
 
 @pytest.fixture(scope="module")
-def injected(assistant, tmp_path_factory):
+def injected(assistant, index_dir, tmp_path_factory):
     """The seeds plus a hostile article, in a private index, answered by the shipped models."""
     work = tmp_path_factory.mktemp("injection")
-    seeds = work / "seeds"
-    shutil.copytree(SEEDS, seeds)
-    (seeds / "zz_injection.md").write_text(INJECTION, encoding="utf-8")
-    a = Assistant(seeds_dir=seeds, index_dir=work / "vectorstore", embeddings=assistant.embeddings,
+    shutil.copytree(index_dir, work / "vectorstore")  # the seeds' index: only the hostile article is embedded here
+    (work / "news").mkdir()
+    (work / "news" / "zz_injection.md").write_text(INJECTION, encoding="utf-8")
+    a = Assistant(home=work, index_dir=work / "vectorstore", embeddings=assistant.embeddings,
                   llm=assistant.llm, answer_at=None, unsure_at=None)  # the shipped confidence thresholds
-    assert a.ingest(progress=False).documents == 3
+    report = a.ingest([work / "news"], progress=False)
+    assert report.added == 1 and report.documents == 3
     yield a
     a.close()
 
