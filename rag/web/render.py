@@ -218,11 +218,14 @@ def highlight(passage: str, answer_text: str) -> str:
 
 
 def highlight_quote(passage: str, quote: str) -> str | None:
-    """The passage escaped with the exact quoted span marked, or None when it does not hold it."""
+    """The passage escaped with the exact quoted span marked, or None when it does not hold it. A passage that
+    is the quote and nothing else is shown unmarked: marked whole, it helps no one (issue 41)."""
     at = passage.find(quote) if quote else -1
     if at < 0:
         return None
     end = at + len(quote)
+    if not passage[:at].strip() and not passage[end:].strip():
+        return escape_passage(passage)
     return (f"{escape_passage(passage[:at])}<mark class=\"rag-quote-mark\">{escape_passage(passage[at:end])}</mark>"
             f"{escape_passage(passage[end:])}")
 

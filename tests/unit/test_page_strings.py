@@ -87,3 +87,7 @@ def test_small_faults_of_the_page_under_real_use():
     passage = "وقال وزير الخارجية جيهون بيراموف إن المحادثات مع أرمينيا ستستمر في بروكسل الأسبوع المقبل."
     assert highlight(passage, "جيهون بيراموف").count("<mark>") == 2  # the answer's words
     assert "<mark>" not in highlight(passage, passage)  # a quote marked whole: nothing
+    from rag.web.render import highlight_quote
+
+    assert "<mark" not in highlight_quote(passage, passage)  # a quoted sentence that is the whole passage: nothing
+    assert 'rag-quote-mark">جيهون بيراموف</mark>' in highlight_quote(passage, "جيهون بيراموف")  # else the quote
