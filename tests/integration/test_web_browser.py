@@ -43,6 +43,13 @@ new MutationObserver(() => {
 """
 
 
+# Every run of Arabic text in an element drawn left to right: "(18 شهراً)" inside English words was one.
+ARABIC_LAID_OUT_LEFT_TO_RIGHT = """e => { const bad = [], walk = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode())
+    if (/[\u0600-\u06FF]/.test(n.textContent) && getComputedStyle(n.parentElement).direction !== 'rtl')
+      bad.push(n.textContent.slice(0, 80));
+  return bad; }"""
+
 
 def _missing(what: str) -> None:
     """Skip on a developer's machine; fail in CI (CI=true), where a skipped browser test would hide a gap."""
@@ -160,6 +167,8 @@ def test_arabic_and_english_answers_stream_with_sources_each_in_its_direction(pa
     # An English answer over Arabic articles is a copied span and its translation: it arrives whole.
     _check_answer_with_sources(english, "en")
     assert "40" in english.locator(".rag-answer").inner_text()
+    # Its Arabic span reads right to left: "(18 شهراً)" inside English words was drawn in the wrong order (issue 41).
+    assert english.locator(".rag-answer").evaluate(ARABIC_LAID_OUT_LEFT_TO_RIGHT) == []
     # The score is a fold that says so, not a bare "Score" like plain text (issue 41).
     fold = english.locator(".rag-score summary")
     if fold.count():

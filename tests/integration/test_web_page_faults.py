@@ -22,7 +22,12 @@ import re
 import shutil
 
 import pytest
-from test_web_browser import ANSWER_TIMEOUT_MS, RECORD_STREAM, browser  # noqa: F401  (a fixture)
+from test_web_browser import (  # noqa: F401  (browser: a fixture)
+    ANSWER_TIMEOUT_MS,
+    ARABIC_LAID_OUT_LEFT_TO_RIGHT,
+    RECORD_STREAM,
+    browser,
+)
 
 from rag import Assistant
 from rag.devtools.loadtest import free_port
@@ -35,12 +40,6 @@ PHONE = {"width": 390, "height": 844}
 LOCALES = {"ar": "ar-EG", "en": "en-US"}
 # An English question over the Arabic articles: the answer, or the sentence it offers, quotes Arabic.
 QUESTION = "What did Pashinyan say about Armenians staying in Karabakh?"
-# Every run of Arabic text in an element drawn left to right: "(18 شهراً)" inside English words was one.
-ARABIC_LAID_OUT_LEFT_TO_RIGHT = """e => { const bad = [], walk = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
-  for (let n = walk.nextNode(); n; n = walk.nextNode())
-    if (/[\u0600-\u06FF]/.test(n.textContent) && getComputedStyle(n.parentElement).direction !== 'rtl')
-      bad.push(n.textContent.slice(0, 80));
-  return bad; }"""
 AGAIN = "Who won the 2022 FIFA World Cup?"  # asked while the first is written; refused before the model
 
 
