@@ -1,7 +1,7 @@
 """Issue 34's pilot: can a span reader trained here on EmbeddingGemma read better than the bundled LLM?
 
 Usage:
-  python docs/experiments/reader_pilot.py train ARCD_TRAIN_JSON OUT_DIR [--minutes 50] [--layers 3]
+  python docs/experiments/reader_pilot.py train ARCD_TRAIN_JSON OUT_DIR [--minutes 50] [--layers 3] [--data TRAIN_JSON]
   python docs/experiments/reader_pilot.py eval ARCD_TRAIN_JSON OUT_DIR [--questions Q.jsonl --index DIR --llm-report R]
   python docs/experiments/reader_pilot.py collection ARCD_TRAIN_JSON OUT_DIR   # the held-back articles, for rag eval
   python docs/experiments/reader_pilot.py signal ARCD_TRAIN_JSON OUT_DIR --questions A.jsonl,B.jsonl --index DIR
@@ -63,6 +63,32 @@ def load_arcd(path: str) -> tuple[list[dict], list[dict]]:
                        "answers": [a["text"] for a in qa["answers"]], "article": i}
                 (held if i % HELD_BACK_EVERY == 0 else train).append(row)
     return train, held
+
+
+def load_recipe(path: str) -> list[dict]:
+    """Issue 43: the training questions of `reader_data.py`'s train.json (SQuAD 2.0's layout, ARCD's held-back
+    articles already out), a question without an answer as start -1."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))["data"]
+    rows = []
+    for i, article in enumerate(data):
+        for paragraph in article["paragraphs"]:
+            for qa in paragraph["qas"]:
+                first = qa["answers"][0] if qa["answers"] else {"text": "", "answer_start": -1}
+                rows.append({"id": qa["id"], "question": qa["question"], "context": paragraph["context"],
+                             "start": -1 if qa.get("is_impossible") else first["answer_start"], "answer": first["text"],
+                             "answers": [a["text"] for a in qa["answers"]], "article": i})
+    return rows
+
+
+def some_negatives(rows: list[dict], rng: random.Random, share: float) -> list[dict]:
+    """`rows` and, for `share` of the answered ones, the question over another article's paragraph (no answer)."""
+    answered = [r for r in rows if r["start"] >= 0]
+    out = list(rows)
+    for row in rng.sample(answered, int(share * len(answered))):
+        other = rng.choice([r for r in rng.sample(rows, 8) if r["article"] != row["article"]] or rows)
+        out.append({**row, "context": other["context"], "start": -1, "answer": ""})
+    rng.shuffle(out)
+    return out
 
 
 def with_negatives(rows: list[dict], rng: random.Random) -> list[dict]:
@@ -141,8 +167,11 @@ def train(args) -> None:
     torch.manual_seed(SEED)
     torch.set_num_threads(2)
     rng = random.Random(SEED)
-    rows, _ = load_arcd(args.arcd)
-    rows = with_negatives(rows, rng)
+    if args.data:  # issue 43: the recipe's questions, with their own no-answer ones and a quarter more made
+        rows = some_negatives(load_recipe(args.data), rng, share=0.25)
+    else:
+        rows, _ = load_arcd(args.arcd)
+        rows = with_negatives(rows, rng)
     tokenizer, encoder, head, trained = build(args.layers)
     items = []
     for row in rows:
@@ -403,6 +432,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=50.0)
     parser.add_argument("--layers", type=int, default=3)
     parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("--data", help="issue 43: reader_data.py's train.json, trained on instead of ARCD train alone")
     parser.add_argument("--questions")
     parser.add_argument("--index")
     parser.add_argument("--llm-report", help="a `rag eval --oracle` report.md on --questions: the LLM's figure beside")
