@@ -118,9 +118,11 @@ def test_rag_ask_on_a_terminal_streams_the_answer_then_its_sources(home):
     assert sum(1 for _, d in chunks if d.strip()) >= 3 and "بيراموف" in before_sources  # streamed in pieces
 
 
-def test_rag_ask_piped_prints_the_answer_and_its_sources(home):
-    done = subprocess.run([str(BIN / "rag"), "ask", QUESTION], env=_env(home), capture_output=True, text=True,
-                          timeout=600)
+def test_rag_ask_piped_prints_the_answer_and_its_sources(home, tiny_llm_path):
+    # The tiny GGUF: the claim is the piped layout (the terminal test above runs the default model); its answer at
+    # the shipped thresholds is unsure, and its first line says the sentence with the name, cited.
+    done = subprocess.run([str(BIN / "rag"), "ask", QUESTION], env=_env(home, RAG_LLM_PATH=str(tiny_llm_path)),
+                          capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert "بيراموف" in lines[0] and "[1]" in lines[0]
