@@ -36,7 +36,8 @@ SQuAD's development articles. The recipe:
 
 Writes OUT_DIR/train.json and OUT_DIR/held_back.json (SQuAD 2.0's layout, each question tagged with its source),
 OUT_DIR/recipe.json (every count), and OUT_DIR/sample.md: `--sample` aligned answers drawn at random from each
-source, each with its question and the sentence around it, for the hand check the issue asks for.
+source, each with its question and the sentence around it, for the hand check the issue asks for. The run of
+2026-12-06 (`--sample 25`): reader_data.recipe.json and reader_data.sample.md beside this script.
 """
 
 from __future__ import annotations
