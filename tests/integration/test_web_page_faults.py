@@ -28,6 +28,7 @@ from test_web_browser import (  # noqa: F401  (browser: a fixture)
     RECORD_STREAM,
     browser,
 )
+from test_web_reader_page import DESKTOP, LOCALES, PHONE
 
 from rag import Assistant
 from rag.devtools.loadtest import free_port
@@ -35,9 +36,6 @@ from rag.web import strings
 from rag.web.app import build_app
 from rag.web.server import serve
 
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-LOCALES = {"ar": "ar-EG", "en": "en-US"}
 # An English question over the Arabic articles: the answer, or the sentence it offers, quotes Arabic.
 QUESTION = "What did Pashinyan say about Armenians staying in Karabakh?"
 AGAIN = "Who won the 2022 FIFA World Cup?"  # asked while the first is written; refused before the model
