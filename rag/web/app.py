@@ -624,23 +624,33 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         status = handlers.add_articles(files, progress, lang)
         return status, handlers.documents_html(lang), None
 
-    def article_lists():
-        return gr.Dropdown(choices=handlers.source_names()), gr.Dropdown(choices=handlers.article_choices(), value=None)
+    def article_lists(picked=None):
+        """The filter's sources and the articles one can remove, the reader's pick kept while it is still indexed:
+        redrawn empty, the pick went, and with it the "remove it?" question the reader was answering (issue 41:
+        the panel's refresh a second after an upload took the "Yes" button from under the reader's click)."""
+        choices = handlers.article_choices()
+        kept = picked if picked in {doc_id for _, doc_id in choices} else None
+        return gr.Dropdown(choices=handlers.source_names()), gr.Dropdown(choices=choices, value=kept)
 
-    def refresh_library(lang: str, seen: str):
+    def refresh_library(lang: str, seen: str, picked):
         """Every few seconds: the panel and the article lists drawn again once the library changed (a feed's
         items, a watched folder's file, another process's ingest), else nothing sent."""
         changed, mark = handlers.library_changed(seen)
         if not changed:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        return (handlers.documents_html(lang), *article_lists(), mark)
+        return (handlers.documents_html(lang), *article_lists(picked), mark)
 
     def ask_remove(doc_id, lang: str):
         """Removing takes an article out of every answer: the reader is asked first (issue 33)."""
         if not doc_id:
-            return gr.Row(visible=False), render_error(say("pick_article", lang), lang)
+            return gr.Row(visible=False), render_error(say("pick_article", lang), lang), None
         question = say("remove_ask", lang, title=handlers.title_of(doc_id))
-        return gr.Row(visible=True), render_status(question, lang)
+        return gr.Row(visible=True), render_status(question, lang), doc_id
+
+    def remove_pick_changed(picked, asked):
+        """The question stays while the pick is the article it names (a redraw that kept it); any other pick and
+        "Yes" would remove what the question did not name."""
+        return gr.skip() if asked and picked == asked else gr.Row(visible=False)
 
     def remove_article(doc_id, lang: str):
         status = handlers.remove_article(doc_id, lang)
@@ -796,27 +806,34 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         gr.api(chat, api_name="chat")
         uploaded = upload.upload(add_articles, [upload, lang], [upload_status, docs_panel, upload], api_name="add_articles",
                                  show_progress="full")
-        uploaded.then(article_lists, None, [sources, to_remove], api_visibility="private")
+        uploaded.then(article_lists, [to_remove], [sources, to_remove], api_visibility="private")
         # The result sits under the drop zone, and the list above it has just grown: bring it into sight.
         uploaded.then(None, None, None, js=SHOW_UPLOAD_STATUS, api_visibility="private", queue=False)
-        remove.click(ask_remove, [to_remove, lang], [remove_row, remove_status], api_visibility="private", queue=False)
-        remove_no.click(lambda: (gr.Row(visible=False), ""), None, [remove_row, remove_status], api_visibility="private",
-                        queue=False)
-        # Another article picked, or the list redrawn after an upload: "Yes" would remove what it did not name.
-        to_remove.change(lambda: gr.Row(visible=False), None, [remove_row], api_visibility="private", queue=False)
-        # A question about the article picked before goes with it (on the reader's pick only: `.change` also
-        # follows a removal and an upload, whose notes stay).
-        to_remove.input(lambda: "", None, [remove_status], api_visibility="private", queue=False)
+        remove_asked = gr.State(None)  # the article the open "remove it?" question names
+        remove.click(ask_remove, [to_remove, lang], [remove_row, remove_status, remove_asked], api_visibility="private",
+                     queue=False)
+        remove_no.click(lambda: (gr.Row(visible=False), "", None), None, [remove_row, remove_status, remove_asked],
+                        api_visibility="private", queue=False)
+        # Another article picked, or the list redrawn without the one asked about: "Yes" would remove what it did
+        # not name.
+        to_remove.change(remove_pick_changed, [to_remove, remove_asked], [remove_row], api_visibility="private",
+                         queue=False)
+        # The reader's own pick: the question about the article picked before goes (`.change` also follows a
+        # removal and an upload, whose notes stay).
+        to_remove.input(lambda: ("", gr.Row(visible=False), None), None, [remove_status, remove_row, remove_asked],
+                        api_visibility="private", queue=False)
         removed = remove_yes.click(remove_article, [to_remove, lang],
                                    [remove_status, docs_panel, to_remove, sources, remove_row], api_name="remove_article")
         # An upload's "added, ask about it now" note goes: it may name the article just removed (issue 41).
-        removed.then(lambda: "", None, [upload_status], api_visibility="private", queue=False, show_progress="hidden")
+        removed.then(lambda: ("", None), None, [upload_status, remove_asked], api_visibility="private", queue=False,
+                     show_progress="hidden")
 
         library_seen = gr.State("")  # the library status last drawn (refresh_library), set when the page opens
         app.load(lambda: handlers.library_changed("")[1], None, [library_seen], queue=False, api_visibility="private",
                  show_progress="hidden")
-        gr.Timer(settings.library_refresh_s).tick(refresh_library, [lang, library_seen], [docs_panel, sources, to_remove, library_seen],
-                                         queue=False, api_visibility="private", show_progress="hidden")
+        gr.Timer(settings.library_refresh_s).tick(refresh_library, [lang, library_seen, to_remove],
+                                                  [docs_panel, sources, to_remove, library_seen],
+                                                  queue=False, api_visibility="private", show_progress="hidden")
         opened = app.load(open_page, [chosen, saved], [lang, *shown, docs_panel],
                           queue=False, api_visibility="private", show_progress="hidden")
         opened.then(None, [language], None, js=PAGE_DIRECTION, api_visibility="private", queue=False)
