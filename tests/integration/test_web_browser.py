@@ -731,7 +731,7 @@ def test_the_side_panel_shows_the_feeds_in_the_page_s_language(browser, served):
     from rag.indexing.feeds import FeedList
     from rag.settings import Settings
 
-    url, home = served
+    url, home, _ = served
     feeds = FeedList(Settings(home=home))
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ar-EG")
     page = context.new_page()
