@@ -5,6 +5,7 @@ Usage:
   python docs/experiments/reader_pilot.py eval ARCD_TRAIN_JSON OUT_DIR [--questions Q.jsonl --index DIR --llm-report R]
   python docs/experiments/reader_pilot.py collection ARCD_TRAIN_JSON OUT_DIR   # the held-back articles, for rag eval
   python docs/experiments/reader_pilot.py signal ARCD_TRAIN_JSON OUT_DIR --questions A.jsonl,B.jsonl --index DIR
+  python docs/experiments/reader_pilot.py gate ARCD_TRAIN_JSON OUT_DIR --rows ROWS.jsonl --index DIR  # issue 43's gate
 
 Data: ARCD's *training* split only (arcd-train.json; its test split, TyDi QA, XQuAD and MLQA are never read).
 Arabic-SQuAD and AAQAD are not in any repository snapshot here (their files are over the size snapshots keep),
@@ -398,6 +399,76 @@ def signal(args) -> None:
     print(json.dumps({k: v for k, v in out.items() if k != "rows"}, indent=1))
 
 
+def gate(args) -> None:
+    """Issue 43's gate, second half: do the reader's agreement and margin add 0.03 AUROC to the shipped decisions?
+
+    The tuning rows (`rag calibrate --rows` of seeds tuning sets 1-3: the LLM's candidate, the shipped signals and
+    the labels of each question) get three more signals from the reader, which reads each question's top 3
+    retrieved passages (the passages the LLM's sentences were chosen from): `reader_agree` (1 when the reader's best
+    span and the LLM's quote hold one another, after Arabic normalization), `reader_span_margin` (the reader's best
+    span score less its no-answer score) and `reader_agree_margin` (the product: the margin when they agree).
+    Then, per path, the shipped signal set's 5-fold cross-validated AUROC with and without them, with the folds and
+    L2 penalty `rag calibrate` uses. ARCD's rows are left out: the reader trained on ARCD train's paragraphs."""
+    import torch
+
+    from rag import Assistant
+    from rag.answering.decision import answerability, correctness
+    from rag.devtools.calibrate import L2, load_rows, model_rows, out_of_fold, prepared
+    from rag.devtools.evaluate import auroc, load_questions
+
+    torch.set_num_threads(2)
+    tokenizer, encoder, head, trained = build(args.layers)
+    load_trained(torch.load(Path(args.out) / "reader.pt", weights_only=False), head, trained)
+    encoder.eval()
+    assistant = Assistant(index_dir=args.index)
+    data_dir = Path(__file__).resolve().parents[2] / "tests" / "data"
+    texts = {}
+    rows = []
+    for path in args.rows.split(","):
+        for r in load_rows(Path(path)):
+            if r["set"] not in texts:
+                texts[r["set"]] = {q.id: q.question for q in load_questions(data_dir / r["set"])}
+            question = texts[r["set"]][r["id"]]
+            read_all = [read(tokenizer, encoder, head, question, p.text) for p in assistant.retrieve(question, 3)]
+            span, margin = max(read_all, key=lambda x: x[1], default=("", -30.0))
+            quote = normalize_arabic(r.get("quote") or r.get("candidate") or "")
+            mine = normalize_arabic(span)
+            agree = float(bool(mine) and bool(quote) and (mine in quote or quote in mine))
+            r["signals"] = {**r["signals"], "reader_agree": agree, "reader_span_margin": round(margin, 3),
+                            "reader_agree_margin": round(agree * margin, 3)}
+            r["reader_span"] = span
+            rows.append(r)
+    (Path(args.out) / "gate-rows.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                                                     encoding="utf-8")
+    rows = prepared(rows)
+    extra = {"correctness": ("reader_agree", "reader_span_margin", "reader_agree_margin"),
+             "answerability": ("reader_span_margin",)}
+    out = {"rows": args.rows, "n": len(rows)}
+    for path in ("same", "cross"):
+        able, correct = model_rows(rows, path)
+        for decision, shipped, data, label in (("correctness", correctness.PATH_FEATURES[path], correct, "candidate_correct"),
+                                               ("answerability", answerability.PATH_FEATURES[path], able, "answerable")):
+            labels = [bool(r[label]) for r in data]
+            if len(set(labels)) < 2:
+                continue
+
+            def cv(features):
+                return auroc(list(zip(out_of_fold(data, labels, tuple(features), L2), labels)))
+
+            base = cv(shipped)
+            entry = {"rows": len(data), "positive": sum(labels), "shipped": list(shipped), "shipped_auroc": base,
+                     "with_all_reader": cv((*shipped, *extra[decision]))}
+            for name in extra[decision]:
+                entry[f"with {name}"] = cv((*shipped, name))
+                entry[f"{name} alone"] = auroc([(r["signals"][name], ok) for r, ok in zip(data, labels)])
+            best = max(v for k, v in entry.items() if k.startswith("with") and v is not None)
+            entry["gain"] = round(best - base, 3) if base is not None else None
+            out[f"{decision} {path}"] = entry
+    text = json.dumps(out, ensure_ascii=False, indent=1)
+    (Path(args.out) / "gate.json").write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
 def collection(args) -> None:
     """The held-back articles as a collection (seeds/ + questions.jsonl) for `rag eval --oracle`: the LLM's figure
     on the very questions the reader is judged on."""
@@ -426,7 +497,7 @@ def collection(args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=("train", "eval", "signal", "collection"))
+    parser.add_argument("command", choices=("train", "eval", "signal", "gate", "collection"))
     parser.add_argument("arcd")
     parser.add_argument("out")
     parser.add_argument("--minutes", type=float, default=50.0)
@@ -436,8 +507,9 @@ def main() -> None:
     parser.add_argument("--questions")
     parser.add_argument("--index")
     parser.add_argument("--llm-report", help="a `rag eval --oracle` report.md on --questions: the LLM's figure beside")
+    parser.add_argument("--rows", help="gate: `rag calibrate --rows` files of the tuning sets, comma-separated")
     args = parser.parse_args()
-    {"train": train, "eval": evaluate, "signal": signal, "collection": collection}[args.command](args)
+    {"train": train, "eval": evaluate, "signal": signal, "gate": gate, "collection": collection}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -183,7 +183,11 @@ def _server_answers(url: str) -> bool:
     from gradio_client import Client
 
     try:
-        result = Client(url, verbose=False).predict("من هو وزير خارجية أذربيجان؟", api_name="/ask")
+        client = Client(url, verbose=False)
+        try:
+            result = client.predict("من هو وزير خارجية أذربيجان؟", api_name="/ask")
+        finally:
+            client.close()  # left open, it holds the server's shutdown for its 2 s grace
         return isinstance(result, dict) and "answer" in result
     except Exception:  # noqa: BLE001
         return False

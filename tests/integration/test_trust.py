@@ -162,6 +162,7 @@ def test_three_outcomes_through_ask_and_the_chat_endpoint(assistant, index_dir, 
     app = build_app(own, uploads_dir=tmp_path / "uploads")
     port = free_port()
     serve(app, port=port, prevent_thread_lock=True, quiet=True)
+    client = None
     try:
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
         check_outcome(client.predict(QUESTION, api_name="/ask"), status)
@@ -171,5 +172,7 @@ def test_three_outcomes_through_ask_and_the_chat_endpoint(assistant, index_dir, 
         if status != "refused":
             assert "rag-quote-mark" in page and "rag-confidence" in page  # the exact words marked in the passage
     finally:
+        if client is not None:
+            client.close()  # an open client holds the server's shutdown for its 2 s grace
         app.close()
         own.close()
