@@ -299,7 +299,10 @@ class ChatHandlers:
     def library_changed(self, seen: str) -> tuple[bool, str]:
         """Whether the panel must be drawn again since `seen` (a fingerprint of the status), and the new one."""
         status = self.library_status()
-        mark = json.dumps([status["changed_at"], status["feeds"], status["folders"]], sort_keys=True, default=str)
+        # The manifest's time has whole seconds: two changes in one second (an upload, then a feed's item) differ
+        # in what is listed, not in when.
+        mark = json.dumps([status["changed_at"], status.get("articles"), status.get("recent"), status["feeds"],
+                           status["folders"]], sort_keys=True, default=str)
         return mark != seen, mark
 
     def remove_article(self, doc_id: str | None, lang: str = "en") -> str:
@@ -625,12 +628,14 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         return status, handlers.documents_html(lang), None
 
     def article_lists(picked=None):
-        """The filter's sources and the articles one can remove, the reader's pick kept while it is still indexed:
-        redrawn empty, the pick went, and with it the "remove it?" question the reader was answering (issue 41:
-        the panel's refresh a second after an upload took the "Yes" button from under the reader's click)."""
+        """The filter's sources and the articles one can remove, the reader's pick left alone while it is still
+        indexed: redrawn empty, the pick went, and with it the "remove it?" question the reader was answering
+        (issue 41: the panel's refresh a second after an upload took the "Yes" button from under the reader's
+        click). Not sent back either: a pick made while the refresh was on its way would be undone."""
         choices = handlers.article_choices()
-        kept = picked if picked in {doc_id for _, doc_id in choices} else None
-        return gr.Dropdown(choices=handlers.source_names()), gr.Dropdown(choices=choices, value=kept)
+        if picked in {doc_id for _, doc_id in choices}:
+            return gr.Dropdown(choices=handlers.source_names()), gr.Dropdown(choices=choices)
+        return gr.Dropdown(choices=handlers.source_names()), gr.Dropdown(choices=choices, value=None)
 
     def refresh_library(lang: str, seen: str, picked):
         """Every few seconds: the panel and the article lists drawn again once the library changed (a feed's
@@ -648,14 +653,24 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         return gr.Row(visible=True), render_status(question, lang), doc_id
 
     def remove_pick_changed(picked, asked):
-        """The question stays while the pick is the article it names (a redraw that kept it); any other pick and
-        "Yes" would remove what the question did not name."""
-        return gr.skip() if asked and picked == asked else gr.Row(visible=False)
+        """The question stays while the pick is the article it names (a redraw that kept it). Any other pick
+        (another process removed the article, say), and the question goes with its buttons: "Yes" would remove
+        what it did not name."""
+        if asked and picked == asked:
+            return gr.skip(), gr.skip(), gr.skip()
+        if asked:
+            return gr.Row(visible=False), "", None
+        return gr.Row(visible=False), gr.skip(), gr.skip()
 
-    def remove_article(doc_id, lang: str):
+    def remove_article(doc_id, lang: str, asked=None):
+        """Take one article out of the index, by its id. On the page, "Yes" removes the article its question
+        named and no other (`asked`, the page's own state; an API caller names the article and has none)."""
+        if asked and doc_id != asked:
+            return (render_error(say("pick_article", lang), lang), gr.skip(), gr.skip(), gr.skip(),
+                    gr.Row(visible=False), None)
         status = handlers.remove_article(doc_id, lang)
         return (status, handlers.documents_html(lang), gr.Dropdown(choices=handlers.article_choices(), value=None),
-                gr.Dropdown(choices=handlers.source_names()), gr.Row(visible=False))
+                gr.Dropdown(choices=handlers.source_names()), gr.Row(visible=False), None)
 
     def header_html(lang: str) -> str:
         """The page's title (the product's name in the page's language, then the library's) and the line under it."""
@@ -816,17 +831,17 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
                         api_visibility="private", queue=False)
         # Another article picked, or the list redrawn without the one asked about: "Yes" would remove what it did
         # not name.
-        to_remove.change(remove_pick_changed, [to_remove, remove_asked], [remove_row], api_visibility="private",
-                         queue=False)
+        to_remove.change(remove_pick_changed, [to_remove, remove_asked], [remove_row, remove_status, remove_asked],
+                         api_visibility="private", queue=False)
         # The reader's own pick: the question about the article picked before goes (`.change` also follows a
         # removal and an upload, whose notes stay).
         to_remove.input(lambda: ("", gr.Row(visible=False), None), None, [remove_status, remove_row, remove_asked],
                         api_visibility="private", queue=False)
-        removed = remove_yes.click(remove_article, [to_remove, lang],
-                                   [remove_status, docs_panel, to_remove, sources, remove_row], api_name="remove_article")
+        removed = remove_yes.click(remove_article, [to_remove, lang, remove_asked],
+                                   [remove_status, docs_panel, to_remove, sources, remove_row, remove_asked],
+                                   api_name="remove_article")
         # An upload's "added, ask about it now" note goes: it may name the article just removed (issue 41).
-        removed.then(lambda: ("", None), None, [upload_status, remove_asked], api_visibility="private", queue=False,
-                     show_progress="hidden")
+        removed.then(lambda: "", None, [upload_status], api_visibility="private", queue=False, show_progress="hidden")
 
         library_seen = gr.State("")  # the library status last drawn (refresh_library), set when the page opens
         app.load(lambda: handlers.library_changed("")[1], None, [library_seen], queue=False, api_visibility="private",

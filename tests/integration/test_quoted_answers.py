@@ -91,8 +91,9 @@ def test_an_english_why_question_gets_checked_renderings_beside_the_arabic(asked
         assert "Karabakh" in q.rendering or "Azerbaijan" in q.rendering  # the reader's spelling of the names
 
 
-# What this path answered to "ماذا قال علييف عن عملية باكو؟" (at c444d55; its lead and first two quotes): the earlier
-# turn of the conversation, given as the page gives it, so the module reads one answer (~15 s) fewer.
+# What this path answered to "ماذا قال علييف عن عملية باكو؟" at c444d55, cut to its lead and first two quotes
+# (sources aside): the conversation's earlier turn as text, so the module reads one answer (~15 s) fewer. That
+# a what-did-X-say question is answered as quoted content, the follow-up's own answer shows.
 ALIYEV_ANSWER = (
     "أعلن علييف أن المسلحين الانفصاليين الأرمن في إقليم قره باغ التابع للأراضي الأذربيجانية بدأوا بتسليم أسلحتهم "
     "ومغادرة الإقليم.\n\n- «وقال إن أذربيجان تقدر حقيقة أن أرمينيا، التي تعتمد منطقة قره باغ على دعمها منذ ثلاثة "

@@ -140,10 +140,12 @@ def check_outcome(result: dict, status: str) -> None:
 def test_the_outcomes_through_the_cli(cli_home, tiny_llm_path, status):
     """`rag ask` as a user runs it, with the thresholds set for each outcome. Answered is test_entrypoints' piped
     `rag ask` and test_answers' `rag ask --json`; an unsure `rag ask --json` is test_useful_and_honest's; every
-    outcome's JSON is the /ask endpoint's, checked below. The thresholds force the outcome whatever the model, so
-    the tiny GGUF answers here (6-7 s a run against 9-12 s with the default model)."""
+    outcome's JSON is the /ask endpoint's, checked below. What is tested is how the CLI shows each outcome, so the
+    tiny GGUF answers (6-7 s a run against 9-12 s with the default model): the thresholds decide the outcome of
+    any candidate it offers, and its first-token no-answer share is not consulted (RAG_REFUSE_PROBABILITY=1). A
+    reply of NO_ANSWER would still decline; greedy decoding on the pinned model gives a candidate."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    env.update(RAG_HOME=str(cli_home), RAG_LLM_PATH=str(tiny_llm_path), **OUTCOMES[status])
+    env.update(RAG_HOME=str(cli_home), RAG_LLM_PATH=str(tiny_llm_path), RAG_REFUSE_PROBABILITY="1", **OUTCOMES[status])
     plain = subprocess.run([str(BIN / "rag"), "ask", QUESTION], env=env, capture_output=True, text=True, timeout=900)
     assert plain.returncode == 0
     if status == "unsure":
