@@ -6,6 +6,7 @@ Usage:
   python docs/experiments/reader_pilot.py collection ARCD_TRAIN_JSON OUT_DIR   # the held-back articles, for rag eval
   python docs/experiments/reader_pilot.py signal ARCD_TRAIN_JSON OUT_DIR --questions A.jsonl,B.jsonl --index DIR
   python docs/experiments/reader_pilot.py gate ARCD_TRAIN_JSON OUT_DIR --rows ROWS.jsonl --index DIR  # issue 43's gate
+  python docs/experiments/reader_pilot.py gate-spread ARCD_TRAIN_JSON OUT_DIR   # the gate's gains against fold noise
 
 Data: ARCD's *training* split only (arcd-train.json; its test split, TyDi QA, XQuAD and MLQA are never read).
 Arabic-SQuAD and AAQAD are not in any repository snapshot here (their files are over the size snapshots keep),
@@ -475,6 +476,51 @@ def gate(args) -> None:
     print(text)
 
 
+def gate_spread(args) -> None:
+    """How much of the gate's gain is noise: on `gate`'s rows (gate-rows.jsonl), per decision and path, the gain of
+    the reader's signals (a) over 20 reshuffles of the rows into folds (mean, min, max), and (b) on the first
+    fold assignment, a paired bootstrap of the AUROC difference over the rows (1,000 draws, the 2.5-97.5% range)."""
+    from rag.answering.decision import answerability, correctness
+    from rag.devtools.calibrate import L2, load_rows, model_rows, out_of_fold, prepared
+    from rag.devtools.evaluate import auroc
+
+    rows = prepared(load_rows(Path(args.out) / "gate-rows.jsonl"))
+    extra = {"correctness": ("reader_agree", "reader_span_margin", "reader_agree_margin"),
+             "answerability": ("reader_span_margin",)}
+    out = {}
+    for path in ("same", "cross"):
+        able, correct = model_rows(rows, path)
+        for decision, shipped, data, label in (("correctness", correctness.PATH_FEATURES[path], correct, "candidate_correct"),
+                                               ("answerability", answerability.PATH_FEATURES[path], able, "answerable")):
+            gains, first = [], None
+            for shuffle in range(20):
+                order = list(range(len(data)))
+                random.Random(shuffle).shuffle(order)
+                d = [data[i] for i in order]
+                labels = [bool(r[label]) for r in d]
+                base = out_of_fold(d, labels, tuple(shipped), L2)
+                more = out_of_fold(d, labels, (*shipped, *extra[decision]), L2)
+                gains.append(auroc(list(zip(more, labels))) - auroc(list(zip(base, labels))))
+                first = first or (base, more, labels)
+            base, more, labels = first
+            rng, diffs = random.Random(43), []
+            for _ in range(1000):
+                pick = [rng.randrange(len(labels)) for _ in labels]
+                sample = [labels[i] for i in pick]
+                if len(set(sample)) < 2:
+                    continue
+                diffs.append(auroc([(more[i], labels[i]) for i in pick]) - auroc([(base[i], labels[i]) for i in pick]))
+            diffs.sort()
+            out[f"{decision} {path}"] = {
+                "rows": len(data), "gain_mean_over_20_fold_shuffles": round(sum(gains) / len(gains), 3),
+                "gain_min": round(min(gains), 3), "gain_max": round(max(gains), 3),
+                "bootstrap_2.5%": round(diffs[int(0.025 * len(diffs))], 3),
+                "bootstrap_97.5%": round(diffs[int(0.975 * len(diffs)) - 1], 3)}
+    text = json.dumps(out, indent=1)
+    (Path(args.out) / "gate-spread.json").write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
 def _holds(span: str, quote: str) -> bool:
     """The reader's span and the LLM's quote agree: one holds the other word for word (after Arabic
     normalization), and the shorter has a word of 3 letters or more (not "2" inside "2023")."""
@@ -513,7 +559,7 @@ def collection(args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=("train", "eval", "signal", "gate", "collection"))
+    parser.add_argument("command", choices=("train", "eval", "signal", "gate", "gate-spread", "collection"))
     parser.add_argument("arcd")
     parser.add_argument("out")
     parser.add_argument("--minutes", type=float, default=50.0)
@@ -525,7 +571,8 @@ def main() -> None:
     parser.add_argument("--llm-report", help="a `rag eval --oracle` report.md on --questions: the LLM's figure beside")
     parser.add_argument("--rows", help="gate: `rag calibrate --rows` files of the tuning sets, comma-separated")
     args = parser.parse_args()
-    {"train": train, "eval": evaluate, "signal": signal, "gate": gate, "collection": collection}[args.command](args)
+    {"train": train, "eval": evaluate, "signal": signal, "gate": gate, "gate-spread": gate_spread,
+     "collection": collection}[args.command](args)
 
 
 if __name__ == "__main__":
