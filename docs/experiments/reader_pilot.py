@@ -400,6 +400,23 @@ def signal(args) -> None:
     print(json.dumps({k: v for k, v in out.items() if k != "rows"}, indent=1))
 
 
+READER_SIGNALS = {"correctness": ("reader_agree", "reader_span_margin", "reader_agree_margin"),
+                  "answerability": ("reader_span_margin",)}
+
+
+def _decisions(rows: list[dict]):
+    """(name, path, the shipped signal set, its rows, their labels) of each decision and path, as `rag calibrate`
+    fits them."""
+    from rag.answering.decision import answerability, correctness
+    from rag.devtools.calibrate import model_rows
+
+    for path in ("same", "cross"):
+        able, correct = model_rows(rows, path)
+        for decision, shipped, data, label in (("correctness", correctness.PATH_FEATURES[path], correct, "candidate_correct"),
+                                               ("answerability", answerability.PATH_FEATURES[path], able, "answerable")):
+            yield decision, path, tuple(shipped), data, [bool(r[label]) for r in data]
+
+
 def gate(args) -> None:
     """Issue 43's gate, second half: do the reader's agreement and margin add 0.03 AUROC to the shipped decisions?
 
@@ -413,8 +430,7 @@ def gate(args) -> None:
     import torch
 
     from rag import Assistant
-    from rag.answering.decision import answerability, correctness
-    from rag.devtools.calibrate import L2, load_rows, model_rows, out_of_fold, prepared
+    from rag.devtools.calibrate import L2, load_rows, out_of_fold, prepared
     from rag.devtools.evaluate import auroc, load_questions
 
     torch.set_num_threads(2)
@@ -444,33 +460,26 @@ def gate(args) -> None:
             rows.append(r)
     (Path(args.out) / "gate-rows.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
                                                      encoding="utf-8")
-    rows = prepared(rows)
-    extra = {"correctness": ("reader_agree", "reader_span_margin", "reader_agree_margin"),
-             "answerability": ("reader_span_margin",)}
     out = {"rows": args.rows, "n": len(rows),
            "note": "the gate reads `with_all_reader` against `shipped_auroc` (one model, not the best of several); "
                    "the cross path's questions are English and the reader was trained on Arabic ones"}
-    for path in ("same", "cross"):
-        able, correct = model_rows(rows, path)
-        for decision, shipped, data, label in (("correctness", correctness.PATH_FEATURES[path], correct, "candidate_correct"),
-                                               ("answerability", answerability.PATH_FEATURES[path], able, "answerable")):
-            labels = [bool(r[label]) for r in data]
-            if len(set(labels)) < 2 or len(data) < 20:  # out_of_fold fits in sample below 10 rows: not a measure
-                out[f"{decision} {path}"] = {"rows": len(data), "skipped": "too few rows, or one label"}
-                continue
+    for decision, path, shipped, data, labels in _decisions(prepared(rows)):
+        if len(set(labels)) < 2 or len(data) < 20:  # out_of_fold fits in sample below 10 rows: not a measure
+            out[f"{decision} {path}"] = {"rows": len(data), "skipped": "too few rows, or one label"}
+            continue
 
-            def cv(features):
-                return auroc(list(zip(out_of_fold(data, labels, tuple(features), L2), labels)))
+        def cv(features, data=data, labels=labels):
+            return auroc(list(zip(out_of_fold(data, labels, tuple(features), L2), labels)))
 
-            base = cv(shipped)
-            entry = {"rows": len(data), "positive": sum(labels), "shipped": list(shipped), "shipped_auroc": base,
-                     "with_all_reader": cv((*shipped, *extra[decision]))}
-            for name in extra[decision]:
-                entry[f"with {name}"] = cv((*shipped, name))
-                entry[f"{name} alone"] = auroc([(r["signals"][name], ok) for r, ok in zip(data, labels)])
-            entry["gain"] = (round(entry["with_all_reader"] - base, 3)
-                             if base is not None and entry["with_all_reader"] is not None else None)
-            out[f"{decision} {path}"] = entry
+        base = cv(shipped)
+        entry = {"rows": len(data), "positive": sum(labels), "shipped": list(shipped), "shipped_auroc": base,
+                 "with_all_reader": cv((*shipped, *READER_SIGNALS[decision]))}
+        for name in READER_SIGNALS[decision]:
+            entry[f"with {name}"] = cv((*shipped, name))
+            entry[f"{name} alone"] = auroc([(r["signals"][name], ok) for r, ok in zip(data, labels)])
+        entry["gain"] = (round(entry["with_all_reader"] - base, 3)
+                         if base is not None and entry["with_all_reader"] is not None else None)
+        out[f"{decision} {path}"] = entry
     text = json.dumps(out, ensure_ascii=False, indent=1)
     (Path(args.out) / "gate.json").write_text(text + "\n", encoding="utf-8")
     print(text)
@@ -480,42 +489,33 @@ def gate_spread(args) -> None:
     """How much of the gate's gain is noise: on `gate`'s rows (gate-rows.jsonl), per decision and path, the gain of
     the reader's signals (a) over 20 reshuffles of the rows into folds (mean, min, max), and (b) on the first
     fold assignment, a paired bootstrap of the AUROC difference over the rows (1,000 draws, the 2.5-97.5% range)."""
-    from rag.answering.decision import answerability, correctness
-    from rag.devtools.calibrate import L2, load_rows, model_rows, out_of_fold, prepared
+    from rag.devtools.calibrate import L2, load_rows, out_of_fold, prepared
     from rag.devtools.evaluate import auroc
 
-    rows = prepared(load_rows(Path(args.out) / "gate-rows.jsonl"))
-    extra = {"correctness": ("reader_agree", "reader_span_margin", "reader_agree_margin"),
-             "answerability": ("reader_span_margin",)}
     out = {}
-    for path in ("same", "cross"):
-        able, correct = model_rows(rows, path)
-        for decision, shipped, data, label in (("correctness", correctness.PATH_FEATURES[path], correct, "candidate_correct"),
-                                               ("answerability", answerability.PATH_FEATURES[path], able, "answerable")):
-            gains, first = [], None
-            for shuffle in range(20):
-                order = list(range(len(data)))
-                random.Random(shuffle).shuffle(order)
-                d = [data[i] for i in order]
-                labels = [bool(r[label]) for r in d]
-                base = out_of_fold(d, labels, tuple(shipped), L2)
-                more = out_of_fold(d, labels, (*shipped, *extra[decision]), L2)
-                gains.append(auroc(list(zip(more, labels))) - auroc(list(zip(base, labels))))
-                first = first or (base, more, labels)
-            base, more, labels = first
-            rng, diffs = random.Random(43), []
-            for _ in range(1000):
-                pick = [rng.randrange(len(labels)) for _ in labels]
-                sample = [labels[i] for i in pick]
-                if len(set(sample)) < 2:
-                    continue
-                diffs.append(auroc([(more[i], labels[i]) for i in pick]) - auroc([(base[i], labels[i]) for i in pick]))
-            diffs.sort()
-            out[f"{decision} {path}"] = {
-                "rows": len(data), "gain_mean_over_20_fold_shuffles": round(sum(gains) / len(gains), 3),
-                "gain_min": round(min(gains), 3), "gain_max": round(max(gains), 3),
-                "bootstrap_2.5%": round(diffs[int(0.025 * len(diffs))], 3),
-                "bootstrap_97.5%": round(diffs[int(0.975 * len(diffs)) - 1], 3)}
+    for decision, path, shipped, data, all_labels in _decisions(prepared(load_rows(Path(args.out) / "gate-rows.jsonl"))):
+        gains, first = [], None
+        for shuffle in range(20):
+            order = list(range(len(data)))
+            random.Random(shuffle).shuffle(order)
+            d, labels = [data[i] for i in order], [all_labels[i] for i in order]
+            base = out_of_fold(d, labels, shipped, L2)
+            more = out_of_fold(d, labels, (*shipped, *READER_SIGNALS[decision]), L2)
+            gains.append(auroc(list(zip(more, labels))) - auroc(list(zip(base, labels))))
+            first = first or (base, more, labels)
+        base, more, labels = first
+        rng, diffs = random.Random(43), []
+        for _ in range(1000):
+            pick = [rng.randrange(len(labels)) for _ in labels]
+            if len({labels[i] for i in pick}) < 2:
+                continue
+            diffs.append(auroc([(more[i], labels[i]) for i in pick]) - auroc([(base[i], labels[i]) for i in pick]))
+        diffs.sort()
+        out[f"{decision} {path}"] = {
+            "rows": len(data), "gain_mean_over_20_fold_shuffles": round(sum(gains) / len(gains), 3),
+            "gain_min": round(min(gains), 3), "gain_max": round(max(gains), 3),
+            "bootstrap_2.5%": round(diffs[int(0.025 * len(diffs))], 3),
+            "bootstrap_97.5%": round(diffs[int(0.975 * len(diffs)) - 1], 3)}
     text = json.dumps(out, indent=1)
     (Path(args.out) / "gate-spread.json").write_text(text + "\n", encoding="utf-8")
     print(text)

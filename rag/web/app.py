@@ -633,9 +633,9 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
         (issue 41: the panel's refresh a second after an upload took the "Yes" button from under the reader's
         click). Not sent back either: a pick made while the refresh was on its way would be undone."""
         choices = handlers.article_choices()
-        if picked in {doc_id for _, doc_id in choices}:
-            return gr.Dropdown(choices=handlers.source_names()), gr.Dropdown(choices=choices)
-        return gr.Dropdown(choices=handlers.source_names()), gr.Dropdown(choices=choices, value=None)
+        kept = picked in {doc_id for _, doc_id in choices}
+        articles = gr.Dropdown(choices=choices) if kept else gr.Dropdown(choices=choices, value=None)
+        return gr.Dropdown(choices=handlers.source_names()), articles
 
     def refresh_library(lang: str, seen: str, picked):
         """Every few seconds: the panel and the article lists drawn again once the library changed (a feed's
@@ -669,8 +669,8 @@ def build_app(assistant: Assistant | None = None, uploads_dir: str | Path | None
             return (render_error(say("pick_article", lang), lang), gr.skip(), gr.skip(), gr.skip(),
                     gr.Row(visible=False), None)
         status = handlers.remove_article(doc_id, lang)
-        return (status, handlers.documents_html(lang), gr.Dropdown(choices=handlers.article_choices(), value=None),
-                gr.Dropdown(choices=handlers.source_names()), gr.Row(visible=False), None)
+        sources, articles = article_lists()
+        return status, handlers.documents_html(lang), articles, sources, gr.Row(visible=False), None
 
     def header_html(lang: str) -> str:
         """The page's title (the product's name in the page's language, then the library's) and the line under it."""
