@@ -449,7 +449,8 @@ def with_reader_signals(args, row_files: str) -> list[dict]:
     for path in row_files.split(","):
         for r in load_rows(Path(path)):
             collection = r.get("collection") or "seeds"
-            if collection not in assistants or not r.get("correctness", True):
+            # ARCD's rows (collection arcd-train) never: the reader trained on their paragraphs.
+            if collection.startswith("arcd") or collection not in assistants or not r.get("correctness", True):
                 continue
             if (collection, r["set"]) not in texts:
                 where = data_dir if collection == "seeds" else data_dir / "collections" / collection
@@ -464,6 +465,8 @@ def with_reader_signals(args, row_files: str) -> list[dict]:
                             "reader_agree_margin": round(agree * margin, 3)}
             r["reader_span"] = span
             rows.append(r)
+    if not rows:
+        raise SystemExit(f"no row of {row_files} has an index: give --index (the seeds') or --collections NAME=DIR")
     return rows
 
 
@@ -485,9 +488,10 @@ def gate(args) -> None:
     from rag.devtools.evaluate import auroc
 
     rows = with_reader_signals(args, args.rows)
-    (Path(args.out) / f"gate-rows{_suffix(args)}.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
-                                                     encoding="utf-8")
-    out = {"rows": args.rows, "n": len(rows), "collections": dict(Counter(r.get("collection") or "seeds" for r in rows)),
+    (Path(args.out) / f"gate-rows{_suffix(args)}.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    out = {"rows": args.rows, "n": len(rows),
+           "collections": dict(Counter(r.get("collection") or "seeds" for r in rows)),
            "note": "the gate reads `with_all_reader` against `shipped_auroc` (one model, not the best of several); "
                    "the cross path's questions are English and the reader was trained on Arabic ones"}
     for decision, path, shipped, data, labels in _decisions(prepared(rows)):
@@ -513,14 +517,15 @@ def gate(args) -> None:
 
 
 def gate_spread(args) -> None:
-    """How much of the gate's gain is noise: on `gate`'s rows (gate-rows.jsonl), per decision and path, the gain of
-    the reader's signals (a) over 20 reshuffles of the rows into folds (mean, min, max), and (b) on the first
-    fold assignment, a paired bootstrap of the AUROC difference over the rows (1,000 draws, the 2.5-97.5% range)."""
+    """How much of the gate's gain is noise: on `gate`'s rows (gate-rows[-TAG].jsonl), per decision and path, the
+    gain of the reader's signals (a) over 20 reshuffles of the rows into folds (mean, min, max), and (b) on the first
+    reshuffle's folds, a paired bootstrap of the AUROC difference over the rows (`_bootstrap`)."""
     from rag.devtools.calibrate import L2, load_rows, out_of_fold, prepared
     from rag.devtools.evaluate import auroc
 
     out = {}
-    for decision, path, shipped, data, all_labels in _decisions(prepared(load_rows(Path(args.out) / f"gate-rows{_suffix(args)}.jsonl"))):
+    rows = prepared(load_rows(Path(args.out) / f"gate-rows{_suffix(args)}.jsonl"))
+    for decision, path, shipped, data, all_labels in _decisions(rows):
         gains, first = [], None
         for shuffle in range(20):
             order = list(range(len(data)))
@@ -539,7 +544,8 @@ def gate_spread(args) -> None:
 
 
 def _bootstrap(base: list[float], more: list[float], labels: list[bool]) -> dict:
-    """The 2.5-97.5% range of AUROC(more) - AUROC(base) over 1,000 paired draws of the rows."""
+    """The 2.5-97.5% range of AUROC(more) - AUROC(base) over 1,000 paired draws of the rows (a draw holding one
+    label only is skipped)."""
     from rag.devtools.evaluate import auroc
 
     rng, diffs = random.Random(43), []
@@ -554,20 +560,23 @@ def _bootstrap(base: list[float], more: list[float], labels: list[bool]) -> dict
 
 
 def held_out(args) -> None:
-    """The gate's one open use judged held out: each decision fitted on the tuning rows (`gate --tag pooled`'s
-    gate-rows-pooled.jsonl) with the shipped signals, and with the reader's added, then both applied, unchanged, to
-    rows of the held-out sets (`--rows`: `rag calibrate --rows` of questions_heldout 1-5, never fitted on), which
-    the reader reads as the gate's rows. AUROC of each on the held-out rows, and a paired bootstrap of the gain."""
+    """The gate's one open use judged held out: each decision fitted on the tuning rows (`--fitted-on`, default
+    `gate --tag pooled`'s gate-rows-pooled.jsonl) with the shipped signals, and with the reader's added, then both
+    applied, unchanged, to rows of the held-out sets (`--rows`: `rag calibrate --rows` of questions_heldout 1-5,
+    never fitted on), which the reader reads as it read the gate's rows. AUROC of each on the held-out rows, and a
+    paired bootstrap of the gain. Outputs: held-out[-TAG].json, held-out-rows[-TAG].jsonl."""
     from rag.answering.decision.model import fit
     from rag.devtools.calibrate import L2, load_rows, prepared
     from rag.devtools.evaluate import auroc
 
-    tuning = list(_decisions(prepared(load_rows(Path(args.out) / "gate-rows-pooled.jsonl"))))
+    tuning = list(_decisions(prepared(load_rows(Path(args.out) / args.fitted_on))))
     rows = with_reader_signals(args, args.rows)
     (Path(args.out) / f"held-out-rows{_suffix(args)}.jsonl").write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    out = {"rows": args.rows, "n": len(rows), "fitted_on": "gate-rows-pooled.jsonl"}
-    for (decision, path, shipped, data, labels), (_, _, _, judged, truth) in zip(tuning, _decisions(prepared(rows))):
+    out = {"rows": args.rows, "n": len(rows), "fitted_on": args.fitted_on}
+    for (decision, path, shipped, data, labels), (*same, judged, truth) in zip(tuning, _decisions(prepared(rows)),
+                                                                             strict=True):
+        assert same == [decision, path, shipped], (same, decision, path)
         scores = {}
         for name, features in (("shipped", shipped), ("with_all_reader", (*shipped, *READER_SIGNALS[decision]))):
             model = fit([r["signals"] for r in data], labels, tuple(features), L2)
@@ -638,9 +647,13 @@ def main() -> None:
     parser.add_argument("--questions")
     parser.add_argument("--index")
     parser.add_argument("--llm-report", help="a `rag eval --oracle` report.md on --questions: the LLM's figure beside")
-    parser.add_argument("--rows", help="gate: `rag calibrate --rows` files of the tuning sets, comma-separated")
-    parser.add_argument("--collections", help="gate: NAME=INDEX_DIR,... for rows of collections other than the seeds")
-    parser.add_argument("--tag", default="", help="gate, gate-spread: a suffix of their output files")
+    parser.add_argument("--rows", help="gate, held-out: `rag calibrate --rows` files (gate: of the tuning sets; "
+                                       "held-out: of the held-out sets), comma-separated")
+    parser.add_argument("--collections", help="gate, held-out: NAME=INDEX_DIR,... for rows of collections other than "
+                                              "the seeds")
+    parser.add_argument("--tag", default="", help="gate, gate-spread, held-out: a suffix of their file names")
+    parser.add_argument("--fitted-on", default="gate-rows-pooled.jsonl",
+                        help="held-out: the gate's rows (in OUT_DIR) the decisions are fitted on")
     args = parser.parse_args()
     {"train": train, "eval": evaluate, "signal": signal, "gate": gate, "gate-spread": gate_spread,
      "held-out": held_out, "collection": collection}[args.command](args)
