@@ -488,8 +488,7 @@ def gate(args) -> None:
     from rag.devtools.evaluate import auroc
 
     rows = with_reader_signals(args, args.rows)
-    (Path(args.out) / f"gate-rows{_suffix(args)}.jsonl").write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    _write_rows(Path(args.out) / f"gate-rows{_suffix(args)}.jsonl", rows)
     out = {"rows": args.rows, "n": len(rows),
            "collections": dict(Counter(r.get("collection") or "seeds" for r in rows)),
            "note": "the gate reads `with_all_reader` against `shipped_auroc` (one model, not the best of several); "
@@ -571,8 +570,7 @@ def held_out(args) -> None:
 
     tuning = list(_decisions(prepared(load_rows(Path(args.out) / args.fitted_on))))
     rows = with_reader_signals(args, args.rows)
-    (Path(args.out) / f"held-out-rows{_suffix(args)}.jsonl").write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    _write_rows(Path(args.out) / f"held-out-rows{_suffix(args)}.jsonl", rows)
     out = {"rows": args.rows, "n": len(rows), "fitted_on": args.fitted_on}
     for (decision, path, shipped, data, labels), (*same, judged, truth) in zip(tuning, _decisions(prepared(rows)),
                                                                              strict=True):
@@ -593,6 +591,10 @@ def held_out(args) -> None:
     text = json.dumps(out, indent=1)
     (Path(args.out) / f"held-out{_suffix(args)}.json").write_text(text + "\n", encoding="utf-8")
     print(text)
+
+
+def _write_rows(path: Path, rows: list[dict]) -> None:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
 
 
 def _suffix(args) -> str:
